@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, serving and testing payer360 needs.
+# Idempotent: packages already present are skipped, and the package index is refreshed
+# at most once per run and only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+    # build
+    g++ cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+    # libraries
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
+    libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev
+    # tests and benchmarks
+    libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+    SUDO="sudo"
+fi
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,99 @@
+#include "api/api_support.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "http/problem.hpp"
+#include "records/record_codec.hpp"
+
+namespace p360::api {
+namespace {
+
+std::optional<std::string_view> BearerToken(const http::HttpRequest& request) {
+    auto header = request.Header("authorization");
+    if (!header) {
+        return std::nullopt;
+    }
+    constexpr std::string_view kScheme = "Bearer ";
+    if (header->size() <= kScheme.size() || !header->starts_with(kScheme)) {
+        return std::nullopt;
+    }
+    return header->substr(kScheme.size());
+}
+
+http::HttpResponse Answer(Result<http::HttpResponse> result, const http::HttpRequest& request) {
+    if (result.ok()) {
+        return std::move(result).value();
+    }
+    return http::ProblemResponse(result.error(), request.request_id);
+}
+
+}  // namespace
+
+http::Handler Authenticated(security::AuthService& auth, ActorHandler handler) {
+    return [&auth, handler = std::move(handler)](const http::HttpRequest& request) {
+        auto token = BearerToken(request);
+        if (!token) {
+            return http::ProblemResponse(
+                Error::Unauthenticated("Send Authorization: Bearer <token>; log in to get one."),
+                request.request_id);
+        }
+        auto actor = auth.Authenticate(*token);
+        if (!actor.ok()) {
+            return http::ProblemResponse(actor.error(), request.request_id);
+        }
+        return Answer(handler(request, actor.value()), request);
+    };
+}
+
+http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRequest&)> handler) {
+    return [handler = std::move(handler)](const http::HttpRequest& request) {
+        return Answer(handler(request), request);
+    };
+}
+
+http::HttpResponse JsonResponse(int status, const json::value& body) {
+    http::HttpResponse response;
+    response.status = status;
+    response.body = json::serialize(body);
+    return response;
+}
+
+Result<json::value> JsonBody(const http::HttpRequest& request) {
+    if (request.body.empty()) {
+        return Error::InvalidArgument("The request needs a JSON body.", "body");
+    }
+    return records::ParseJson(request.body, "body");
+}
+
+Status OnlyQueryParameters(const http::HttpRequest& request,
+                           std::initializer_list<std::string_view> known) {
+    for (const auto& [name, value] : request.query) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            return Error::InvalidArgument("Unknown query parameter " + name + ".", name);
+        }
+    }
+    return Ok();
+}
+
+Result<std::optional<std::int64_t>> IfMatchVersion(const http::HttpRequest& request) {
+    auto header = request.Header("if-match");
+    if (!header) {
+        return std::optional<std::int64_t>();
+    }
+    std::string_view text = *header;
+    if (text.starts_with("W/")) {
+        text.remove_prefix(2);
+    }
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+        text = text.substr(1, text.size() - 2);
+    }
+    std::int64_t version = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (error != std::errc() || end != text.data() + text.size() || version < 1) {
+        return Error::InvalidArgument("If-Match must be a record version, e.g. \"3\".", "If-Match");
+    }
+    return std::optional<std::int64_t>(version);
+}
+
+}  // namespace p360::api

@@ -1,0 +1,37 @@
+// The platform's HTTP API: health, login, object metadata and the generic records API.
+//
+//   GET    /healthz                                   liveness (no authentication)
+//   POST   /api/v1/auth/login | /api/v1/auth/logout
+//   POST   /api/v1/users                              create a user (administrators)
+//   GET    /api/v1/objects                            list objects
+//   GET    /api/v1/objects/{object}                   describe one object
+//   POST   /api/v1/objects                            create a custom object (administrators)
+//   POST   /api/v1/objects/{object}/fields            add a custom field (administrators)
+//   POST   /api/v1/records/{object}                   create
+//   GET    /api/v1/records/{object}                   list: filter, sort, limit, cursor, fields
+//   GET    /api/v1/records/{object}/{id}              read (fields)
+//   PATCH  /api/v1/records/{object}/{id}              update (If-Match: <version>)
+//   DELETE /api/v1/records/{object}/{id}              delete (If-Match: <version>)
+//   GET    /api/v1/records/{object}/{id}/history      tracked field history
+//   POST   /api/v1/records/{object}/bulk              NDJSON upsert (externalId, mode)
+#pragma once
+
+#include "http/router.hpp"
+#include "records/metadata_service.hpp"
+#include "records/record_service.hpp"
+#include "security/auth_service.hpp"
+
+namespace p360::api {
+
+struct PlatformServices {
+    security::AuthService& auth;
+    const security::Authorizer& authorizer;
+    records::MetadataService& metadata;
+    records::RecordService& records;
+    std::size_t max_bulk_body_bytes = 256u << 20;
+};
+
+// The handlers keep a reference to `services`: it must outlive the router.
+void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services);
+
+}  // namespace p360::api

@@ -1,0 +1,58 @@
+#include "app/deployment.hpp"
+
+#include "catalog_files.hpp"
+#include "metadata/catalog.hpp"
+
+namespace p360::app {
+namespace {
+
+Result<std::vector<metadata::ObjectDef>> LoadStandardCatalog(const DeploymentOptions& options) {
+    if (options.catalog_directory) {
+        return metadata::LoadCatalogDirectory(*options.catalog_directory);
+    }
+    std::vector<metadata::ObjectDef> objects;
+    for (const auto& file : catalog::EmbeddedFiles()) {
+        P360_ASSIGN_OR_RETURN(auto parsed, metadata::ParseCatalogYaml(file.text, file.name));
+        for (auto& object : parsed) {
+            objects.push_back(std::move(object));
+        }
+    }
+    P360_TRY(metadata::ValidateCatalog(objects));
+    return objects;
+}
+
+}  // namespace
+
+security::Actor SystemActor() { return {"usr_system", "system", "admin"}; }
+
+Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& options) {
+    std::error_code error;
+    std::filesystem::create_directories(options.data_directory, error);
+    if (error) {
+        return Error::Unavailable("Cannot create the data directory: " + error.message());
+    }
+    std::unique_ptr<Deployment> deployment(new Deployment());
+    P360_ASSIGN_OR_RETURN(auto standard, LoadStandardCatalog(options));
+    P360_ASSIGN_OR_RETURN(deployment->database_,
+                          storage::OpenSqlite((options.data_directory / "payer360.db").string()));
+    P360_ASSIGN_OR_RETURN(deployment->metadata_,
+                          records::MetadataService::Open(*deployment->database_,
+                                                         std::move(standard), deployment->clock_));
+    deployment->auth_ =
+        std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
+    deployment->records_ = std::make_unique<records::RecordService>(
+        *deployment->database_, *deployment->metadata_, deployment->authorizer_,
+        deployment->clock_);
+    return deployment;
+}
+
+Deployment::~Deployment() {
+    records_.reset();
+    auth_.reset();
+    metadata_.reset();
+    if (database_) {
+        database_->Close();
+    }
+}
+
+}  // namespace p360::app

@@ -1,0 +1,53 @@
+// Deployment: everything one data directory holds, opened and wired together.
+//
+// A data directory contains the SQLite database (payer360.db). Opening a deployment opens the
+// database, loads the standard catalog (compiled in, or from --catalog DIR), merges custom
+// metadata, migrates the schema and builds the services the subcommands and the server use.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "records/metadata_service.hpp"
+#include "records/record_service.hpp"
+#include "security/auth_service.hpp"
+#include "security/authorizer.hpp"
+#include "storage/database.hpp"
+
+namespace p360::app {
+
+struct DeploymentOptions {
+    std::filesystem::path data_directory = "data";
+    std::optional<std::filesystem::path> catalog_directory;  // default: the compiled-in catalog
+};
+
+class Deployment {
+public:
+    static Result<std::unique_ptr<Deployment>> Open(const DeploymentOptions& options);
+    ~Deployment();
+
+    storage::Database& database() { return *database_; }
+    records::MetadataService& metadata() { return *metadata_; }
+    records::RecordService& records() { return *records_; }
+    security::AuthService& auth() { return *auth_; }
+    const security::Authorizer& authorizer() const { return authorizer_; }
+    const Clock& clock() const { return clock_; }
+
+private:
+    Deployment() = default;
+
+    SystemClock clock_;
+    security::BasicAuthorizer authorizer_;
+    std::unique_ptr<storage::Database> database_;
+    std::unique_ptr<records::MetadataService> metadata_;
+    std::unique_ptr<security::AuthService> auth_;
+    std::unique_ptr<records::RecordService> records_;
+};
+
+// The actor for work the operator starts from the command line (migrations, demo data).
+security::Actor SystemActor();
+
+}  // namespace p360::app

@@ -1,0 +1,238 @@
+// payer360: one binary, subcommands for serving, migrating, demo data and users.
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "api/platform_routes.hpp"
+#include "app/deployment.hpp"
+#include "core/log.hpp"
+#include "demo/demo_generator.hpp"
+#include "http/server.hpp"
+
+namespace p360::app {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage = R"(payer360 — a CRM for health insurance payers
+
+Usage: payer360 <command> [options]
+
+Commands:
+  serve          run the HTTP server
+  migrate        create or update the database schema, then exit
+  demo           add a synthetic payer (plans, providers, members, claims, cases)
+  user create    add a user
+
+Every command takes --data DIR (default ./data), the deployment's data directory.
+Run `payer360 <command> --help` for a command's options.
+)";
+
+struct Command {
+    po::options_description options;
+    po::variables_map values;
+};
+
+po::options_description CommonOptions(const std::string& title) {
+    po::options_description options(title);
+    options.add_options()("help,h", "show this help")(
+        "data", po::value<std::string>()->default_value("data"), "data directory")(
+        "catalog", po::value<std::string>(),
+        "load the standard catalog from this directory instead of the built-in one");
+    return options;
+}
+
+// Parses args; returns false (after printing) when the caller should exit.
+bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_code) {
+    try {
+        po::store(po::command_line_parser(argc - first_arg, argv + first_arg)
+                      .options(command.options)
+                      .run(),
+                  command.values);
+        po::notify(command.values);
+    } catch (const po::error& error) {
+        std::cerr << "payer360: " << error.what() << "\n\n" << command.options;
+        exit_code = 2;
+        return false;
+    }
+    if (command.values.count("help") != 0) {
+        std::cout << command.options;
+        exit_code = 0;
+        return false;
+    }
+    return true;
+}
+
+Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& values) {
+    DeploymentOptions options;
+    options.data_directory = values["data"].as<std::string>();
+    if (values.count("catalog") != 0) {
+        options.catalog_directory = values["catalog"].as<std::string>();
+    }
+    return Deployment::Open(options);
+}
+
+int Fail(const Error& error) {
+    std::cerr << "payer360: " << error.public_message;
+    for (const FieldError& field_error : error.field_errors) {
+        std::cerr << "\n  " << field_error.field << ": " << field_error.message;
+    }
+    if (!error.internal_detail.empty()) {
+        std::cerr << "\n  (" << error.internal_detail << ")";
+    }
+    std::cerr << "\n";
+    return 1;
+}
+
+int Serve(int argc, char** argv) {
+    Command command{CommonOptions("payer360 serve"), {}};
+    command.options.add_options()("port", po::value<int>()->default_value(8080),
+                                  "TCP port (0 = any free port)")(
+        "bind", po::value<std::string>()->default_value("127.0.0.1"), "address to listen on")(
+        "io-threads", po::value<int>()->default_value(2), "threads for network I/O")(
+        "workers", po::value<int>()->default_value(64), "threads for database work")(
+        "port-file", po::value<std::string>(), "write the bound port to this file")(
+        "no-access-log", "do not log one line per request");
+    int exit_code = 0;
+    if (!Parse(argc, argv, 2, command, exit_code)) {
+        return exit_code;
+    }
+    const auto& values = command.values;
+    const int port = values["port"].as<int>();
+    if (port < 0 || port > 65535) {
+        return Fail(Error::InvalidArgument("--port must be 0..65535"));
+    }
+    auto deployment = OpenDeployment(values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    Deployment& services = **deployment;
+    http::Router router;
+    const api::PlatformServices platform{services.auth(), services.authorizer(),
+                                         services.metadata(), services.records()};
+    api::RegisterPlatformRoutes(router, platform);
+
+    http::ServerOptions options;
+    options.bind_address = values["bind"].as<std::string>();
+    options.port = static_cast<std::uint16_t>(port);
+    options.io_threads = std::max(1, values["io-threads"].as<int>());
+    options.worker_threads = std::max(1, values["workers"].as<int>());
+    options.access_log = values.count("no-access-log") == 0;
+    http::HttpServer server(options, router);
+    auto bound = server.Listen();
+    if (!bound.ok()) {
+        return Fail(bound.error());
+    }
+    if (values.count("port-file") != 0) {
+        std::ofstream(values["port-file"].as<std::string>()) << *bound << "\n";
+    }
+    std::cout << "payer360 listening on http://" << options.bind_address << ":" << *bound
+              << std::endl;
+    log::Info("http.listening", {{"port", std::to_string(*bound)}});
+    server.Run();
+    return 0;
+}
+
+int Migrate(int argc, char** argv) {
+    Command command{CommonOptions("payer360 migrate"), {}};
+    int exit_code = 0;
+    if (!Parse(argc, argv, 2, command, exit_code)) {
+        return exit_code;
+    }
+    auto deployment = OpenDeployment(command.values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    std::cout << "schema up to date: " << (*deployment)->metadata().Current()->objects().size()
+              << " objects\n";
+    return 0;
+}
+
+int Demo(int argc, char** argv) {
+    Command command{CommonOptions("payer360 demo"), {}};
+    command.options.add_options()("members", po::value<int>()->default_value(1000),
+                                  "number of members to generate")(
+        "seed", po::value<std::uint64_t>()->default_value(360), "random seed");
+    int exit_code = 0;
+    if (!Parse(argc, argv, 2, command, exit_code)) {
+        return exit_code;
+    }
+    const int members = command.values["members"].as<int>();
+    if (members < 1 || members > 10'000'000) {
+        return Fail(Error::InvalidArgument("--members must be 1..10000000"));
+    }
+    auto deployment = OpenDeployment(command.values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    demo::DemoOptions options;
+    options.members = members;
+    options.seed = command.values["seed"].as<std::uint64_t>();
+    auto summary = demo::GenerateDemo((*deployment)->records(), SystemActor(), options,
+                                      [](std::string_view stage, std::int64_t done) {
+                                          std::cerr << "  " << stage << ": " << done << "\n";
+                                      });
+    if (!summary.ok()) {
+        return Fail(summary.error());
+    }
+    std::cout << "demo data: " << summary->ToText() << "\n";
+    return 0;
+}
+
+int UserCreate(int argc, char** argv) {
+    Command command{CommonOptions("payer360 user create"), {}};
+    command.options.add_options()("username", po::value<std::string>()->required(),
+                                  "login name")(
+        "role", po::value<std::string>()->required(),
+        "admin, agent, supervisor, care_manager, sales, marketing, network_manager, auditor "
+        "or portal_member")("password-stdin", "read the password from standard input");
+    int exit_code = 0;
+    if (!Parse(argc, argv, 3, command, exit_code)) {
+        return exit_code;
+    }
+    if (command.values.count("password-stdin") == 0) {
+        return Fail(Error::InvalidArgument(
+            "Pass the password on standard input with --password-stdin (never as an argument)."));
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    auto deployment = OpenDeployment(command.values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    auto user = (*deployment)->auth().CreateUser(command.values["username"].as<std::string>(),
+                                                  password, command.values["role"].as<std::string>());
+    if (!user.ok()) {
+        return Fail(user.error());
+    }
+    std::cout << "created user " << user->username << " (" << user->role << ")\n";
+    return 0;
+}
+
+int Main(int argc, char** argv) {
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "serve") {
+        return Serve(argc, argv);
+    }
+    if (command == "migrate") {
+        return Migrate(argc, argv);
+    }
+    if (command == "demo") {
+        return Demo(argc, argv);
+    }
+    if (command == "user" && argc > 2 && std::string(argv[2]) == "create") {
+        return UserCreate(argc, argv);
+    }
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    std::cerr << kUsage;
+    return 2;
+}
+
+}  // namespace
+}  // namespace p360::app
+
+int main(int argc, char** argv) { return p360::app::Main(argc, argv); }

@@ -1,0 +1,34 @@
+// HTTP request and response as handlers see them: plain values, no Beast types, so handler
+// code compiles fast and tests can build requests directly.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace p360::http {
+
+struct HttpRequest {
+    std::string method;  // "GET", "POST", …
+    std::string path;    // percent-decoded path without the query
+    std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+    std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+    std::vector<std::pair<std::string, std::string>> path_params;  // from the route pattern
+    std::string body;
+    std::string request_id;
+
+    std::optional<std::string_view> Header(std::string_view lowercase_name) const;
+    std::optional<std::string_view> Query(std::string_view name) const;
+    std::string_view PathParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+}  // namespace p360::http

@@ -1,0 +1,231 @@
+// RecordService::BulkUpsert: NDJSON lines keyed by an external id, created or updated through
+// the same write steps as single records, in one transaction.
+//
+// Atomic mode: every line is tried (so the answer lists every problem), and any failure rolls
+// the whole batch back. Partial mode: each line runs in its own savepoint; failed lines are
+// rolled back alone and the rest commit.
+#include <unordered_set>
+
+#include "core/time_format.hpp"
+#include "records/record_codec.hpp"
+#include "records/record_service.hpp"
+#include "records/record_writes.hpp"
+
+namespace p360::records {
+namespace {
+
+using metadata::FieldDef;
+using metadata::ObjectDef;
+using storage::Connection;
+using storage::Value;
+
+enum class LineStatus { kPending, kCreated, kUpdated, kUnchanged, kFailed, kRolledBack };
+
+std::string_view LineStatusName(LineStatus status) {
+    switch (status) {
+        case LineStatus::kCreated:
+            return "created";
+        case LineStatus::kUpdated:
+            return "updated";
+        case LineStatus::kUnchanged:
+            return "unchanged";
+        case LineStatus::kFailed:
+            return "failed";
+        case LineStatus::kRolledBack:
+            return "rolledBack";
+        case LineStatus::kPending:
+            break;
+    }
+    return "pending";
+}
+
+struct BulkLine {
+    std::int64_t number = 0;  // 1-based line number in the body
+    std::vector<FieldAssignment> assignments;
+    Value key;
+    LineStatus status = LineStatus::kPending;
+    std::string id;
+    std::vector<FieldError> errors;
+};
+
+std::vector<FieldError> ErrorsOf(const Error& error) {
+    if (!error.field_errors.empty()) {
+        return error.field_errors;
+    }
+    return {{error.location, error.public_message, {}}};
+}
+
+// Splits the body into non-blank lines, decoding each one; decode errors stay on the line.
+Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog,
+                                          const ObjectDef& object, std::string_view ndjson,
+                                          const FieldDef& key_field, std::size_t max_lines,
+                                          const EditCheck& can_edit) {
+    std::vector<BulkLine> lines;
+    std::int64_t number = 0;
+    while (!ndjson.empty()) {
+        const auto end = ndjson.find('\n');
+        std::string_view text = ndjson.substr(0, end);
+        ndjson = end == std::string_view::npos ? std::string_view() : ndjson.substr(end + 1);
+        ++number;
+        if (!text.empty() && text.back() == '\r') {
+            text.remove_suffix(1);
+        }
+        if (text.find_first_not_of(" \t") == std::string_view::npos) {
+            continue;
+        }
+        if (lines.size() == max_lines) {
+            return Error::TooLarge("A bulk request holds at most " + std::to_string(max_lines) +
+                                   " lines.");
+        }
+        BulkLine& line = lines.emplace_back();
+        line.number = number;
+        auto parsed = ParseJson(text, "line");
+        if (!parsed.ok()) {
+            line.errors.push_back({"", parsed.error().public_message, number});
+            continue;
+        }
+        auto assignments = DecodeFields(catalog, object, parsed.value(), can_edit);
+        if (!assignments.ok()) {
+            line.errors = ErrorsOf(assignments.error());
+            continue;
+        }
+        line.assignments = std::move(assignments).value();
+        for (const FieldAssignment& assignment : line.assignments) {
+            if (&object.fields[assignment.field_index] == &key_field) {
+                line.key = assignment.value;
+            }
+        }
+        if (storage::IsNull(line.key)) {
+            line.errors.push_back({key_field.name, "Each line needs a value for the key field.", {}});
+        }
+    }
+    for (BulkLine& line : lines) {
+        for (FieldError& error : line.errors) {
+            error.line = line.number;
+        }
+        if (!line.errors.empty()) {
+            line.status = LineStatus::kFailed;
+        }
+    }
+    return lines;
+}
+
+// Creates or updates the record a line names. Runs inside the line's savepoint.
+Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const FieldDef& key_field,
+                 BulkLine& line) {
+    P360_ASSIGN_OR_RETURN(auto existing,
+                          detail::LoadRowBy(connection, scope.object, key_field, line.key));
+    if (existing) {
+        P360_ASSIGN_OR_RETURN(auto result,
+                              detail::UpdateRecord(connection, scope, *existing, line.assignments));
+        line.status = result == detail::UpdateResult::kUpdated ? LineStatus::kUpdated
+                                                                : LineStatus::kUnchanged;
+        line.id = std::get<std::string>((*existing)[0]);
+        return Ok();
+    }
+    P360_ASSIGN_OR_RETURN(auto row, detail::InsertRecord(connection, scope, line.assignments));
+    line.status = LineStatus::kCreated;
+    line.id = std::get<std::string>(row[0]);
+    return Ok();
+}
+
+json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied) {
+    std::int64_t counts[6] = {};
+    json::array results;
+    results.reserve(lines.size());
+    for (BulkLine& line : lines) {
+        if (!applied && line.status != LineStatus::kFailed) {
+            line.status = LineStatus::kRolledBack;
+        }
+        ++counts[static_cast<int>(line.status)];
+        json::object result{{"line", line.number}, {"status", LineStatusName(line.status)}};
+        if (applied && !line.id.empty()) {
+            result["id"] = line.id;
+        }
+        if (!line.errors.empty()) {
+            json::array errors;
+            for (const FieldError& error : line.errors) {
+                errors.push_back(json::object{{"field", error.field}, {"message", error.message}});
+            }
+            result["errors"] = std::move(errors);
+        }
+        results.push_back(std::move(result));
+    }
+    return json::object{
+        {"mode", mode == BulkMode::kAtomic ? "atomic" : "partial"},
+        {"applied", applied},
+        {"total", static_cast<std::int64_t>(lines.size())},
+        {"created", counts[static_cast<int>(LineStatus::kCreated)]},
+        {"updated", counts[static_cast<int>(LineStatus::kUpdated)]},
+        {"unchanged", counts[static_cast<int>(LineStatus::kUnchanged)]},
+        {"failed", counts[static_cast<int>(LineStatus::kFailed)]},
+        {"results", std::move(results)},
+    };
+}
+
+}  // namespace
+
+Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
+                                              std::string_view object_name,
+                                              std::string_view ndjson,
+                                              std::string_view external_id_field, BulkMode mode) {
+    P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, security::Operation::kCreate));
+    const ObjectDef& object = *target.object;
+    P360_TRY(authorizer_.CheckObject(actor, object, security::Operation::kUpdate));
+    const FieldDef* key_field = object.FindField(external_id_field);
+    if (key_field == nullptr || key_field->system || !(key_field->external_id || key_field->unique)) {
+        return Error::InvalidArgument(
+            "externalId must name an external-id or unique field of " + object.name + ".",
+            "externalId");
+    }
+    auto can_edit = [&](const FieldDef& field) {
+        return authorizer_.CanEditField(actor, object, field);
+    };
+    P360_ASSIGN_OR_RETURN(auto lines, DecodeLines(*target.catalog, object, ndjson, *key_field,
+                                                  limits_.max_bulk_lines, can_edit));
+    if (lines.empty()) {
+        return Error::InvalidArgument("The body holds no NDJSON lines.", "body");
+    }
+
+    const std::int64_t now = clock_.NowMillis();
+    std::int64_t failed = 0;
+    for (const BulkLine& line : lines) {
+        failed += line.status == LineStatus::kFailed;
+    }
+    const Error rolled_back = Error::InvalidArgument("The atomic batch was rolled back.");
+    Status written = database_.WriteAlone([&](Connection& connection) -> Status {
+        std::unordered_set<std::string> known_references;
+        detail::WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now),
+                                 &known_references};
+        for (BulkLine& line : lines) {
+            if (line.status == LineStatus::kFailed) {
+                continue;
+            }
+            P360_TRY(connection.Execute("SAVEPOINT line"));
+            Status applied = ApplyLine(connection, scope, *key_field, line);
+            if (!applied.ok()) {
+                P360_TRY(connection.Execute("ROLLBACK TO line"));
+                line.status = LineStatus::kFailed;
+                line.id.clear();
+                line.errors = ErrorsOf(applied.error());
+                for (FieldError& error : line.errors) {
+                    error.line = line.number;
+                }
+                ++failed;
+            }
+            P360_TRY(connection.Execute("RELEASE line"));
+        }
+        return mode == BulkMode::kAtomic && failed > 0 ? Status(rolled_back) : Ok();
+    });
+    const bool applied = written.ok();
+    if (!applied && !(mode == BulkMode::kAtomic && failed > 0)) {
+        return std::move(written).error();  // the database failed, not a line
+    }
+    BulkOutcome outcome;
+    outcome.applied = applied;
+    outcome.failed = failed;
+    outcome.body = Summarise(lines, mode, applied);
+    return outcome;
+}
+
+}  // namespace p360::records

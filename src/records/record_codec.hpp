@@ -1,0 +1,50 @@
+// Record codec: JSON request bodies to typed, validated column values, and back.
+//
+// Decoding checks everything that can be checked without the database: the body is a JSON
+// object, every key is a field of the object, system fields are not assigned, each value has the
+// field's type (strings, numbers within precision, booleans, valid dates and datetimes, active
+// picklist values, e-mail/phone/url shapes, well-formed reference ids) and respects length
+// limits. All problems are reported together, each naming its field. Required fields, reference
+// existence and uniqueness are checked by the records layer, which has the database.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "core/result.hpp"
+#include "metadata/catalog.hpp"
+#include "storage/value.hpp"
+
+namespace p360::records {
+
+namespace json = boost::json;
+
+// One assigned field: its position in ObjectDef::fields and its storage value.
+struct FieldAssignment {
+    std::size_t field_index;
+    storage::Value value;
+};
+
+// Decides whether the caller may assign a field; rejected fields are reported as errors.
+using EditCheck = std::function<bool(const metadata::FieldDef&)>;
+
+// Decodes `body` (which must be a JSON object) into assignments, in body order.
+Result<std::vector<FieldAssignment>> DecodeFields(const metadata::Catalog& catalog,
+                                                  const metadata::ObjectDef& object,
+                                                  const json::value& body,
+                                                  const EditCheck& can_edit);
+
+// Decodes one value for one field (used by DecodeFields and by importers).
+Result<storage::Value> DecodeValue(const metadata::Catalog& catalog,
+                                   const metadata::FieldDef& field, const json::value& value);
+
+// The JSON form of a stored value of `field`.
+json::value EncodeValue(const metadata::FieldDef& field, const storage::Value& value);
+
+// Parses a JSON document with bounded depth; errors name `location`.
+Result<json::value> ParseJson(std::string_view text, std::string_view location);
+
+}  // namespace p360::records

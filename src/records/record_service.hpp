@@ -1,0 +1,101 @@
+// RecordService: the one path by which records are read and written.
+//
+// Every create, update, delete and bulk upsert runs the same steps in one database transaction:
+// authorize (object, then each field) → validate (types, required, picklists, references) →
+// write → field history for tracked fields → an outbox event. If any step fails, nothing of the
+// operation remains. Reads apply the same authorization and return only readable fields.
+//
+// Records travel as JSON objects keyed by field name; system fields (id, version, ownerId,
+// createdAt/By, modifiedAt/By) are set here and can never be assigned by callers. `version`
+// starts at 1 and grows by one with every change; updates and deletes may name the version they
+// expect (If-Match) and fail with kFailedPrecondition when the record has moved on.
+// Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "query/compiler.hpp"
+#include "records/metadata_service.hpp"
+#include "security/authorizer.hpp"
+#include "storage/database.hpp"
+
+namespace p360::records {
+
+namespace json = boost::json;
+
+enum class BulkMode { kAtomic, kPartial };
+
+struct BulkOutcome {
+    bool applied = false;  // false when an atomic batch was rolled back
+    std::int64_t failed = 0;
+    json::object body;  // summary and per-line results
+};
+
+// Bounds that keep one request from monopolising the writer.
+struct RecordLimits {
+    std::size_t max_bulk_lines = 100'000;
+    int max_cascade_depth = 8;
+    std::size_t max_history_items = 1000;
+};
+
+class RecordService {
+public:
+    RecordService(storage::Database& database, MetadataService& metadata,
+                  const security::Authorizer& authorizer, const Clock& clock,
+                  RecordLimits limits = {});
+
+    // 201-style: the stored record with id and version.
+    Result<json::object> Create(const security::Actor& actor, std::string_view object_name,
+                                const json::value& body);
+
+    // `fields` empty = every readable field.
+    Result<json::object> Get(const security::Actor& actor, std::string_view object_name,
+                             std::string_view id, const std::vector<std::string>& fields = {});
+
+    Result<json::object> Update(const security::Actor& actor, std::string_view object_name,
+                                std::string_view id, const json::value& patch,
+                                std::optional<std::int64_t> if_match);
+
+    // Refused with kConflict while restricting references exist; cascades as declared.
+    Status Delete(const security::Actor& actor, std::string_view object_name, std::string_view id,
+                  std::optional<std::int64_t> if_match);
+
+    // {"items": [...], "nextCursor": "…" | null}
+    Result<json::object> List(const security::Actor& actor, std::string_view object_name,
+                              const query::ListRequest& request);
+
+    // {"items": [{field, oldValue, newValue, changedBy, changedAt}, …]}, newest first.
+    Result<json::object> History(const security::Actor& actor, std::string_view object_name,
+                                 std::string_view id);
+
+    // Upserts NDJSON lines keyed by `external_id_field`. Fails as a whole only for problems
+    // with the request itself (unknown object or key field, too many lines); line problems are
+    // reported per line in the outcome.
+    Result<BulkOutcome> BulkUpsert(const security::Actor& actor, std::string_view object_name,
+                                   std::string_view ndjson, std::string_view external_id_field,
+                                   BulkMode mode);
+
+private:
+    // The object a request addresses, with the catalog snapshot it was resolved in.
+    struct Target {
+        metadata::CatalogSnapshot catalog;
+        const metadata::ObjectDef* object = nullptr;
+    };
+    Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
+                           security::Operation operation) const;
+
+    storage::Database& database_;
+    MetadataService& metadata_;
+    const security::Authorizer& authorizer_;
+    const Clock& clock_;
+    const RecordLimits limits_;
+};
+
+}  // namespace p360::records

@@ -1,0 +1,306 @@
+#include "records/record_writes.hpp"
+
+#include "core/ids.hpp"
+#include "records/record_codec.hpp"
+
+namespace p360::records::detail {
+
+using metadata::FieldDef;
+using metadata::ObjectDef;
+using storage::Connection;
+using storage::QuoteIdentifier;
+using storage::Value;
+
+
+// Positions of the system fields; SystemFields() puts them first, in this order.
+constexpr std::size_t kIdIndex = 0;
+constexpr std::size_t kVersionIndex = 1;
+constexpr std::size_t kOwnerIndex = 2;
+constexpr std::size_t kCreatedAtIndex = 3;
+constexpr std::size_t kCreatedByIndex = 4;
+constexpr std::size_t kModifiedAtIndex = 5;
+constexpr std::size_t kModifiedByIndex = 6;
+
+namespace {
+
+std::string ColumnList(const ObjectDef& object) {
+    std::string columns;
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        columns.append(field_idx == 0 ? "" : ", ")
+            .append(QuoteIdentifier(object.fields[field_idx].name));
+    }
+    return columns;
+}
+
+std::string InsertSql(const ObjectDef& object) {
+    std::string placeholders;
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        placeholders.append(field_idx == 0 ? "?" : ", ?");
+    }
+    return "INSERT INTO " + QuoteIdentifier(object.name) + " (" + ColumnList(object) +
+           ") VALUES (" + placeholders + ")";
+}
+
+}  // namespace
+
+Result<std::optional<storage::Row>> LoadRow(Connection& connection, const ObjectDef& object,
+                                            std::string_view id) {
+    return LoadRowBy(connection, object, object.fields[kIdIndex], Value{std::string(id)});
+}
+
+Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
+                                              const FieldDef& key, const Value& value) {
+    const std::string sql = "SELECT " + ColumnList(object) + " FROM " +
+                            QuoteIdentifier(object.name) + " WHERE " + QuoteIdentifier(key.name) +
+                            " = ?";
+    return connection.QueryOne(sql, std::span(&value, 1));
+}
+
+std::int64_t VersionOf(const storage::Row& row) {
+    const auto* version = std::get_if<std::int64_t>(&row[kVersionIndex]);
+    return version != nullptr ? *version : 0;
+}
+
+namespace {
+
+Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::string& record_id,
+                    std::string_view operation, std::int64_t version,
+                    const std::vector<std::string>& changed_fields) {
+    json::array fields;
+    for (const std::string& name : changed_fields) {
+        fields.emplace_back(name);
+    }
+    // Field names only: events may leave the PHI boundary (webhooks); values never do.
+    const json::object payload{{"version", version}, {"fields", std::move(fields)}};
+    const Value params[] = {NewId("evt", scope.now_millis), scope.object.name, record_id,
+                            std::string(operation), json::serialize(payload), scope.now};
+    return connection.Execute(
+        "INSERT INTO sys_outbox (id, object_name, record_id, operation, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        params);
+}
+
+Status AppendHistory(Connection& connection, const WriteScope& scope, const std::string& record_id,
+                     const FieldDef& field, const Value& old_value, const Value& new_value) {
+    const Value params[] = {NewId("fhi", scope.now_millis),
+                            scope.object.name,
+                            record_id,
+                            field.name,
+                            json::serialize(EncodeValue(field, old_value)),
+                            json::serialize(EncodeValue(field, new_value)),
+                            scope.actor.user_id,
+                            scope.now};
+    return connection.Execute(
+        "INSERT INTO sys_field_history (id, object_name, record_id, field, old_value, new_value, "
+        "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params);
+}
+
+Status CheckRequired(const ObjectDef& object, const storage::Row& values) {
+    std::vector<FieldError> errors;
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        const FieldDef& field = object.fields[field_idx];
+        if (field.required && storage::IsNull(values[field_idx])) {
+            errors.push_back({field.name, "This field is required.", {}});
+        }
+    }
+    return errors.empty() ? Ok() : Status(Error::Validation(std::move(errors)));
+}
+
+// Every assigned reference must name an existing record of the target object.
+Status CheckReferences(Connection& connection, const WriteScope& scope,
+                       const std::vector<FieldAssignment>& assignments) {
+    std::vector<FieldError> errors;
+    for (const FieldAssignment& assignment : assignments) {
+        const FieldDef& field = scope.object.fields[assignment.field_index];
+        const auto* id = std::get_if<std::string>(&assignment.value);
+        if (field.type != metadata::FieldType::kReference || id == nullptr) {
+            continue;
+        }
+        std::string key = field.reference_to + "/" + *id;
+        if (scope.known_references != nullptr && scope.known_references->contains(key)) {
+            continue;
+        }
+        const Value params[] = {*id};
+        P360_ASSIGN_OR_RETURN(auto found,
+                              connection.QueryOne("SELECT 1 FROM " +
+                                                      QuoteIdentifier(field.reference_to) +
+                                                      " WHERE \"id\" = ?",
+                                                  params));
+        if (!found) {
+            errors.push_back({field.name, "No " + field.reference_to + " record has this id.", {}});
+        } else if (scope.known_references != nullptr) {
+            scope.known_references->insert(std::move(key));
+        }
+    }
+    return errors.empty() ? Ok() : Status(Error::Validation(std::move(errors)));
+}
+
+// Storage reports a taken unique value by column; say it in the caller's words.
+Status ExplainUniqueViolation(Status status) {
+    if (!status.ok() && status.error().code == ErrorCode::kAlreadyExists &&
+        !status.error().location.empty()) {
+        return Error::AlreadyExists("Another record already has this value.",
+                                    status.error().location);
+    }
+    return status;
+}
+
+}  // namespace
+
+Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scope,
+                                  const std::vector<FieldAssignment>& assignments) {
+    const ObjectDef& object = scope.object;
+    storage::Row values(object.fields.size());
+    std::string id = NewId(object.id_prefix, scope.now_millis);
+    values[kIdIndex] = id;
+    values[kVersionIndex] = std::int64_t{1};
+    values[kOwnerIndex] = scope.actor.user_id;
+    values[kCreatedAtIndex] = scope.now;
+    values[kCreatedByIndex] = scope.actor.user_id;
+    values[kModifiedAtIndex] = scope.now;
+    values[kModifiedByIndex] = scope.actor.user_id;
+    std::vector<std::string> assigned;
+    for (const FieldAssignment& assignment : assignments) {
+        values[assignment.field_index] = assignment.value;
+        assigned.push_back(object.fields[assignment.field_index].name);
+    }
+    P360_TRY(CheckRequired(object, values));
+    P360_TRY(CheckReferences(connection, scope, assignments));
+    P360_TRY(ExplainUniqueViolation(connection.Execute(InsertSql(object), values)));
+    P360_TRY(AppendOutbox(connection, scope, id, "create", 1, assigned));
+    return values;
+}
+
+// Applies `assignments` to the stored `row` (updated in place).
+Result<UpdateResult> UpdateRecord(Connection& connection, const WriteScope& scope,
+                                  storage::Row& row,
+                                  const std::vector<FieldAssignment>& assignments) {
+    const ObjectDef& object = scope.object;
+    std::vector<const FieldAssignment*> changes;
+    for (const FieldAssignment& assignment : assignments) {
+        if (row[assignment.field_index] != assignment.value) {
+            changes.push_back(&assignment);
+        }
+    }
+    if (changes.empty()) {
+        return UpdateResult::kUnchanged;
+    }
+    const storage::Row before = row;
+    for (const FieldAssignment* change : changes) {
+        row[change->field_index] = change->value;
+    }
+    P360_TRY(CheckRequired(object, row));
+    P360_TRY(CheckReferences(connection, scope, assignments));
+
+    const std::int64_t version = VersionOf(before);
+    std::string sql = "UPDATE " + QuoteIdentifier(object.name) +
+                      " SET \"version\" = ?, \"modifiedAt\" = ?, \"modifiedBy\" = ?";
+    std::vector<Value> params = {version + 1, scope.now, scope.actor.user_id};
+    std::vector<std::string> changed_names;
+    for (const FieldAssignment* change : changes) {
+        const FieldDef& field = object.fields[change->field_index];
+        sql.append(", ").append(QuoteIdentifier(field.name)).append(" = ?");
+        params.push_back(change->value);
+        changed_names.push_back(field.name);
+    }
+    sql.append(" WHERE \"id\" = ? AND \"version\" = ?");
+    const std::string& id = std::get<std::string>(before[kIdIndex]);
+    params.push_back(id);
+    params.push_back(version);
+    P360_TRY(ExplainUniqueViolation(connection.Execute(sql, params)));
+    if (connection.ChangedRows() != 1) {
+        return Error::FailedPrecondition("The record was changed by someone else; reload it.");
+    }
+    row[kVersionIndex] = version + 1;
+    row[kModifiedAtIndex] = scope.now;
+    row[kModifiedByIndex] = scope.actor.user_id;
+    for (const FieldAssignment* change : changes) {
+        const FieldDef& field = object.fields[change->field_index];
+        if (field.tracked) {
+            P360_TRY(AppendHistory(connection, scope, id, field, before[change->field_index],
+                                   change->value));
+        }
+    }
+    P360_TRY(AppendOutbox(connection, scope, id, "update", version + 1, changed_names));
+    return UpdateResult::kUpdated;
+}
+
+namespace {
+
+// Applies each reference's onDelete rule to the records that point at `id`.
+Status ResolveReferencesTo(Connection& connection, const WriteScope& scope, const std::string& id,
+                           int depth_left) {
+    const auto sites = scope.catalog.ReferencesTo(scope.object.name);
+    const Value id_param[] = {id};
+    // Check every restriction before changing anything, so the refusal names the first one.
+    for (const metadata::ReferenceSite& site : sites) {
+        if (site.field->on_delete != metadata::OnDelete::kRestrict) {
+            continue;
+        }
+        P360_ASSIGN_OR_RETURN(
+            auto referencing,
+            connection.QueryOne("SELECT 1 FROM " + QuoteIdentifier(site.object->name) + " WHERE " +
+                                    QuoteIdentifier(site.field->name) + " = ? LIMIT 1",
+                                id_param));
+        if (referencing) {
+            return Error::Conflict("The record is referenced by " + site.object->name + "." +
+                                       site.field->name + " records; delete those first.",
+                                   site.object->name + "." + site.field->name);
+        }
+    }
+    for (const metadata::ReferenceSite& site : sites) {
+        const std::string column = QuoteIdentifier(site.field->name);
+        const std::string table = QuoteIdentifier(site.object->name);
+        if (site.field->on_delete == metadata::OnDelete::kCascade) {
+            if (depth_left <= 0) {
+                return Error::Conflict("The cascade of deletions is too deep.");
+            }
+            P360_ASSIGN_OR_RETURN(
+                auto children,
+                connection.Query("SELECT \"id\" FROM " + table + " WHERE " + column + " = ?",
+                                 id_param));
+            WriteScope child_scope{scope.catalog, *site.object, scope.actor, scope.now_millis,
+                                   scope.now, nullptr};
+            for (const storage::Row& child : children) {
+                P360_TRY(DeleteRecord(connection, child_scope, std::get<std::string>(child[0]),
+                                      depth_left - 1));
+            }
+        } else if (site.field->on_delete == metadata::OnDelete::kSetNull) {
+            const Value params[] = {scope.now, scope.actor.user_id, id};
+            P360_TRY(connection.Execute("UPDATE " + table + " SET " + column +
+                                            " = NULL, \"version\" = \"version\" + 1, "
+                                            "\"modifiedAt\" = ?, \"modifiedBy\" = ? WHERE " +
+                                            column + " = ?",
+                                        params));
+        }
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Status DeleteRecord(Connection& connection, const WriteScope& scope, const std::string& id,
+                    int depth_left) {
+    P360_TRY(ResolveReferencesTo(connection, scope, id, depth_left));
+    const Value params[] = {id};
+    P360_TRY(connection.Execute(
+        "DELETE FROM " + QuoteIdentifier(scope.object.name) + " WHERE \"id\" = ?", params));
+    return AppendOutbox(connection, scope, id, "delete", 0, {});
+}
+
+json::object EncodeRecord(const ObjectDef& object, const storage::Row& row,
+                          const std::function<bool(const FieldDef&)>& include) {
+    json::object record;
+    record.reserve(object.fields.size());
+    for (std::size_t field_idx = 0; field_idx < object.fields.size() && field_idx < row.size();
+         ++field_idx) {
+        const FieldDef& field = object.fields[field_idx];
+        if (include(field)) {
+            record.emplace(field.name, EncodeValue(field, row[field_idx]));
+        }
+    }
+    return record;
+}
+
+}  // namespace p360::records::detail

@@ -1,0 +1,37 @@
+#include "security/authorizer.hpp"
+
+namespace p360::security {
+
+Status BasicAuthorizer::CheckObject(const Actor& actor, const metadata::ObjectDef&,
+                                    Operation) const {
+    if (actor.user_id.empty()) {
+        return Error::Unauthenticated("Authentication is required.");
+    }
+    return Ok();
+}
+
+bool BasicAuthorizer::CanReadField(const Actor& actor, const metadata::ObjectDef&,
+                                   const metadata::FieldDef&) const {
+    return !actor.user_id.empty();
+}
+
+bool BasicAuthorizer::CanEditField(const Actor& actor, const metadata::ObjectDef&,
+                                   const metadata::FieldDef& field) const {
+    return !actor.user_id.empty() && !field.system;
+}
+
+Status BasicAuthorizer::CheckManageMetadata(const Actor& actor) const {
+    if (!actor.IsAdmin()) {
+        return Error::PermissionDenied("Only administrators may change objects and fields.");
+    }
+    return Ok();
+}
+
+Status BasicAuthorizer::CheckManageUsers(const Actor& actor) const {
+    if (!actor.IsAdmin()) {
+        return Error::PermissionDenied("Only administrators may manage users.");
+    }
+    return Ok();
+}
+
+}  // namespace p360::security

@@ -1,0 +1,55 @@
+// Authorization: who may do what to which object and field.
+//
+// The records layer and the query compiler ask an Authorizer before every read and write, so
+// every endpoint and engine obeys the same policy. This is the hook where permission sets, PHI
+// visibility, record sharing and care teams plug in; the platform ships `BasicAuthorizer`:
+// any authenticated user may work with records, only administrators may change metadata or
+// manage users. Implementations must be thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "metadata/object_def.hpp"
+
+namespace p360::security {
+
+// The authenticated caller of an operation.
+struct Actor {
+    std::string user_id;
+    std::string username;
+    std::string role;  // role slug, e.g. "admin", "agent"
+
+    bool IsAdmin() const { return role == "admin"; }
+};
+
+enum class Operation { kCreate, kRead, kUpdate, kDelete };
+
+class Authorizer {
+public:
+    virtual ~Authorizer() = default;
+
+    virtual Status CheckObject(const Actor& actor, const metadata::ObjectDef& object,
+                               Operation operation) const = 0;
+    virtual bool CanReadField(const Actor& actor, const metadata::ObjectDef& object,
+                              const metadata::FieldDef& field) const = 0;
+    virtual bool CanEditField(const Actor& actor, const metadata::ObjectDef& object,
+                              const metadata::FieldDef& field) const = 0;
+    virtual Status CheckManageMetadata(const Actor& actor) const = 0;
+    virtual Status CheckManageUsers(const Actor& actor) const = 0;
+};
+
+class BasicAuthorizer final : public Authorizer {
+public:
+    Status CheckObject(const Actor& actor, const metadata::ObjectDef& object,
+                       Operation operation) const override;
+    bool CanReadField(const Actor& actor, const metadata::ObjectDef& object,
+                      const metadata::FieldDef& field) const override;
+    bool CanEditField(const Actor& actor, const metadata::ObjectDef& object,
+                      const metadata::FieldDef& field) const override;
+    Status CheckManageMetadata(const Actor& actor) const override;
+    Status CheckManageUsers(const Actor& actor) const override;
+};
+
+}  // namespace p360::security

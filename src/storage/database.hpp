@@ -1,0 +1,84 @@
+// Database: connections, transactions and the write path's durability contract.
+//
+// Reads run on a pooled read connection and see a consistent snapshot for the duration of the
+// callback. Writes are serialised through one writer: `Write` runs the callback inside a
+// transaction that may be shared with other concurrent writes (group commit), isolated by a
+// savepoint, and returns only after the transaction is durably committed — so an acknowledged
+// write survives a crash. A callback that returns an error has all its changes rolled back and
+// never affects the other writes of the group.
+//
+// Callbacks must only touch the database through the given Connection; in-memory effects
+// belong after `Write` returns OK. All methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "storage/dialect.hpp"
+#include "storage/value.hpp"
+
+namespace p360::storage {
+
+// One connection, used by one thread at a time. SQL is engine-neutral (see dialect.hpp);
+// parameters bind to `?` placeholders in order.
+class Connection {
+public:
+    virtual ~Connection() = default;
+
+    virtual const Dialect& dialect() const = 0;
+
+    // Runs a statement that returns no rows.
+    virtual Status Execute(std::string_view sql, std::span<const Value> params = {}) = 0;
+
+    // Runs a query and calls `on_row` for every row, in order; stops early if it returns false.
+    virtual Status ForEachRow(std::string_view sql, std::span<const Value> params,
+                              const std::function<bool(const Row&)>& on_row) = 0;
+
+    // Rows changed by the last Execute.
+    virtual std::int64_t ChangedRows() const = 0;
+
+    // Column names of a table, in order (empty when the table does not exist).
+    virtual Result<std::vector<std::string>> TableColumns(std::string_view table) = 0;
+
+    Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params = {});
+    Result<std::optional<Row>> QueryOne(std::string_view sql, std::span<const Value> params = {});
+};
+
+using ConnectionWork = std::function<Status(Connection&)>;
+
+class Database {
+public:
+    virtual ~Database() = default;
+
+    virtual const Dialect& dialect() const = 0;
+
+    // Runs `work` on a read connection.
+    virtual Status Read(const ConnectionWork& work) = 0;
+
+    // Runs `work` in a (possibly shared) write transaction; returns after a durable commit.
+    virtual Status Write(const ConnectionWork& work) = 0;
+
+    // Like Write, but in a transaction of its own: for long batches and schema changes.
+    virtual Status WriteAlone(const ConnectionWork& work) = 0;
+
+    // Flushes and closes; further calls fail with kUnavailable.
+    virtual void Close() = 0;
+};
+
+struct SqliteOptions {
+    int max_readers = 32;
+    // Writes merged into one commit at most; more waiting writes form the next group.
+    int max_group_size = 512;
+};
+
+// Opens (creating if needed) the SQLite database file at `path`.
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path,
+                                             const SqliteOptions& options = {});
+
+}  // namespace p360::storage

@@ -1,0 +1,30 @@
+// Dialect: the few places where SQL differs between SQLite and PostgreSQL.
+//
+// SQL written outside src/storage/ is engine-neutral: identifiers are double-quoted, parameters
+// are `?` (engines that number them rewrite), NULL order is explicit (NULLS FIRST/LAST), and
+// anything else that differs is asked of the Dialect.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "metadata/object_def.hpp"
+
+namespace p360::storage {
+
+class Dialect {
+public:
+    virtual ~Dialect() = default;
+
+    virtual std::string_view Name() const = 0;  // "sqlite", "postgresql"
+    // Column type for a field type.
+    virtual std::string_view ColumnType(metadata::FieldType type, int scale) const = 0;
+    // Operator for a case-insensitive LIKE ("LIKE" in SQLite, "ILIKE" in PostgreSQL).
+    virtual std::string_view CaseInsensitiveLike() const = 0;
+};
+
+// `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting
+// keeps them from ever being read as keywords.
+std::string QuoteIdentifier(std::string_view name);
+
+}  // namespace p360::storage

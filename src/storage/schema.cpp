@@ -1,0 +1,133 @@
+#include "storage/schema.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace p360::storage {
+namespace {
+
+// Portable DDL: TEXT and INTEGER mean the same in SQLite and PostgreSQL for these columns.
+constexpr const char* kSystemTables[] = {
+    "CREATE TABLE IF NOT EXISTS sys_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sys_custom_objects (name TEXT PRIMARY KEY, definition TEXT NOT "
+    "NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sys_custom_fields (object_name TEXT NOT NULL, name TEXT NOT NULL, "
+    "definition TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (object_name, name))",
+    "CREATE TABLE IF NOT EXISTS sys_users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, "
+    "password_hash TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL, created_at TEXT "
+    "NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sys_sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
+    "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_sys_sessions_user ON sys_sessions (user_id)",
+    // Field history: one row per changed tracked field. `id` is time-sortable.
+    "CREATE TABLE IF NOT EXISTS sys_field_history (id TEXT PRIMARY KEY, object_name TEXT NOT "
+    "NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT, "
+    "changed_by TEXT NOT NULL, changed_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_sys_field_history_record ON sys_field_history (record_id, id)",
+    // Outbox: one event per committed write, in commit order, for flows, webhooks and engines.
+    "CREATE TABLE IF NOT EXISTS sys_outbox (id TEXT PRIMARY KEY, object_name TEXT NOT NULL, "
+    "record_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT "
+    "NULL)",
+};
+
+std::string ColumnDefinition(const Dialect& dialect, const metadata::FieldDef& field) {
+    std::string column = QuoteIdentifier(field.name);
+    column.push_back(' ');
+    column.append(dialect.ColumnType(field.type, field.scale));
+    if (field.name == metadata::kIdField) {
+        column.append(" PRIMARY KEY");
+    } else if (field.name == metadata::kVersionField) {
+        column.append(" NOT NULL");
+    }
+    return column;
+}
+
+std::string IndexName(std::string_view prefix, const metadata::ObjectDef& object,
+                      const std::vector<std::string>& fields) {
+    std::string name(prefix);
+    name.append("_").append(object.name);
+    for (const std::string& field : fields) {
+        name.append("_").append(field);
+    }
+    return name;
+}
+
+Status CreateIndex(Connection& connection, const metadata::ObjectDef& object,
+                   const std::vector<std::string>& fields, bool unique) {
+    std::string sql = unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ";
+    sql.append(QuoteIdentifier(IndexName(unique ? "ux" : "ix", object, fields)));
+    sql.append(" ON ").append(QuoteIdentifier(object.name)).append(" (");
+    for (std::size_t field_idx = 0; field_idx < fields.size(); ++field_idx) {
+        sql.append(field_idx == 0 ? "" : ", ").append(QuoteIdentifier(fields[field_idx]));
+    }
+    sql.append(")");
+    return connection.Execute(sql);
+}
+
+Status CreateTable(Connection& connection, const metadata::ObjectDef& object) {
+    std::string sql = "CREATE TABLE " + QuoteIdentifier(object.name) + " (";
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        sql.append(field_idx == 0 ? "" : ", ");
+        sql.append(ColumnDefinition(connection.dialect(), object.fields[field_idx]));
+    }
+    sql.append(")");
+    return connection.Execute(sql);
+}
+
+Status AddMissingColumns(Connection& connection, const metadata::ObjectDef& object,
+                         const std::vector<std::string>& existing) {
+    for (const metadata::FieldDef& field : object.fields) {
+        if (std::find(existing.begin(), existing.end(), field.name) != existing.end()) {
+            continue;
+        }
+        P360_TRY(connection.Execute("ALTER TABLE " + QuoteIdentifier(object.name) +
+                                    " ADD COLUMN " +
+                                    ColumnDefinition(connection.dialect(), field)));
+    }
+    return Ok();
+}
+
+Status CreateIndexes(Connection& connection, const metadata::ObjectDef& object) {
+    for (const metadata::FieldDef& field : object.fields) {
+        if (field.name == metadata::kIdField) {
+            continue;  // the primary key
+        }
+        if (field.unique || field.external_id) {
+            P360_TRY(CreateIndex(connection, object, {field.name}, true));
+        } else if (field.indexed || field.type == metadata::FieldType::kReference) {
+            P360_TRY(CreateIndex(connection, object, {field.name}, false));
+        }
+    }
+    for (const metadata::IndexDef& index : object.indexes) {
+        P360_TRY(CreateIndex(connection, object, index.fields, index.unique));
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Status EnsureSystemTables(Connection& connection) {
+    for (const char* statement : kSystemTables) {
+        P360_TRY(connection.Execute(statement));
+    }
+    return Ok();
+}
+
+Status MigrateObject(Connection& connection, const metadata::ObjectDef& object) {
+    P360_ASSIGN_OR_RETURN(auto existing, connection.TableColumns(object.name));
+    if (existing.empty()) {
+        P360_TRY(CreateTable(connection, object));
+    } else {
+        P360_TRY(AddMissingColumns(connection, object, existing));
+    }
+    return CreateIndexes(connection, object);
+}
+
+Status MigrateObjects(Connection& connection, const std::vector<metadata::ObjectDef>& objects) {
+    for (const metadata::ObjectDef& object : objects) {
+        P360_TRY(MigrateObject(connection, object));
+    }
+    return Ok();
+}
+
+}  // namespace p360::storage

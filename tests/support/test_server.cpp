@@ -1,0 +1,288 @@
+#include "test_server.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace p360::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+std::filesystem::path NewDirectory() {
+    static int counter = 0;
+    auto directory = std::filesystem::temp_directory_path() /
+                     ("p360_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(directory);
+    std::filesystem::create_directories(directory);
+    return directory;
+}
+
+// Forks and execs payer360 with `args`; stdin from `stdin_text`, stderr appended to `log`.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_text,
+            const std::filesystem::path& log) {
+    int input[2];
+    if (pipe(input) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(input[0], STDIN_FILENO);
+        close(input[0]);
+        close(input[1]);
+        const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(log_fd, STDERR_FILENO);
+        dup2(log_fd, STDOUT_FILENO);
+        std::vector<char*> argv;
+        std::string binary = P360_BINARY;
+        argv.push_back(binary.data());
+        for (const std::string& arg : args) {
+            argv.push_back(const_cast<char*>(arg.c_str()));
+        }
+        argv.push_back(nullptr);
+        execv(binary.c_str(), argv.data());
+        _exit(127);
+    }
+    close(input[0]);
+    if (!stdin_text.empty()) {
+        (void)!write(input[1], stdin_text.data(), stdin_text.size());
+    }
+    close(input[1]);
+    return pid;
+}
+
+int WaitExit(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+json::value HttpResult::Json() const {
+    boost::system::error_code error;
+    json::value value = json::parse(body, error);
+    return error ? json::value(nullptr) : value;
+}
+
+std::string HttpResult::Header(const std::string& lowercase_name) const {
+    auto found = headers.find(lowercase_name);
+    return found == headers.end() ? "" : found->second;
+}
+
+namespace {
+
+bhttp::request<bhttp::string_body> BuildRequest(
+    const std::string& method, const std::string& target, const std::string& body,
+    const std::string& token, const std::map<std::string, std::string>& headers) {
+    bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), target, 11};
+    request.set(bhttp::field::host, "127.0.0.1");
+    request.keep_alive(true);
+    if (!token.empty()) {
+        request.set(bhttp::field::authorization, "Bearer " + token);
+    }
+    if (!body.empty()) {
+        request.set(bhttp::field::content_type, "application/json");
+    }
+    for (const auto& [name, value] : headers) {
+        request.set(name, value);
+    }
+    request.body() = body;
+    request.prepare_payload();
+    return request;
+}
+
+}  // namespace
+
+class HttpConnection::Impl {
+public:
+    explicit Impl(std::uint16_t port) : port_(port) {}
+
+    void Connect() {
+        if (stream_) {
+            return;
+        }
+        stream_ = std::make_unique<beast::tcp_stream>(io_);
+        stream_->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    }
+
+    void Write(bhttp::request<bhttp::string_body>& request) {
+        Connect();
+        bhttp::write(*stream_, request);
+    }
+
+    HttpResult Read() {
+        beast::flat_buffer buffer;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(1u << 30);
+        bhttp::read(*stream_, buffer, parser);
+        auto response = parser.release();
+        HttpResult result;
+        result.status = static_cast<int>(response.result_int());
+        for (const auto& field : response) {
+            std::string name(field.name_string());
+            for (char& c : name) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            result.headers[name] = std::string(field.value());
+        }
+        result.body = response.body();
+        if (!response.keep_alive()) {
+            stream_.reset();
+        }
+        return result;
+    }
+
+    void Reset() { stream_.reset(); }
+
+private:
+    std::uint16_t port_;
+    asio::io_context io_;
+    std::unique_ptr<beast::tcp_stream> stream_;
+};
+
+HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl>(port)) {}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpResult HttpConnection::Request(const std::string& method, const std::string& target,
+                                   const std::string& body, const std::string& token,
+                                   const std::map<std::string, std::string>& headers) {
+    auto request = BuildRequest(method, target, body, token, headers);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            impl_->Write(request);
+            return impl_->Read();
+        } catch (const std::exception&) {
+            impl_->Reset();  // the server closed the connection (idle, or after an error)
+            if (attempt == 1) {
+                throw;
+            }
+        }
+    }
+}
+
+void HttpConnection::Send(const std::string& method, const std::string& target,
+                          const std::string& body, const std::string& token,
+                          const std::map<std::string, std::string>& headers) {
+    auto request = BuildRequest(method, target, body, token, headers);
+    impl_->Write(request);
+}
+
+HttpResult HttpConnection::Receive() { return impl_->Read(); }
+
+TestServer::TestServer() : directory_(NewDirectory()) {
+    for (const char* role : {"admin", "agent"}) {
+        const int status = RunCommand({"user", "create", "--username", role, "--role", role,
+                                       "--password-stdin"},
+                                      std::string(kPassword) + "\n");
+        if (status != 0) {
+            throw std::runtime_error("user create failed: " + ServerLog());
+        }
+    }
+}
+
+TestServer::~TestServer() {
+    if (running()) {
+        Kill();
+    }
+    std::filesystem::remove_all(directory_);
+}
+
+int TestServer::RunCommand(const std::vector<std::string>& args, const std::string& stdin_text) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"--data", directory_.string()});
+    return WaitExit(Spawn(full, stdin_text, directory_ / "server.log"));
+}
+
+void TestServer::Start() {
+    const auto port_file = directory_ / "port";
+    std::filesystem::remove(port_file);
+    pid_ = Spawn({"serve", "--data", directory_.string(), "--port", "0", "--port-file",
+                  port_file.string(), "--workers", "8"},
+                 "", directory_ / "server.log");
+    // Readiness: the server writes the port file once it listens.
+    for (int attempt = 0; attempt < 3000; ++attempt) {
+        std::ifstream in(port_file);
+        int port = 0;
+        if (in >> port && port > 0) {
+            port_ = static_cast<std::uint16_t>(port);
+            client_ = std::make_unique<HttpConnection>(port_);
+            return;
+        }
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            throw std::runtime_error("server exited at start: " + ServerLog());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("server did not start: " + ServerLog());
+}
+
+void TestServer::Kill() {
+    client_.reset();
+    kill(pid_, SIGKILL);
+    WaitExit(pid_);
+    pid_ = -1;
+}
+
+int TestServer::Terminate() {
+    kill(pid_, SIGTERM);
+    const int status = WaitExit(pid_);
+    client_.reset();
+    pid_ = -1;
+    return status;
+}
+
+std::string TestServer::Login(const std::string& username) {
+    const json::object body{{"username", username}, {"password", kPassword}};
+    HttpResult result = Request("POST", "/api/v1/auth/login", json::serialize(body));
+    if (result.status != 200) {
+        throw std::runtime_error("login failed: " + result.body);
+    }
+    return std::string(result.Json().at("token").as_string());
+}
+
+HttpResult TestServer::Request(const std::string& method, const std::string& target,
+                               const std::string& body, const std::string& token,
+                               const std::map<std::string, std::string>& headers) {
+    return client_->Request(method, target, body, token, headers);
+}
+
+std::string TestServer::ServerLog() const {
+    std::ifstream in(directory_ / "server.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string UrlEncode(const std::string& text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 15U]);
+        }
+    }
+    return out;
+}
+
+}  // namespace p360::testing

@@ -1,0 +1,88 @@
+// TestServer: a real payer360 process on loopback, on its own data directory, for integration
+// tests. It creates users through the CLI, starts `payer360 serve --port 0`, learns the port
+// from --port-file, and talks HTTP/1.1 to it over a keep-alive connection.
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace p360::testing {
+
+namespace json = boost::json;
+
+struct HttpResult {
+    int status = 0;
+    std::map<std::string, std::string> headers;  // lowercase names
+    std::string body;
+
+    json::value Json() const;  // parses body; null when it is not JSON
+    std::string Header(const std::string& lowercase_name) const;
+};
+
+// One keep-alive HTTP/1.1 connection to a server; one thread at a time.
+class HttpConnection {
+public:
+    explicit HttpConnection(std::uint16_t port);
+    ~HttpConnection();
+
+    HttpResult Request(const std::string& method, const std::string& target,
+                       const std::string& body = "", const std::string& token = "",
+                       const std::map<std::string, std::string>& headers = {});
+
+    // The two halves of Request, for tests that act between sending and receiving.
+    void Send(const std::string& method, const std::string& target, const std::string& body = "",
+              const std::string& token = "",
+              const std::map<std::string, std::string>& headers = {});
+    HttpResult Receive();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+class TestServer {
+public:
+    using Connection = HttpConnection;
+
+    // A fresh data directory with users admin/agent (password kPassword).
+    TestServer();
+    ~TestServer();
+
+    static constexpr const char* kPassword = "integration-test-password";
+
+    void Start();
+    void Kill();       // SIGKILL, no goodbye
+    int Terminate();   // SIGTERM, returns the exit status
+    bool running() const { return pid_ > 0; }
+
+    // Runs `payer360 <args> --data <dir>` to completion; returns the exit status.
+    int RunCommand(const std::vector<std::string>& args, const std::string& stdin_text = "");
+
+    // Logs in and returns a bearer token.
+    std::string Login(const std::string& username);
+
+    HttpResult Request(const std::string& method, const std::string& target,
+                       const std::string& body = "", const std::string& token = "",
+                       const std::map<std::string, std::string>& headers = {});
+
+    const std::filesystem::path& data_directory() const { return directory_; }
+    std::string ServerLog() const;  // everything the server wrote to stderr
+    std::uint16_t port() const { return port_; }
+
+private:
+    std::filesystem::path directory_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::unique_ptr<HttpConnection> client_;
+};
+
+// Percent-encodes a query parameter value.
+std::string UrlEncode(const std::string& text);
+
+}  // namespace p360::testing
