@@ -46,7 +46,8 @@ po::options_description CommonOptions(const std::string& title) {
 // Parses args; returns false (after printing) when the caller should exit.
 bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_code) {
     try {
-        po::store(po::command_line_parser(argc - first_arg, argv + first_arg)
+        // The parser skips its argv[0]; hand it the subcommand word in that place.
+        po::store(po::command_line_parser(argc - first_arg + 1, argv + first_arg - 1)
                       .options(command.options)
                       .run(),
                   command.values);

@@ -66,9 +66,10 @@ int HttpStatusOf(ErrorCode code) {
     return 500;
 }
 
-HttpResponse ProblemResponse(const Error& error, std::string_view request_id) {
+HttpResponse ProblemResponse(const Error& error, std::string_view request_id,
+                             int status_override) {
     namespace json = boost::json;
-    const int status = HttpStatusOf(error.code);
+    const int status = status_override != 0 ? status_override : HttpStatusOf(error.code);
     json::object problem;
     problem["type"] = "https://payer360.dev/problems/" + std::string(ErrorCodeName(error.code));
     problem["title"] = TitleOf(error.code);

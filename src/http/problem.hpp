@@ -15,6 +15,8 @@ namespace p360::http {
 
 int HttpStatusOf(ErrorCode code);
 
-HttpResponse ProblemResponse(const Error& error, std::string_view request_id);
+// `status_override` replaces the code's status for the few HTTP-only answers (405, 431).
+HttpResponse ProblemResponse(const Error& error, std::string_view request_id,
+                             int status_override = 0);
 
 }  // namespace p360::http

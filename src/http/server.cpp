@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -63,8 +64,7 @@ HttpResponse NotFoundOrMethod(const RouteMatch& match, const std::string& reques
     }
     HttpResponse response = ProblemResponse(
         Error{ErrorCode::kInvalidArgument, "The method is not allowed here.", {}, {}, {}},
-        request_id);
-    response.status = 405;
+        request_id, 405);
     std::string allow;
     for (const std::string& method : match.allowed_methods) {
         allow.append(allow.empty() ? "" : ", ").append(method);
@@ -223,6 +223,8 @@ private:
         while (!stopping_) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+            // The body limit depends on the route, known only once the header is in.
+            parser.body_limit(boost::none);
             connection->idle = true;
             if (stopping_) {
                 break;  // a stop that began just now may not have seen this connection idle
@@ -249,8 +251,26 @@ private:
                 break;
             }
         }
+        co_await LingeringClose(stream);
+    }
+
+    // Closing with unread input makes the kernel send RST, which can destroy the answer we just
+    // wrote (a 413, say) before the client reads it. So: stop sending, then read and discard
+    // what the client still sends, for a bounded amount and time, before closing.
+    asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        std::array<char, 16 * 1024> sink{};
+        std::size_t discarded = 0;
+        stream.expires_after(std::chrono::seconds(2));
+        while (discarded < (64u << 20)) {
+            auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+            if (error) {
+                break;
+            }
+            discarded += bytes;
+        }
+        stream.socket().close(ignored);
     }
 
     // Reads the body, runs the route and writes the response. False: close the connection.
@@ -271,11 +291,19 @@ private:
         const RouteMatch match = router_.Match(request.method, request.path);
         const std::size_t body_limit =
             match.route != nullptr ? match.route->options.max_body_bytes : (1 << 20);
+        // Beast checks a declared Content-Length against the limit while parsing the header,
+        // before the route was known, so check it here; chunked bodies are checked as they come.
         parser.body_limit(body_limit);
-        stream.expires_after(options_.read_timeout);
-        auto [body_error, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-        if (body_error) {
-            if (body_error == bhttp::error::body_limit) {
+        const bool declared_too_large = parser.content_length().value_or(0) > body_limit;
+        boost::system::error_code body_error;
+        if (!declared_too_large) {
+            stream.expires_after(options_.read_timeout);
+            auto [read_error, body_bytes] =
+                co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+            body_error = read_error;
+        }
+        if (declared_too_large || body_error) {
+            if (declared_too_large || body_error == bhttp::error::body_limit) {
                 co_await WriteResponse(
                     stream,
                     ProblemResponse(Error::TooLarge("The body exceeds " +
@@ -322,8 +350,7 @@ private:
     asio::awaitable<void> WriteProblem(beast::tcp_stream& stream, int status, const Error& error) {
         HttpRequest request;
         request.request_id = NewRequestId();
-        HttpResponse response = ProblemResponse(error, request.request_id);
-        response.status = status;
+        HttpResponse response = ProblemResponse(error, request.request_id, status);
         co_await WriteResponse(stream, std::move(response), false, request, "-",
                                std::chrono::steady_clock::now());
     }

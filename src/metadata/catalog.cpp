@@ -22,9 +22,8 @@ namespace {
 
 // Types whose values are free text of bounded length, so `maxLength` means something.
 bool IsTextLike(FieldType type) {
-    return type == FieldType::kText || type == FieldType::kLongText ||
-           type == FieldType::kEmail || type == FieldType::kPhone || type == FieldType::kUrl ||
-           type == FieldType::kExternalId;
+    return type == FieldType::kText || type == FieldType::kLongText || type == FieldType::kEmail ||
+           type == FieldType::kPhone || type == FieldType::kUrl || type == FieldType::kExternalId;
 }
 
 bool IsPicklist(FieldType type) {
@@ -73,9 +72,9 @@ constexpr std::array<std::string_view, 1> kDocumentKeys{"objects"};
 constexpr std::array<std::string_view, 8> kObjectKeys{
     "name", "label", "pluralLabel", "idPrefix", "description", "personField", "fields", "indexes"};
 constexpr std::array<std::string_view, 17> kFieldKeys{
-    "name",     "label",  "description", "type",       "maxLength", "precision",
-    "scale",    "required", "unique",    "indexed",    "searchable", "phi",
-    "tracked",  "externalId", "values",  "referenceTo", "onDelete"};
+    "name",    "label",      "description", "type",        "maxLength",  "precision",
+    "scale",   "required",   "unique",      "indexed",     "searchable", "phi",
+    "tracked", "externalId", "values",      "referenceTo", "onDelete"};
 constexpr std::array<std::string_view, 3> kValueKeys{"value", "label", "active"};
 constexpr std::array<std::string_view, 2> kIndexKeys{"fields", "unique"};
 
@@ -194,7 +193,8 @@ private:
         P360_TRY(ReadOptional(map, "description", object.description));
         P360_TRY(ReadOptional(map, "personField", object.person_field));
         object.label = object.label.empty() ? object.name : object.label;
-        object.plural_label = object.plural_label.empty() ? object.label + "s" : object.plural_label;
+        object.plural_label =
+            object.plural_label.empty() ? object.label + "s" : object.plural_label;
         object.fields = SystemFields();
         P360_TRY(ParseFields(map, object.fields));
         P360_TRY(ParseIndexes(map, object.indexes));
@@ -221,12 +221,11 @@ private:
         if (entry == nullptr) {
             return Ok();
         }
-        P360_ASSIGN_OR_RETURN(indexes,
-                              ParseList<IndexDef>(entry->value, object_map.PathOf("indexes"),
-                                                  [&](const YAML::Node& node,
-                                                      const std::string& path) {
-                                                      return ParseIndex(node, path);
-                                                  }));
+        P360_ASSIGN_OR_RETURN(
+            indexes, ParseList<IndexDef>(entry->value, object_map.PathOf("indexes"),
+                                         [&](const YAML::Node& node, const std::string& path) {
+                                             return ParseIndex(node, path);
+                                         }));
         return Ok();
     }
 
@@ -261,16 +260,16 @@ private:
         const std::optional<FieldType> type = ParseFieldType(type_name);
         if (!type) {
             return Fail(map.Find("type")->value, map.PathOf("type"),
-                        "Unknown field type " + Quoted(type_name) + ". Types: " +
-                            AllFieldTypeNames() + ".");
+                        "Unknown field type " + Quoted(type_name) +
+                            ". Types: " + AllFieldTypeNames() + ".");
         }
         field.type = *type;
         for (const TypeSpecificKey& rule : kTypeSpecificKeys) {
             const MapNode::Entry* entry = map.Find(rule.key);
             if (entry != nullptr && !rule.applies(field.type)) {
                 return Fail(entry->key_node, map.PathOf(rule.key),
-                            std::string(rule.key) + " applies only to " +
-                                std::string(rule.types) + " fields, not " + type_name + ".");
+                            std::string(rule.key) + " applies only to " + std::string(rule.types) +
+                                " fields, not " + type_name + ".");
             }
         }
         return Ok();
@@ -284,9 +283,9 @@ private:
         }
         const std::optional<OnDelete> on_delete = ParseOnDelete(name);
         if (!on_delete) {
-            return Fail(map.Find("onDelete")->value, map.PathOf("onDelete"),
-                        "Unknown onDelete " + Quoted(name) +
-                            ". Expected restrict, cascade or setNull.");
+            return Fail(
+                map.Find("onDelete")->value, map.PathOf("onDelete"),
+                "Unknown onDelete " + Quoted(name) + ". Expected restrict, cascade or setNull.");
         }
         field.on_delete = *on_delete;
         return Ok();
@@ -297,12 +296,12 @@ private:
         if (entry == nullptr) {
             return Ok();
         }
-        P360_ASSIGN_OR_RETURN(field.values, ParseList<PicklistValue>(
-                                                entry->value, field_map.PathOf("values"),
-                                                [&](const YAML::Node& node,
-                                                    const std::string& path) {
-                                                    return ParseValue(node, path);
-                                                }));
+        P360_ASSIGN_OR_RETURN(
+            field.values,
+            ParseList<PicklistValue>(entry->value, field_map.PathOf("values"),
+                                     [&](const YAML::Node& node, const std::string& path) {
+                                         return ParseValue(node, path);
+                                     }));
         return Ok();
     }
 
@@ -332,13 +331,12 @@ private:
         if (fields == nullptr) {
             return Fail(node, map.PathOf("fields"), "Missing required key \"fields\".");
         }
-        P360_ASSIGN_OR_RETURN(index.fields,
-                              ParseList<std::string>(fields->value, map.PathOf("fields"),
-                                                     [&](const YAML::Node& item,
-                                                         const std::string& item_path) {
-                                                         return ReadScalar<std::string>(
-                                                             item, item_path);
-                                                     }));
+        P360_ASSIGN_OR_RETURN(
+            index.fields,
+            ParseList<std::string>(fields->value, map.PathOf("fields"),
+                                   [&](const YAML::Node& item, const std::string& item_path) {
+                                       return ReadScalar<std::string>(item, item_path);
+                                   }));
         P360_TRY(ReadOptional(map, "unique", index.unique));
         return index;
     }
@@ -397,8 +395,7 @@ private:
     }
 
     template <typename T>
-    Status ReadOptional(const MapNode& map, std::string_view key,
-                        std::optional<T>& target) const {
+    Status ReadOptional(const MapNode& map, std::string_view key, std::optional<T>& target) const {
         const MapNode::Entry* entry = map.Find(key);
         if (entry != nullptr) {
             P360_ASSIGN_OR_RETURN(target, ReadScalar<T>(entry->value, map.PathOf(key)));
@@ -409,8 +406,7 @@ private:
     template <typename T>
     Status ReadRequired(const MapNode& map, std::string_view key, T& target) const {
         if (map.Find(key) == nullptr) {
-            return Fail(map.node, map.PathOf(key),
-                        "Missing required key " + Quoted(key) + ".");
+            return Fail(map.node, map.PathOf(key), "Missing required key " + Quoted(key) + ".");
         }
         return ReadOptional(map, key, target);
     }
@@ -457,8 +453,7 @@ private:
     std::vector<FieldError> errors_;
 };
 
-void CheckReferenceSettings(const FieldDef& field, const std::string& prefix,
-                            Problems& problems) {
+void CheckReferenceSettings(const FieldDef& field, const std::string& prefix, Problems& problems) {
     if (field.type != FieldType::kReference) {
         if (!field.reference_to.empty()) {
             problems.Add(prefix + "referenceTo", "Only reference fields have referenceTo.");
@@ -706,8 +701,8 @@ namespace {
 Result<std::vector<std::filesystem::path>> ListYamlFiles(const std::filesystem::path& directory) {
     std::vector<std::filesystem::path> files;
     std::error_code error;
-    for (std::filesystem::directory_iterator entry(directory, error), end;
-         !error && entry != end; entry.increment(error)) {
+    for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
+         entry.increment(error)) {
         std::error_code type_error;
         if (entry->path().extension() == ".yaml" && entry->is_regular_file(type_error)) {
             files.push_back(entry->path());
@@ -737,8 +732,7 @@ Result<std::string> ReadWholeFile(const std::filesystem::path& path) {
 }  // namespace
 
 Result<std::vector<ObjectDef>> LoadCatalogDirectory(const std::filesystem::path& directory) {
-    P360_ASSIGN_OR_RETURN(const std::vector<std::filesystem::path> files,
-                          ListYamlFiles(directory));
+    P360_ASSIGN_OR_RETURN(const std::vector<std::filesystem::path> files, ListYamlFiles(directory));
     std::vector<ObjectDef> objects;
     for (const std::filesystem::path& file : files) {
         P360_ASSIGN_OR_RETURN(const std::string text, ReadWholeFile(file));
@@ -818,8 +812,8 @@ bool StartsWord(std::string_view name, std::size_t char_idx) {
 }
 
 // Common initialisms that read wrongly in title case ("Member Id").
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kInitialisms{{
-    {"Id", "ID"}, {"Url", "URL"}, {"Npi", "NPI"}, {"Ssn", "SSN"}, {"Sms", "SMS"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kInitialisms{
+    {{"Id", "ID"}, {"Url", "URL"}, {"Npi", "NPI"}, {"Ssn", "SSN"}, {"Sms", "SMS"}}};
 
 std::string TitleWord(std::string word) {
     word.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(word.front())));

@@ -75,8 +75,9 @@ std::string SmallCatalogWith(std::string_view old_text, std::string_view new_tex
 }
 
 bool HasErrorAt(const Error& error, std::string_view location) {
-    return std::any_of(error.field_errors.begin(), error.field_errors.end(),
-                       [&](const FieldError& field_error) { return field_error.field == location; });
+    return std::any_of(
+        error.field_errors.begin(), error.field_errors.end(),
+        [&](const FieldError& field_error) { return field_error.field == location; });
 }
 
 std::string Describe(const Error& error) {
@@ -235,8 +236,9 @@ INSTANTIATE_TEST_SUITE_P(
                        "test.yaml: Person.fields.household.onDelete"},
         BadCatalogCase{"MissingFieldName", "      - name: riskScore\n", "      - label: Risk\n",
                        "test.yaml: Person.fields[6].name"},
-        BadCatalogCase{"FieldsNotAList", "    fields:\n      - name: name\n        type: text\n"
-                                         "        required: true\n",
+        BadCatalogCase{"FieldsNotAList",
+                       "    fields:\n      - name: name\n        type: text\n"
+                       "        required: true\n",
                        "    fields: name\n", "test.yaml: Household.fields"},
         BadCatalogCase{"NullPicklistValue", "[female, male,", "[female, male,,",
                        "test.yaml: Person.fields.gender.values[2]"},
@@ -414,9 +416,8 @@ class CatalogDirectoryTest : public testing::Test {
 protected:
     void SetUp() override {
         directory_ = std::filesystem::path(testing::TempDir()) /
-                     ("catalog_" + std::string(testing::UnitTest::GetInstance()
-                                                   ->current_test_info()
-                                                   ->name()));
+                     ("catalog_" +
+                      std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
         std::filesystem::remove_all(directory_);
         std::filesystem::create_directories(directory_);
     }
@@ -491,10 +492,11 @@ protected:
 TEST_F(StandardCatalogTest, HasEveryRequiredObject) {
     ASSERT_NE(catalog_, nullptr);
     for (std::string_view name :
-         {"Person", "Household", "HouseholdMember", "Account", "ContactRelationship", "Plan",
-          "Benefit", "MemberPlan", "Provider", "ProviderLocation", "Network", "Claim",
-          "ClaimLine", "Condition", "Medication", "Case", "CaseComment", "Interaction", "Task",
-          "Consent", "LifeEvent"}) {
+         {"Person",   "Household",   "HouseholdMember", "Account",   "ContactRelationship",
+          "Plan",     "Benefit",     "MemberPlan",      "Provider",  "ProviderLocation",
+          "Network",  "Claim",       "ClaimLine",       "Condition", "Medication",
+          "Case",     "CaseComment", "Interaction",     "Task",      "Consent",
+          "LifeEvent"}) {
         EXPECT_NE(catalog_->FindObject(name), nullptr) << name;
     }
 }
@@ -502,11 +504,28 @@ TEST_F(StandardCatalogTest, HasEveryRequiredObject) {
 TEST_F(StandardCatalogTest, PersonHasTheRequiredFields) {
     ASSERT_NE(catalog_, nullptr);
     const ObjectDef& person = Object("Person");
-    for (std::string_view name :
-         {"firstName", "middleName", "lastName", "suffix", "birthDate", "gender", "ssn", "email",
-          "phone", "mobilePhone", "addressLine1", "addressLine2", "city", "state", "postalCode",
-          "country", "preferredLanguage", "lifecycleStage", "deceased", "deceasedDate",
-          "household", "sourceId"}) {
+    for (std::string_view name : {"firstName",
+                                  "middleName",
+                                  "lastName",
+                                  "suffix",
+                                  "birthDate",
+                                  "gender",
+                                  "ssn",
+                                  "email",
+                                  "phone",
+                                  "mobilePhone",
+                                  "addressLine1",
+                                  "addressLine2",
+                                  "city",
+                                  "state",
+                                  "postalCode",
+                                  "country",
+                                  "preferredLanguage",
+                                  "lifecycleStage",
+                                  "deceased",
+                                  "deceasedDate",
+                                  "household",
+                                  "sourceId"}) {
         EXPECT_NE(person.FindField(name), nullptr) << name;
     }
     EXPECT_TRUE(FieldOf(person, "ssn").phi);

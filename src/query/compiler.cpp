@@ -174,8 +174,7 @@ private:
                 break;
             case PredicateOp::kIn:
                 sql_ += column + " " + not_word + "IN (";
-                for (std::size_t value_idx = 0; value_idx < predicate.values.size();
-                     ++value_idx) {
+                for (std::size_t value_idx = 0; value_idx < predicate.values.size(); ++value_idx) {
                     sql_ += value_idx == 0 ? "?" : ", ?";
                     Bind(predicate.values[value_idx]);
                 }
@@ -216,9 +215,7 @@ void WriteKeyset(const std::vector<SortKey>& sort, const std::vector<storage::Va
     const bool is_last = key_idx + 1 == sort.size();
     const bool nullable = key.field->name != metadata::kIdField;
     const storage::Value& value = values[key_idx];
-    auto rest = [&] {
-        WriteKeyset(sort, values, key_idx + 1, sql, params);
-    };
+    auto rest = [&] { WriteKeyset(sort, values, key_idx + 1, sql, params); };
 
     if (storage::IsNull(value)) {
         if (!key.descending) {
@@ -295,9 +292,9 @@ Result<std::vector<const FieldDef*>> ResolveProjection(const ObjectDef& object,
                                           "fields");
         }
         if (!Readable(can_read, object, *field)) {
-            return Denied("fields: field '" + field->name + "' on " + object.name +
-                              " may not be read",
-                          "fields");
+            return Denied(
+                "fields: field '" + field->name + "' on " + object.name + " may not be read",
+                "fields");
         }
         if (field == id) {
             id_listed = true;
@@ -400,8 +397,7 @@ Result<std::vector<SortKey>> ParseSort(const ObjectDef& object, std::string_view
 Result<SqlFragment> CompileFilter(const metadata::Catalog& catalog, const ObjectDef& object,
                                   std::string_view filter, const storage::Dialect& dialect,
                                   const FieldAccess& can_read) {
-    P360_ASSIGN_OR_RETURN(std::optional<Expr> expr,
-                          ParseFilter(catalog, object, filter, can_read));
+    P360_ASSIGN_OR_RETURN(std::optional<Expr> expr, ParseFilter(catalog, object, filter, can_read));
     FilterWriter writer(dialect);
     if (expr) {
         writer.Write(*expr, false);

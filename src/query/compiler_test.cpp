@@ -87,7 +87,9 @@ TEST(CompilerTest, CompilesPredicates) {
         {"lastName startsWith '10%_a\\b'",
          R"(t."lastName" LIKE ? ESCAPE '\')",
          {Value("10\\%\\_a\\\\b%")}},
-        {"tags includes 'vip'", R"((';' || t."tags" || ';') LIKE ? ESCAPE '\')", {Value("%;vip;%")}},
+        {"tags includes 'vip'",
+         R"((';' || t."tags" || ';') LIKE ? ESCAPE '\')",
+         {Value("%;vip;%")}},
         {"tags includes 'a_b'",
          R"((';' || t."tags" || ';') LIKE ? ESCAPE '\')",
          {Value("%;a\\_b;%")}},
@@ -126,8 +128,9 @@ TEST(CompilerTest, CompilesPredicates) {
 
 TEST(CompilerTest, UsesTheDialectsCaseInsensitiveLike) {
     SqlFragment fragment = Filter("lastName startsWith 'Sm' or not lastName like 'x%'", Postgres());
-    EXPECT_EQ(fragment.sql,
-              R"((t."lastName" ILIKE ? ESCAPE '\' OR (t."lastName" IS NULL OR t."lastName" NOT ILIKE ? ESCAPE '\')))");
+    EXPECT_EQ(
+        fragment.sql,
+        R"((t."lastName" ILIKE ? ESCAPE '\' OR (t."lastName" IS NULL OR t."lastName" NOT ILIKE ? ESCAPE '\')))");
 }
 
 TEST(CompilerTest, EmptyFilterIsEmptyFragment) {
@@ -140,12 +143,10 @@ TEST(CompilerTest, EmptyFilterIsEmptyFragment) {
 TEST(CompilerTest, JoinsEachFollowedReferenceOnce) {
     SqlFragment fragment =
         Filter("household.city = 'Springfield' and spouse.lastName = 'x' or Household.name = 'H'");
-    EXPECT_EQ(fragment.sql,
-              R"(((j1."city" = ? AND j2."lastName" = ?) OR j1."name" = ?))");
+    EXPECT_EQ(fragment.sql, R"(((j1."city" = ? AND j2."lastName" = ?) OR j1."name" = ?))");
     EXPECT_EQ(fragment.joins,
-              (std::vector<std::string>{
-                  R"(LEFT JOIN "Household" AS j1 ON j1."id" = t."household")",
-                  R"(LEFT JOIN "Person" AS j2 ON j2."id" = t."spouse")"}));
+              (std::vector<std::string>{R"(LEFT JOIN "Household" AS j1 ON j1."id" = t."household")",
+                                        R"(LEFT JOIN "Person" AS j2 ON j2."id" = t."spouse")"}));
 
     SqlFragment negated = Filter("household.city != 'Springfield'");
     EXPECT_EQ(negated.sql, R"((j1."city" IS NULL OR j1."city" <> ?))");
@@ -158,11 +159,12 @@ TEST(CompilerTest, CompilesAListRequest) {
     request.fields = {"firstName", "lastName"};
     request.limit = 25;
     CompiledList list = List(request);
-    EXPECT_EQ(list.sql,
-              R"(SELECT t."id", t."firstName", t."lastName", t."lastName", t."id" FROM "Person" AS t )"
-              R"(LEFT JOIN "Household" AS j1 ON j1."id" = t."household" )"
-              R"(WHERE (t."lastName" = ? AND j1."city" = ?) )"
-              R"(ORDER BY t."lastName" ASC NULLS FIRST, t."id" ASC LIMIT ?)");
+    EXPECT_EQ(
+        list.sql,
+        R"(SELECT t."id", t."firstName", t."lastName", t."lastName", t."id" FROM "Person" AS t )"
+        R"(LEFT JOIN "Household" AS j1 ON j1."id" = t."household" )"
+        R"(WHERE (t."lastName" = ? AND j1."city" = ?) )"
+        R"(ORDER BY t."lastName" ASC NULLS FIRST, t."id" ASC LIMIT ?)");
     EXPECT_EQ(list.params,
               (std::vector<Value>{Value("Smith"), Value("Springfield"), Value(std::int64_t{25})}));
     ASSERT_EQ(list.columns.size(), 3u);
@@ -193,7 +195,8 @@ TEST(CompilerTest, DefaultsToAllFieldsSortedById) {
 TEST(CompilerTest, UserTextOnlyEverReachesParams) {
     const std::string hostile = "'; DROP TABLE \"Person\"; --";
     ListRequest request;
-    request.filter = "lastName = '''; DROP TABLE \"Person\"; --' or firstName startsWith 'x'' OR 1=1 --'";
+    request.filter =
+        "lastName = '''; DROP TABLE \"Person\"; --' or firstName startsWith 'x'' OR 1=1 --'";
     CompiledList list = List(request);
     EXPECT_EQ(list.sql.find("DROP"), std::string::npos) << list.sql;
     EXPECT_EQ(list.sql.find("1=1"), std::string::npos) << list.sql;
@@ -328,8 +331,8 @@ TEST(CompilerTest, KeysetConditionForNonNullValues) {
     request.sort = "lastName,-age";
     request.fields = {"lastName"};
     CompiledList first = List(request);
-    request.cursor = EncodeCursor(
-        first.sort, {Value("Smith"), Value(std::int64_t{40}), Value("per_1")});
+    request.cursor =
+        EncodeCursor(first.sort, {Value("Smith"), Value(std::int64_t{40}), Value("per_1")});
     request.filter = "active = true";
     CompiledList list = List(request);
     EXPECT_NE(list.sql.find(
@@ -339,8 +342,8 @@ TEST(CompilerTest, KeysetConditionForNonNullValues) {
         << list.sql;
     EXPECT_EQ(list.params,
               (std::vector<Value>{Value(std::int64_t{1}), Value("Smith"), Value("Smith"),
-                                  Value(std::int64_t{40}), Value(std::int64_t{40}),
-                                  Value("per_1"), Value(std::int64_t{50})}));
+                                  Value(std::int64_t{40}), Value(std::int64_t{40}), Value("per_1"),
+                                  Value(std::int64_t{50})}));
 }
 
 TEST(CompilerTest, KeysetConditionForNullValues) {

@@ -47,7 +47,7 @@ std::string EditJson(const std::string& cursor, const std::string& from, const s
 
 TEST(Base64UrlTest, EncodesAndDecodesRfc4648Vectors) {
     const std::vector<std::pair<std::string, std::string>> vectors = {
-        {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},         {"foo", "Zm9v"},
+        {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
         {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}, {"\xFB\xFF", "-_8"},
     };
     for (const auto& [bytes, text] : vectors) {
@@ -73,8 +73,8 @@ TEST(CursorTest, RoundTripsTypedValues) {
          Value(std::int64_t{0}), Value("M\xC3\xBCller \xF0\x9F\x98\x80"),
          Value(std::string("nul\0inside", 10)), Value("quote\"back\\slash"), Value("per_3")},
         {Value("\xFF\xFE not utf-8"), Value(std::numeric_limits<std::int64_t>::max()),
-         Value(std::numeric_limits<double>::denorm_min()), Value(std::int64_t{1}),
-         Value("x"), Value("y"), Value("z"), Value("per_4")},
+         Value(std::numeric_limits<double>::denorm_min()), Value(std::int64_t{1}), Value("x"),
+         Value("y"), Value("z"), Value("per_4")},
         {Value("a"), Value(2.5), Value(std::int64_t{7}), Value(std::int64_t{1}), Value("d"),
          Value("e"), Value("f"), Value("per_5")},  // numeric fields hold either kind
     };
@@ -136,15 +136,29 @@ TEST(CursorTest, RejectsMalformedText) {
     const std::vector<SortKey> sort = Sort("lastName");
     const std::string cursor = EncodeCursor(sort, {Value("Smith"), Value("per_1")});
     for (const std::string& bad :
-         {std::string("x"), std::string("!!!!"), cursor.substr(0, cursor.size() - 4),
-          cursor + "A", cursor + "==", Base64UrlEncode("{}"), Base64UrlEncode("null"),
+         {std::string("x"), std::string("!!!!"), cursor.substr(0, cursor.size() - 4), cursor + "A",
+          cursor + "==", Base64UrlEncode("{}"), Base64UrlEncode("null"),
           Base64UrlEncode("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["),
           Base64UrlEncode(std::string("\0\xFF", 2)), std::string("\0", 1)}) {
         EXPECT_NE(DecodeError(sort, bad).public_message.find("cursor: "), std::string::npos);
     }
-    EXPECT_NE(DecodeError(sort, std::string(kMaxCursorBytes + 1, 'A'))
-                  .public_message.find("longer than"),
-              std::string::npos);
+    EXPECT_NE(
+        DecodeError(sort, std::string(kMaxCursorBytes + 1, 'A')).public_message.find("longer than"),
+        std::string::npos);
+}
+
+// Cursors outlive deployments (a client may hold one across an upgrade), so the wire format is
+// pinned: this one was produced independently of EncodeCursor, from the format in cursor.hpp.
+TEST(CursorTest, DecodesThePinnedWireFormat) {
+    const std::string cursor =
+        "eyJ2IjoxLCJzIjoiYzM0ZmM1ZGQzMzdiZWEwOCIsImsiOlsiU21pdGgiLDQwLCJwZXJfMSJdLCJoIjoiOTk4ZG"
+        "Q0ZDJlNTg2N2VlNCJ9";
+    const std::vector<SortKey> sort = Sort("-lastName,age");
+    auto decoded = DecodeCursor(sort, cursor);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().public_message;
+    EXPECT_EQ(*decoded,
+              (std::vector<Value>{Value("Smith"), Value(std::int64_t{40}), Value("per_1")}));
+    EXPECT_EQ(EncodeCursor(sort, *decoded), cursor);
 }
 
 TEST(CursorTest, FingerprintDependsOnNamesTypesAndDirections) {

@@ -37,10 +37,10 @@ enum class TokenKind : std::uint8_t {
 
 struct Token {
     TokenKind kind = TokenKind::kEnd;
-    std::size_t position = 0;  // byte offset in the filter text
-    std::string_view text;     // the token as written
-    std::string value;         // kString, kDate, kDateTime
-    double number = 0;         // kNumber
+    std::size_t position = 0;             // byte offset in the filter text
+    std::string_view text;                // the token as written
+    std::string value;                    // kString, kDate, kDateTime
+    double number = 0;                    // kNumber
     std::optional<std::int64_t> integer;  // kNumber written without fraction or exponent
 };
 

@@ -19,12 +19,12 @@ std::vector<TokenKind> Kinds(const std::vector<Token>& tokens) {
 TEST(LexerTest, SplitsOperatorsAndPunctuation) {
     auto tokens = Tokenize("a.b = != <> < <= > >= ( , )");
     ASSERT_TRUE(tokens.ok());
-    EXPECT_EQ(Kinds(*tokens),
-              (std::vector<TokenKind>{TokenKind::kIdentifier, TokenKind::kDot,
-                                      TokenKind::kIdentifier, TokenKind::kEq, TokenKind::kNe,
-                                      TokenKind::kNe, TokenKind::kLt, TokenKind::kLe,
-                                      TokenKind::kGt, TokenKind::kGe, TokenKind::kLParen,
-                                      TokenKind::kComma, TokenKind::kRParen, TokenKind::kEnd}));
+    EXPECT_EQ(
+        Kinds(*tokens),
+        (std::vector<TokenKind>{TokenKind::kIdentifier, TokenKind::kDot, TokenKind::kIdentifier,
+                                TokenKind::kEq, TokenKind::kNe, TokenKind::kNe, TokenKind::kLt,
+                                TokenKind::kLe, TokenKind::kGt, TokenKind::kGe, TokenKind::kLParen,
+                                TokenKind::kComma, TokenKind::kRParen, TokenKind::kEnd}));
     EXPECT_EQ((*tokens)[3].position, 4u);
 }
 

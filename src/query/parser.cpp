@@ -154,9 +154,9 @@ public:
         }
         P360_ASSIGN_OR_RETURN(Expr expr, ParseOr(0));
         if (Peek().kind != TokenKind::kEnd) {
-            return FilterError("expected 'and', 'or' or the end of the filter, found " +
-                                   Describe(Peek()),
-                               Peek().position);
+            return FilterError(
+                "expected 'and', 'or' or the end of the filter, found " + Describe(Peek()),
+                Peek().position);
         }
         return std::optional<Expr>(std::move(expr));
     }
@@ -333,9 +333,9 @@ private:
             resolved.text += "." + std::string(segments.back()->text);
         }
         if (segments.size() > 2) {
-            return FilterError("path '" + resolved.text +
-                                   "' is too deep: only one reference can be followed",
-                               resolved.position);
+            return FilterError(
+                "path '" + resolved.text + "' is too deep: only one reference can be followed",
+                resolved.position);
         }
         if (segments.size() == 1) {
             const FieldDef* field = object_.FindField(first.text);
@@ -359,9 +359,9 @@ private:
         const Token& second = *segments[1];
         const FieldDef* field = target->FindField(second.text);
         if (field == nullptr) {
-            return FilterError("unknown field '" + std::string(second.text) + "' on " +
-                                   target->name,
-                               second.position);
+            return FilterError(
+                "unknown field '" + std::string(second.text) + "' on " + target->name,
+                second.position);
         }
         P360_TRY(CheckReadable(*target, *field, resolved.position));
         resolved.path = FieldPath{reference, target, field};
@@ -439,9 +439,9 @@ private:
                     if (auto datetime = NormalizeDateTime(token.value)) {
                         return storage::Value(std::move(*datetime));
                     }
-                    return FilterError(FieldWords(path) +
-                                           " takes a valid datetime with Z or an offset",
-                                       token.position);
+                    return FilterError(
+                        FieldWords(path) + " takes a valid datetime with Z or an offset",
+                        token.position);
                 }
                 if (token.kind == TokenKind::kDate) {
                     if (!IsRangeOp(op)) {
@@ -468,9 +468,9 @@ private:
     Result<std::string> ParseStringOperand(PredicateOp op) {
         const Token& token = Next();
         if (token.kind != TokenKind::kString) {
-            return FilterError("'" + std::string(OpText(op)) + "' takes a quoted string, found " +
-                                   Describe(token),
-                               token.position);
+            return FilterError(
+                "'" + std::string(OpText(op)) + "' takes a quoted string, found " + Describe(token),
+                token.position);
         }
         if (op == PredicateOp::kLike) {
             const std::string& pattern = token.value;
@@ -489,8 +489,7 @@ private:
         }
         if (op == PredicateOp::kIncludes &&
             (token.value.empty() || token.value.find(';') != std::string::npos)) {
-            return FilterError("'includes' takes one non-empty value without ';'",
-                               token.position);
+            return FilterError("'includes' takes one non-empty value without ';'", token.position);
         }
         return token.value;
     }
@@ -571,8 +570,8 @@ private:
 
         const FieldKind kind = KindOf(path.path.field->type);
         if (!OpApplies(kind, predicate.op)) {
-            std::string message = "'" + std::string(OpText(predicate.op)) +
-                                  "' does not apply to " + FieldWords(path);
+            std::string message =
+                "'" + std::string(OpText(predicate.op)) + "' does not apply to " + FieldWords(path);
             if (kind == FieldKind::kMultiPicklist) {
                 message += " (use 'includes' or 'is null')";
             } else if (predicate.op == PredicateOp::kIncludes) {
@@ -595,9 +594,8 @@ private:
             case PredicateOp::kIn:
             case PredicateOp::kNotIn: {
                 if (Peek().kind != TokenKind::kLParen) {
-                    return FilterError("expected '(' after '" +
-                                           std::string(OpText(predicate.op)) + "', found " +
-                                           Describe(Peek()),
+                    return FilterError("expected '(' after '" + std::string(OpText(predicate.op)) +
+                                           "', found " + Describe(Peek()),
                                        Peek().position);
                 }
                 Next();
@@ -617,9 +615,9 @@ private:
                         Next();
                         break;
                     }
-                    return FilterError("expected ',' or ')' in the 'in' list, found " +
-                                           Describe(Peek()),
-                                       Peek().position);
+                    return FilterError(
+                        "expected ',' or ')' in the 'in' list, found " + Describe(Peek()),
+                        Peek().position);
                 }
                 break;
             }

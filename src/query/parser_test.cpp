@@ -176,7 +176,8 @@ TEST(ParserTest, RejectsInvalidFiltersWithAPosition) {
     const std::vector<InvalidCase> cases = {
         // Paths.
         {"Person", "lastNme = 'x'", "filter: unknown field 'lastNme' on Person at position 0"},
-        {"Person", "age = 1 and lastname = 'x'", "unknown field 'lastname' on Person at position 12"},
+        {"Person", "age = 1 and lastname = 'x'",
+         "unknown field 'lastname' on Person at position 12"},
         {"Person", "household.nme = 'x'", "unknown field 'nme' on Household at position 10"},
         {"Person", "household.spouse.name = 'x'",
          "path 'household.spouse.name' is too deep: only one reference can be followed at "
@@ -263,9 +264,9 @@ TEST(ParserTest, RejectsInvalidFiltersWithAPosition) {
 }
 
 TEST(ParserTest, ErrorMessagesDoNotEchoValues) {
-    for (const char* filter : {"age = 'SECRET-VALUE'", "birthDate = 'SECRET-VALUE'",
-                               "lastName = 'SECRET-VALUE' or", "lastName = 'SECRET-VALUE' x",
-                               "tags includes 'SECRET-VALUE;x'"}) {
+    for (const char* filter :
+         {"age = 'SECRET-VALUE'", "birthDate = 'SECRET-VALUE'", "lastName = 'SECRET-VALUE' or",
+          "lastName = 'SECRET-VALUE' x", "tags includes 'SECRET-VALUE;x'"}) {
         auto parsed = ParseFilter(TestCatalog(), TestObject("Person"), filter);
         ASSERT_FALSE(parsed.ok()) << filter;
         EXPECT_EQ(parsed.error().public_message.find("SECRET"), std::string::npos)
@@ -322,8 +323,7 @@ TEST(ParserTest, LimitsTermCount) {
     EXPECT_TRUE(ParseFilter(TestCatalog(), TestObject("Person"), terms(kMaxFilterTerms)).ok());
     auto too_many = ParseFilter(TestCatalog(), TestObject("Person"), terms(kMaxFilterTerms + 1));
     ASSERT_FALSE(too_many.ok());
-    EXPECT_NE(too_many.error().public_message.find("more than 100 conditions"),
-              std::string::npos);
+    EXPECT_NE(too_many.error().public_message.find("more than 100 conditions"), std::string::npos);
 }
 
 TEST(ParserTest, LimitsTextLength) {

@@ -84,7 +84,7 @@ protected:
                 "lastContactAt" TEXT, "ssn" TEXT))");
 
         const std::vector<std::optional<std::string>> cities = {"Springfield", "Shelbyville",
-                                                                 std::nullopt};
+                                                                std::nullopt};
         for (int i = 0; i < 10; ++i) {
             households_.push_back(
                 {"hh_" + std::to_string(i), "H" + std::to_string(i), cities[i % 3]});
@@ -95,14 +95,14 @@ protected:
 
         Lcg rng;
         const std::vector<std::optional<std::string>> last_names = {
-            "Smith", "smith", "Smythe", "Jones",      "O'Brien", "Sm_th",
+            "Smith", "smith", "Smythe",    "Jones",         "O'Brien",    "Sm_th",
             "Smith", "Brown", "100% Pure", "M\xC3\xBCller", std::nullopt, std::nullopt};
         const std::vector<std::optional<std::string>> first_names = {"Ann", "Bob", "Cy", "Dee",
-                                                                      std::nullopt};
+                                                                     std::nullopt};
         const std::vector<std::optional<std::string>> birth_dates = {
             "1985-06-01", "1990-01-01", "1994-12-31", "1999-12-31", "2000-01-01", std::nullopt};
-        const std::vector<std::optional<double>> scores = {1.5, 2.25, 50.5, 99.99, 75.0,
-                                                           std::nullopt};
+        const std::vector<std::optional<double>> scores = {1.5,   2.25, 50.5,
+                                                           99.99, 75.0, std::nullopt};
         const std::vector<std::optional<std::string>> tags = {
             "vip", "new;vip", "risk", "vip;risk", "newvip", std::nullopt, std::nullopt};
         const std::vector<std::optional<std::string>> contacts = {
@@ -169,9 +169,7 @@ protected:
         }
     }
 
-    void Insert(const std::string& sql, const std::vector<Value>& params) {
-        Query(sql, params);
-    }
+    void Insert(const std::string& sql, const std::vector<Value>& params) { Query(sql, params); }
 
     std::vector<storage::Row> Query(const std::string& sql, const std::vector<Value>& params) {
         sqlite3_stmt* statement = nullptr;
@@ -216,8 +214,7 @@ protected:
     std::vector<std::string> PageThrough(ListRequest request) {
         std::vector<std::string> ids;
         for (int page = 0; page < 500; ++page) {
-            auto list =
-                CompileList(TestCatalog(), TestObject("Person"), request, SqliteDialect());
+            auto list = CompileList(TestCatalog(), TestObject("Person"), request, SqliteDialect());
             EXPECT_TRUE(list.ok()) << list.error().public_message;
             if (!list.ok()) {
                 return ids;
@@ -445,8 +442,10 @@ TEST_F(SqliteE2eTest, FiltersSelectTheExpectedRows) {
         return household != nullptr ? std::optional<std::string>(household->name) : std::nullopt;
     };
     const std::vector<FilterE2eCase> cases = {
-        {"lastName like 'sm%'", [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm"); }},
-        {"lastName like 'SM\\_%'", [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm_"); }},
+        {"lastName like 'sm%'",
+         [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm"); }},
+        {"lastName like 'SM\\_%'",
+         [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm_"); }},
         {"lastName like '%th'",
          [](const PersonRow& p) {
              return p.last_name && AsciiLower(*p.last_name).ends_with("th");
@@ -455,9 +454,12 @@ TEST_F(SqliteE2eTest, FiltersSelectTheExpectedRows) {
          [](const PersonRow& p) {
              return p.last_name && p.last_name->find("\xC3\xBC") != std::string::npos;
          }},
-        {"lastName startsWith 'Sm_'", [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm_"); }},
-        {"lastName startsWith '100%'", [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "100%"); }},
-        {"lastName startsWith 'smi'", [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "smi"); }},
+        {"lastName startsWith 'Sm_'",
+         [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "sm_"); }},
+        {"lastName startsWith '100%'",
+         [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "100%"); }},
+        {"lastName startsWith 'smi'",
+         [](const PersonRow& p) { return StartsWithIgnoreCase(p.last_name, "smi"); }},
         {"lastName = 'O''Brien'", [](const PersonRow& p) { return p.last_name == "O'Brien"; }},
         {"lastName = 'Smith'", [](const PersonRow& p) { return p.last_name == "Smith"; }},
         {"not (lastName = 'Smith')", [](const PersonRow& p) { return p.last_name != "Smith"; }},
@@ -473,9 +475,7 @@ TEST_F(SqliteE2eTest, FiltersSelectTheExpectedRows) {
         {"email is not null and age < 20",
          [](const PersonRow& p) { return p.email && p.age && *p.age < 20; }},
         {"score > 50.5 or age < 20",
-         [](const PersonRow& p) {
-             return (p.score && *p.score > 50.5) || (p.age && *p.age < 20);
-         }},
+         [](const PersonRow& p) { return (p.score && *p.score > 50.5) || (p.age && *p.age < 20); }},
         {"not (score > 50.5 or age < 20)",
          [](const PersonRow& p) {
              return !((p.score && *p.score > 50.5) || (p.age && *p.age < 20));
@@ -487,7 +487,8 @@ TEST_F(SqliteE2eTest, FiltersSelectTheExpectedRows) {
          [](const PersonRow& p) {
              return p.birth_date && *p.birth_date >= "1990-01-01" && *p.birth_date < "2000-01-01";
          }},
-        {"birthDate = '1999-12-31'", [](const PersonRow& p) { return p.birth_date == "1999-12-31"; }},
+        {"birthDate = '1999-12-31'",
+         [](const PersonRow& p) { return p.birth_date == "1999-12-31"; }},
         {"lastContactAt >= 2024-03-01T00:00:00Z",
          [](const PersonRow& p) {
              return p.last_contact_at && *p.last_contact_at >= "2024-03-01T00:00:00.000Z";
@@ -522,9 +523,9 @@ TEST_F(SqliteE2eTest, FiltersSelectTheExpectedRows) {
         EXPECT_EQ(FilterIds(test_case.filter), expected) << test_case.filter;
     }
     // The data exercises what it should: every interesting filter selects something, but not all.
-    for (const char* filter : {"lastName startsWith 'Sm_'", "lastName startsWith '100%'",
-                               "tags includes 'vip'", "household.city = 'Springfield'",
-                               "email is null", "lastContactAt < 2024-03-01"}) {
+    for (const char* filter :
+         {"lastName startsWith 'Sm_'", "lastName startsWith '100%'", "tags includes 'vip'",
+          "household.city = 'Springfield'", "email is null", "lastContactAt < 2024-03-01"}) {
         const std::size_t count = FilterIds(filter).size();
         EXPECT_GT(count, 0u) << filter;
         EXPECT_LT(count, 200u) << filter;
@@ -548,12 +549,11 @@ TEST_F(SqliteE2eTest, CompiledFilterFragmentRuns) {
     sql += " WHERE " + fragment->sql;
     const std::vector<storage::Row> rows = Query(sql, fragment->params);
     ASSERT_EQ(rows.size(), 1u);
-    const auto expected = static_cast<std::int64_t>(ExpectedIds([&](const PersonRow& p) {
-                                                        const HouseholdRow* h = HouseholdOf(p);
-                                                        return (h != nullptr &&
-                                                                h->city == "Shelbyville") ||
-                                                               p.age == 0;
-                                                    }).size());
+    const auto expected = static_cast<std::int64_t>(
+        ExpectedIds([&](const PersonRow& p) {
+            const HouseholdRow* h = HouseholdOf(p);
+            return (h != nullptr && h->city == "Shelbyville") || p.age == 0;
+        }).size());
     EXPECT_EQ(rows[0][0], Value(expected));
 }
 

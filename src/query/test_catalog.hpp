@@ -96,7 +96,8 @@ inline const metadata::ObjectDef& TestObject(std::string_view name) {
 
 class TestDialect : public storage::Dialect {
 public:
-    TestDialect(std::string name, std::string like) : name_(std::move(name)), like_(std::move(like)) {}
+    TestDialect(std::string name, std::string like)
+        : name_(std::move(name)), like_(std::move(like)) {}
 
     std::string_view Name() const override { return name_; }
     std::string_view ColumnType(metadata::FieldType type, int scale) const override {

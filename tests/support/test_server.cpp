@@ -71,10 +71,13 @@ int WaitExit(pid_t pid) {
 
 }  // namespace
 
-json::value HttpResult::Json() const {
-    boost::system::error_code error;
-    json::value value = json::parse(body, error);
-    return error ? json::value(nullptr) : value;
+const json::value& HttpResult::Json() const {
+    if (!parsed_) {
+        boost::system::error_code error;
+        json::value value = json::parse(body, error);
+        parsed_ = error ? json::value(nullptr) : std::move(value);
+    }
+    return *parsed_;
 }
 
 std::string HttpResult::Header(const std::string& lowercase_name) const {
@@ -163,7 +166,13 @@ HttpResult HttpConnection::Request(const std::string& method, const std::string&
     auto request = BuildRequest(method, target, body, token, headers);
     for (int attempt = 0;; ++attempt) {
         try {
-            impl_->Write(request);
+            try {
+                impl_->Write(request);
+            } catch (const std::exception&) {
+                // The server may answer (413, 431) and close before reading everything we
+                // send; its answer is still waiting to be read.
+                return impl_->Read();
+            }
             return impl_->Read();
         } catch (const std::exception&) {
             impl_->Reset();  // the server closed the connection (idle, or after an error)

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,13 @@ struct HttpResult {
     std::map<std::string, std::string> headers;  // lowercase names
     std::string body;
 
-    json::value Json() const;  // parses body; null when it is not JSON
+    // The body parsed as JSON (null when it is not JSON). Parsed once and kept, so references
+    // into it live as long as this result.
+    const json::value& Json() const;
     std::string Header(const std::string& lowercase_name) const;
+
+private:
+    mutable std::optional<json::value> parsed_;
 };
 
 // One keep-alive HTTP/1.1 connection to a server; one thread at a time.

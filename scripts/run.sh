@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds payer360 and starts it on an embedded SQLite database with demo data.
+#   PORT (default 8080), DATA (default ./data), MEMBERS (default 2000) may be set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-8080}"
+DATA="${DATA:-data}"
+MEMBERS="${MEMBERS:-2000}"
+ADMIN_PASSWORD="payer360-demo-admin"
+AGENT_PASSWORD="payer360-demo-agent"
+
+bash scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target payer360
+
+BINARY=build/release/src/app/payer360
+if [[ ! -f "$DATA/.demo-seeded" ]]; then
+    echo "Seeding demo data ($MEMBERS members) into $DATA ..."
+    "$BINARY" migrate --data "$DATA"
+    "$BINARY" demo --data "$DATA" --members "$MEMBERS"
+    echo "$ADMIN_PASSWORD" | "$BINARY" user create --data "$DATA" --username admin \
+        --role admin --password-stdin
+    echo "$AGENT_PASSWORD" | "$BINARY" user create --data "$DATA" --username agent \
+        --role agent --password-stdin
+    touch "$DATA/.demo-seeded"
+fi
+
+cat <<INFO
+
+  payer360 is starting on http://127.0.0.1:$PORT
+  Demo logins:  admin / $ADMIN_PASSWORD   (administrator)
+                agent / $AGENT_PASSWORD   (member service agent)
+  Try:
+    TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/api/v1/auth/login \\
+      -d '{"username":"admin","password":"$ADMIN_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
+    curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:$PORT/api/v1/records/Person?limit=5'
+
+INFO
+exec "$BINARY" serve --data "$DATA" --port "$PORT"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite, as CI does:
+#   1. a release build with warnings as errors, every test (unit, integration, fuzz replay);
+#   2. an AddressSanitizer + UndefinedBehaviorSanitizer build, every test again;
+#   3. the libFuzzer targets built with clang, each fuzzed briefly from its corpus.
+# Set P360_TEST_QUICK=1 to run only step 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+run_suite() {
+    local preset="$1"
+    echo "=== build: $preset"
+    cmake --preset "$preset" >/dev/null
+    cmake --build --preset "$preset"
+    echo "=== test: $preset"
+    ctest --test-dir "build/$preset" --output-on-failure --timeout 600 -j2
+}
+
+run_suite ci
+if [[ "${P360_TEST_QUICK:-0}" == "1" ]]; then
+    exit 0
+fi
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+run_suite dev
+
+echo "=== fuzz (libFuzzer, clang)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target filter_parser_fuzz record_json_fuzz
+for target in filter_parser record_json; do
+    corpus_copy="$(mktemp -d)"
+    cp -r "fuzz/corpus/$target/." "$corpus_copy/"
+    "build/fuzz/fuzz/${target}_fuzz" -max_total_time="${P360_FUZZ_SECONDS:-30}" \
+        -max_len=4096 -rss_limit_mb=2048 "$corpus_copy" 2>&1 | tail -n 3
+    rm -rf "$corpus_copy"
+done
+echo "=== all tests passed"
