@@ -66,6 +66,7 @@ public:
     std::string_view Name() const override { return "sqlite"; }
     std::string_view ColumnType(FieldType, int) const override { return "TEXT"; }
     std::string_view CaseInsensitiveLike() const override { return "LIKE"; }
+    bool FailedStatementAbortsTransaction() const override { return false; }
 };
 
 void Check(bool condition) {

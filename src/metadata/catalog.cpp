@@ -1,5 +1,6 @@
 #include "metadata/catalog.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <iterator>
 #include <set>
 #include <span>
+#include <sstream>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -115,6 +117,37 @@ std::string_view ExpectedKind() {
     }
 }
 
+// Ignores every parse event: used only to count documents.
+class IgnoreEvents : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// The number of documents in `text`, counting no further than two. Not YAML::LoadAll: in
+// yaml-cpp 0.7 it never returns on some malformed input (a lone ",") and fills memory with
+// empty documents (jbeder/yaml-cpp#1040, fixed upstream in #1319).
+int CountDocuments(const std::string& text) {
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    IgnoreEvents ignore;
+    int count = 0;
+    while (count < 2 && parser.HandleNextDocument(ignore)) {
+        ++count;
+    }
+    return count;
+}
+
 // One YAML map with the path that names it in errors ("Person.fields.firstName").
 struct MapNode {
     struct Entry {
@@ -148,12 +181,11 @@ public:
     explicit CatalogParser(std::string_view source) : source_(source) {}
 
     Result<std::vector<ObjectDef>> ParseText(std::string_view text) const {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-        if (documents.size() != 1) {
-            return Fail(documents.size() > 1 ? documents[1] : YAML::Node(), "",
-                        "Expected one YAML document with an `objects` list.");
+        const std::string owned_text(text);
+        if (CountDocuments(owned_text) != 1) {
+            return Fail(YAML::Node(), "", "Expected one YAML document with an `objects` list.");
         }
-        P360_ASSIGN_OR_RETURN(const MapNode root, ReadMap(documents.front(), ""));
+        P360_ASSIGN_OR_RETURN(const MapNode root, ReadMap(YAML::Load(owned_text), ""));
         P360_TRY(CheckKeys(root, kDocumentKeys));
         const MapNode::Entry* objects = root.Find("objects");
         if (objects == nullptr) {

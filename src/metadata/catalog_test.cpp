@@ -297,6 +297,15 @@ TEST(ParseCatalogYamlTest, ErrorCarriesTheYamlLine) {
     EXPECT_EQ(objects.error().field_errors[0].line, 19);
 }
 
+// A lone "," made yaml-cpp 0.7's LoadAll loop until memory ran out (jbeder/yaml-cpp#1040).
+TEST(ParseCatalogYamlTest, TerminatesOnInputThatHangsLoadAll) {
+    for (std::string_view yaml : {",", ", a: 1", "objects: []\n, x\n"}) {
+        const auto objects = ParseCatalogYaml(yaml, "test.yaml");
+        ASSERT_FALSE(objects.ok()) << yaml;
+        EXPECT_EQ(objects.error().code, ErrorCode::kInvalidArgument) << yaml;
+    }
+}
+
 TEST(ParseCatalogYamlTest, RejectsDocumentsThatAreNotOneCatalog) {
     for (std::string_view yaml : {"", "# only a comment\n", "objects: []\n---\nobjects: []\n",
                                   "- a\n- b\n", "objects: {}\n", "objects:\n  - plain\n"}) {

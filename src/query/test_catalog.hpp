@@ -107,6 +107,7 @@ public:
         return type == metadata::FieldType::kBoolean ? "INTEGER" : "TEXT";
     }
     std::string_view CaseInsensitiveLike() const override { return like_; }
+    bool FailedStatementAbortsTransaction() const override { return false; }
 
 private:
     std::string name_;

@@ -2,8 +2,8 @@
 // the same write steps as single records, in one transaction.
 //
 // Atomic mode: every line is tried (so the answer lists every problem), and any failure rolls
-// the whole batch back. Partial mode: each line runs in its own savepoint; failed lines are
-// rolled back alone and the rest commit.
+// the whole batch back. Partial mode: failed lines leave nothing behind and the rest commit.
+#include <array>
 #include <unordered_set>
 
 #include "core/time_format.hpp"
@@ -79,7 +79,10 @@ Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog,
         }
         BulkLine& line = lines.emplace_back();
         line.number = number;
-        auto parsed = ParseJson(text, "line");
+        // Each line's JSON lives only while it is decoded: parse it into a small arena.
+        std::array<unsigned char, 8192> arena_buffer;
+        json::monotonic_resource arena(arena_buffer.data(), arena_buffer.size());
+        auto parsed = ParseJson(text, "line", &arena);
         if (!parsed.ok()) {
             line.errors.push_back({"", parsed.error().public_message, number});
             continue;
@@ -197,14 +200,25 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
         std::unordered_set<std::string> known_references;
         detail::WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now),
                                  &known_references};
+        // Every check of a line runs before its first write, and a failed statement undoes
+        // itself, so on engines that keep the transaction usable a failed line leaves nothing
+        // behind without a savepoint. If it did write (the total moved), the batch fails whole.
+        const bool use_savepoints = connection.dialect().FailedStatementAbortsTransaction();
         for (BulkLine& line : lines) {
             if (line.status == LineStatus::kFailed) {
                 continue;
             }
-            P360_TRY(connection.Execute("SAVEPOINT line"));
+            if (use_savepoints) {
+                P360_TRY(connection.Execute("SAVEPOINT line"));
+            }
+            const std::int64_t changes_before = connection.TotalChanges();
             Status applied = ApplyLine(connection, scope, *key_field, line);
             if (!applied.ok()) {
-                P360_TRY(connection.Execute("ROLLBACK TO line"));
+                if (use_savepoints) {
+                    P360_TRY(connection.Execute("ROLLBACK TO line"));
+                } else if (connection.TotalChanges() != changes_before) {
+                    return Error::Internal("bulk line failed after a partial write");
+                }
                 line.status = LineStatus::kFailed;
                 line.id.clear();
                 line.errors = ErrorsOf(applied.error());
@@ -213,7 +227,9 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
                 }
                 ++failed;
             }
-            P360_TRY(connection.Execute("RELEASE line"));
+            if (use_savepoints) {
+                P360_TRY(connection.Execute("RELEASE line"));
+            }
         }
         return mode == BulkMode::kAtomic && failed > 0 ? Status(rolled_back) : Ok();
     });

@@ -278,11 +278,12 @@ json::value EncodeValue(const FieldDef& field, const Value& value) {
     return json::string(std::get<std::string>(value));
 }
 
-Result<json::value> ParseJson(std::string_view text, std::string_view location) {
+Result<json::value> ParseJson(std::string_view text, std::string_view location,
+                              json::storage_ptr storage) {
     json::parse_options options;
     options.max_depth = kMaxJsonDepth;
     boost::system::error_code error;
-    json::value value = json::parse(text, error, {}, options);
+    json::value value = json::parse(text, error, std::move(storage), options);
     if (error) {
         return Error::InvalidArgument("Malformed JSON: " + error.message() + ".",
                                       std::string(location));

@@ -44,7 +44,9 @@ Result<storage::Value> DecodeValue(const metadata::Catalog& catalog,
 // The JSON form of a stored value of `field`.
 json::value EncodeValue(const metadata::FieldDef& field, const storage::Value& value);
 
-// Parses a JSON document with bounded depth; errors name `location`.
-Result<json::value> ParseJson(std::string_view text, std::string_view location);
+// Parses a JSON document with bounded depth; errors name `location`. `storage` lets hot loops
+// parse into a reusable arena.
+Result<json::value> ParseJson(std::string_view text, std::string_view location,
+                              json::storage_ptr storage = {});
 
 }  // namespace p360::records

@@ -1,5 +1,7 @@
 #include "records/record_writes.hpp"
 
+#include <unordered_map>
+
 #include "core/ids.hpp"
 #include "records/record_codec.hpp"
 
@@ -32,13 +34,29 @@ std::string ColumnList(const ObjectDef& object) {
     return columns;
 }
 
-std::string InsertSql(const ObjectDef& object) {
-    std::string placeholders;
-    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
-        placeholders.append(field_idx == 0 ? "?" : ", ?");
+// The fixed statements of one object, built once per thread and shape. Fields are only ever
+// appended to an object, so name plus field count identifies a shape.
+struct ObjectSql {
+    std::string insert;
+    std::string select_all;  // "SELECT <all columns> FROM <table>"
+    std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
+};
+
+ObjectSql& SqlFor(const ObjectDef& object) {
+    thread_local std::unordered_map<std::string, ObjectSql> cache;
+    const std::string key = object.name + "#" + std::to_string(object.fields.size());
+    auto [entry, inserted] = cache.try_emplace(key);
+    if (inserted) {
+        std::string placeholders;
+        for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+            placeholders.append(field_idx == 0 ? "?" : ", ?");
+        }
+        const std::string columns = ColumnList(object);
+        entry->second.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
+                               ") VALUES (" + placeholders + ")";
+        entry->second.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
     }
-    return "INSERT INTO " + QuoteIdentifier(object.name) + " (" + ColumnList(object) +
-           ") VALUES (" + placeholders + ")";
+    return entry->second;
 }
 
 }  // namespace
@@ -50,10 +68,12 @@ Result<std::optional<storage::Row>> LoadRow(Connection& connection, const Object
 
 Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
                                               const FieldDef& key, const Value& value) {
-    const std::string sql = "SELECT " + ColumnList(object) + " FROM " +
-                            QuoteIdentifier(object.name) + " WHERE " + QuoteIdentifier(key.name) +
-                            " = ?";
-    return connection.QueryOne(sql, std::span(&value, 1));
+    ObjectSql& statements = SqlFor(object);
+    auto [entry, inserted] = statements.select_by.try_emplace(key.name);
+    if (inserted) {
+        entry->second = statements.select_all + " WHERE " + QuoteIdentifier(key.name) + " = ?";
+    }
+    return connection.QueryOne(entry->second, std::span(&value, 1));
 }
 
 std::int64_t VersionOf(const storage::Row& row) {
@@ -167,7 +187,7 @@ Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scop
     }
     P360_TRY(CheckRequired(object, values));
     P360_TRY(CheckReferences(connection, scope, assignments));
-    P360_TRY(ExplainUniqueViolation(connection.Execute(InsertSql(object), values)));
+    P360_TRY(ExplainUniqueViolation(connection.Execute(SqlFor(object).insert, values)));
     P360_TRY(AppendOutbox(connection, scope, id, "create", 1, assigned));
     return values;
 }

@@ -43,6 +43,10 @@ public:
     // Rows changed by the last Execute.
     virtual std::int64_t ChangedRows() const = 0;
 
+    // Rows changed by every statement on this connection so far. A statement that fails
+    // changes nothing, so an unchanged total proves a failed step left no trace.
+    virtual std::int64_t TotalChanges() const = 0;
+
     // Column names of a table, in order (empty when the table does not exist).
     virtual Result<std::vector<std::string>> TableColumns(std::string_view table) = 0;
 
@@ -72,7 +76,7 @@ public:
 };
 
 struct SqliteOptions {
-    int max_readers = 32;
+    int max_readers = 16;
     // Writes merged into one commit at most; more waiting writes form the next group.
     int max_group_size = 512;
 };

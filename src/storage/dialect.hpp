@@ -21,6 +21,9 @@ public:
     virtual std::string_view ColumnType(metadata::FieldType type, int scale) const = 0;
     // Operator for a case-insensitive LIKE ("LIKE" in SQLite, "ILIKE" in PostgreSQL).
     virtual std::string_view CaseInsensitiveLike() const = 0;
+    // True when a failed statement poisons the whole transaction (PostgreSQL), so work that
+    // must survive a failed step needs a savepoint; false when only the statement is undone.
+    virtual bool FailedStatementAbortsTransaction() const = 0;
 };
 
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting
