@@ -67,6 +67,7 @@ public:
     std::string_view ColumnType(FieldType, int) const override { return "TEXT"; }
     std::string_view CaseInsensitiveLike() const override { return "LIKE"; }
     bool FailedStatementAbortsTransaction() const override { return false; }
+    std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
 };
 
 void Check(bool condition) {

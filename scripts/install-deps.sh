@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     # build
-    g++ cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
+    g++ cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
     # libraries
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
     libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev

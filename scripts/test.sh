@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 
+echo "=== format: clang-format $(clang-format --version | grep -o '[0-9]*\.[0-9.]*' | head -1)"
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
 run_suite() {
     local preset="$1"
     echo "=== build: $preset"

@@ -108,6 +108,7 @@ public:
     }
     std::string_view CaseInsensitiveLike() const override { return like_; }
     bool FailedStatementAbortsTransaction() const override { return false; }
+    std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
 
 private:
     std::string name_;

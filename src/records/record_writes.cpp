@@ -92,18 +92,17 @@ Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::
     }
     // Field names only: events may leave the PHI boundary (webhooks); values never do.
     const json::object payload{{"version", version}, {"fields", std::move(fields)}};
-    const Value params[] = {NewId("evt", scope.now_millis), scope.object.name, record_id,
-                            std::string(operation), json::serialize(payload), scope.now};
+    const Value params[] = {scope.object.name, record_id, std::string(operation),
+                            json::serialize(payload), scope.now};
     return connection.Execute(
-        "INSERT INTO sys_outbox (id, object_name, record_id, operation, payload, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sys_outbox (object_name, record_id, operation, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
         params);
 }
 
 Status AppendHistory(Connection& connection, const WriteScope& scope, const std::string& record_id,
                      const FieldDef& field, const Value& old_value, const Value& new_value) {
-    const Value params[] = {NewId("fhi", scope.now_millis),
-                            scope.object.name,
+    const Value params[] = {scope.object.name,
                             record_id,
                             field.name,
                             json::serialize(EncodeValue(field, old_value)),
@@ -111,8 +110,8 @@ Status AppendHistory(Connection& connection, const WriteScope& scope, const std:
                             scope.actor.user_id,
                             scope.now};
     return connection.Execute(
-        "INSERT INTO sys_field_history (id, object_name, record_id, field, old_value, new_value, "
-        "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sys_field_history (object_name, record_id, field, old_value, new_value, "
+        "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         params);
 }
 

@@ -24,6 +24,8 @@ public:
     // True when a failed statement poisons the whole transaction (PostgreSQL), so work that
     // must survive a failed step needs a savepoint; false when only the statement is undone.
     virtual bool FailedStatementAbortsTransaction() const = 0;
+    // Column type of a key the database numbers itself, in insertion order.
+    virtual std::string_view SequenceKeyColumn() const = 0;
 };
 
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting

@@ -19,13 +19,14 @@ constexpr const char* kSystemTables[] = {
     "CREATE TABLE IF NOT EXISTS sys_sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
     "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_sys_sessions_user ON sys_sessions (user_id)",
-    // Field history: one row per changed tracked field. `id` is time-sortable.
-    "CREATE TABLE IF NOT EXISTS sys_field_history (id TEXT PRIMARY KEY, object_name TEXT NOT "
+    // Field history: one row per changed tracked field, numbered in commit order.
+    "CREATE TABLE IF NOT EXISTS sys_field_history (id {sequence_key}, object_name TEXT NOT "
     "NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT, "
     "changed_by TEXT NOT NULL, changed_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_sys_field_history_record ON sys_field_history (record_id, id)",
-    // Outbox: one event per committed write, in commit order, for flows, webhooks and engines.
-    "CREATE TABLE IF NOT EXISTS sys_outbox (id TEXT PRIMARY KEY, object_name TEXT NOT NULL, "
+    // Outbox: one event per committed write, numbered in commit order, for flows, webhooks and
+    // engines to follow.
+    "CREATE TABLE IF NOT EXISTS sys_outbox (id {sequence_key}, object_name TEXT NOT NULL, "
     "record_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT "
     "NULL)",
 };
@@ -107,7 +108,11 @@ Status CreateIndexes(Connection& connection, const metadata::ObjectDef& object) 
 }  // namespace
 
 Status EnsureSystemTables(Connection& connection) {
-    for (const char* statement : kSystemTables) {
+    constexpr std::string_view kSequenceKey = "{sequence_key}";
+    for (std::string statement : kSystemTables) {
+        if (auto at = statement.find(kSequenceKey); at != std::string::npos) {
+            statement.replace(at, kSequenceKey.size(), connection.dialect().SequenceKeyColumn());
+        }
         P360_TRY(connection.Execute(statement));
     }
     return Ok();
