@@ -1,4 +1,6 @@
 // payer360: one binary, subcommands for serving, migrating, demo data and users.
+#include <malloc.h>
+
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -92,7 +94,9 @@ int Serve(int argc, char** argv) {
                                   "TCP port (0 = any free port)")(
         "bind", po::value<std::string>()->default_value("127.0.0.1"), "address to listen on")(
         "io-threads", po::value<int>()->default_value(2), "threads for network I/O")(
-        "workers", po::value<int>()->default_value(64), "threads for database work")(
+        "workers", po::value<int>()->default_value(64),
+        "threads for requests that may write (each waits for its group commit)")(
+        "read-workers", po::value<int>()->default_value(2), "threads for GET requests")(
         "port-file", po::value<std::string>(), "write the bound port to this file")(
         "no-access-log", "do not log one line per request");
     int exit_code = 0;
@@ -108,6 +112,9 @@ int Serve(int argc, char** argv) {
     if (!deployment.ok()) {
         return Fail(deployment.error());
     }
+    // Many worker threads would each get a malloc arena that keeps its peak forever; a few
+    // shared arenas keep the footprint near what is in use.
+    mallopt(M_ARENA_MAX, 4);
     Deployment& services = **deployment;
     http::Router router;
     const api::PlatformServices platform{services.auth(), services.authorizer(),
@@ -119,6 +126,7 @@ int Serve(int argc, char** argv) {
     options.port = static_cast<std::uint16_t>(port);
     options.io_threads = std::max(1, values["io-threads"].as<int>());
     options.worker_threads = std::max(1, values["workers"].as<int>());
+    options.read_worker_threads = std::max(1, values["read-workers"].as<int>());
     options.access_log = values.count("no-access-log") == 0;
     http::HttpServer server(options, router);
     auto bound = server.Listen();

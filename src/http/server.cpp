@@ -93,6 +93,7 @@ public:
           router_(router),
           io_(options_.io_threads),
           workers_(static_cast<std::size_t>(options_.worker_threads)),
+          readers_(static_cast<std::size_t>(options_.read_worker_threads)),
           acceptor_(io_),
           signals_(io_, SIGTERM, SIGINT) {}
 
@@ -137,6 +138,7 @@ public:
             thread.join();
         }
         workers_.join();
+        readers_.join();
         log::Info("http.stopped");
     }
 
@@ -297,6 +299,12 @@ private:
         const bool declared_too_large = parser.content_length().value_or(0) > body_limit;
         boost::system::error_code body_error;
         if (!declared_too_large) {
+            if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+                // The client waits for this before sending a large body (curl does, for a
+                // second, when nobody answers).
+                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+                co_await bhttp::async_write(stream, go_on, kNoThrow);
+            }
             stream.expires_after(options_.read_timeout);
             auto [read_error, body_bytes] =
                 co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
@@ -335,8 +343,11 @@ private:
         if (route.options.execution == Execution::kInline) {
             response = RunHandler(route, request);
         } else {
+            // Reads never wait for a commit, so a small pool serves them with fewer thread
+            // switches; anything that may write waits for its group commit on a big pool.
+            auto& pool = request.method == "GET" ? readers_ : workers_;
             response = co_await asio::co_spawn(
-                workers_.get_executor(),
+                pool.get_executor(),
                 [&route, &request]() -> asio::awaitable<HttpResponse> {
                     co_return RunHandler(route, request);
                 },
@@ -389,7 +400,8 @@ private:
     const ServerOptions options_;
     const Router& router_;
     asio::io_context io_;
-    asio::thread_pool workers_;
+    asio::thread_pool workers_;  // requests that may write: many threads, so writes group
+    asio::thread_pool readers_;  // GET requests: few threads, which stay busy under load
     tcp::acceptor acceptor_;
     asio::signal_set signals_;
     std::atomic<bool> stopping_{false};

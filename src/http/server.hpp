@@ -2,8 +2,9 @@
 //
 // I/O threads only move bytes: each connection is a coroutine on its own strand that reads a
 // request (bounded header and body, read timeout), routes it and writes the answer, keeping the
-// connection alive while the client wants. Routes marked kBlocking run on a separate worker
-// pool, so database work never stalls the I/O threads. Every response carries X-Request-Id and
+// connection alive while the client wants. Routes marked kBlocking run on worker pools (a
+// small one for GET, a large one for requests that may write and wait for their commit), so
+// database work never stalls the I/O threads. Every response carries X-Request-Id and
 // produces one access-log line (method, route pattern, status, duration, request id — never
 // the query string or body, which may hold PHI).
 //
@@ -25,7 +26,8 @@ struct ServerOptions {
     std::string bind_address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0 = any free port
     int io_threads = 2;
-    int worker_threads = 64;
+    int worker_threads = 64;      // for requests that may write (they wait for group commit)
+    int read_worker_threads = 2;  // for GET requests
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::seconds read_timeout{30};
     std::chrono::seconds idle_timeout{60};

@@ -1,6 +1,8 @@
 #include "records/record_codec.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include "core/ids.hpp"
 #include "core/time_format.hpp"
@@ -276,6 +278,53 @@ json::value EncodeValue(const FieldDef& field, const Value& value) {
         return *real;
     }
     return json::string(std::get<std::string>(value));
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    // Copy runs of plain characters at once; only quotes, backslashes and control characters
+    // need escaping (stored text is valid UTF-8: it passed the JSON parser).
+    std::size_t run_start = 0;
+    for (std::size_t char_idx = 0; char_idx < text.size(); ++char_idx) {
+        const auto byte = static_cast<unsigned char>(text[char_idx]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\') {
+            continue;
+        }
+        out.append(text.data() + run_start, char_idx - run_start);
+        run_start = char_idx + 1;
+        if (byte == '"' || byte == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(byte));
+        } else {
+            out.append("\\u00");
+            out.push_back(kHex[byte >> 4]);
+            out.push_back(kHex[byte & 15U]);
+        }
+    }
+    out.append(text.data() + run_start, text.size() - run_start);
+    out.push_back('"');
+}
+
+void AppendJsonValue(std::string& out, const FieldDef& field, const Value& value) {
+    if (storage::IsNull(value)) {
+        out.append("null");
+        return;
+    }
+    const auto* text = std::get_if<std::string>(&value);
+    if (text != nullptr && field.type != FieldType::kMultiPicklist) {
+        AppendJsonString(out, *text);
+        return;
+    }
+    if (const auto* integer = std::get_if<std::int64_t>(&value);
+        integer != nullptr && field.type != FieldType::kBoolean) {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), *integer).ptr;
+        out.append(digits, end);
+        return;
+    }
+    // Booleans, doubles and multi-picklists are rarer: let Boost.JSON format them.
+    out.append(json::serialize(EncodeValue(field, value)));
 }
 
 Result<json::value> ParseJson(std::string_view text, std::string_view location,

@@ -44,6 +44,13 @@ Result<storage::Value> DecodeValue(const metadata::Catalog& catalog,
 // The JSON form of a stored value of `field`.
 json::value EncodeValue(const metadata::FieldDef& field, const storage::Value& value);
 
+// Appends the same JSON as EncodeValue, as text: the fast path for pages of records.
+void AppendJsonValue(std::string& out, const metadata::FieldDef& field,
+                     const storage::Value& value);
+
+// Appends `text` as a JSON string literal (quoted and escaped).
+void AppendJsonString(std::string& out, std::string_view text);
+
 // Parses a JSON document with bounded depth; errors name `location`. `storage` lets hot loops
 // parse into a reusable arena.
 Result<json::value> ParseJson(std::string_view text, std::string_view location,

@@ -67,9 +67,9 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     });
 }
 
-Result<json::object> RecordService::Get(const Actor& actor, std::string_view object_name,
-                                        std::string_view id,
-                                        const std::vector<std::string>& fields) {
+Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view object_name,
+                                           std::string_view id,
+                                           const std::vector<std::string>& fields) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kRead));
     const ObjectDef& object = *target.object;
     for (const std::string& name : fields) {
@@ -90,11 +90,19 @@ Result<json::object> RecordService::Get(const Actor& actor, std::string_view obj
     if (!row) {
         return Error::NotFound("No " + object.name + " record has this id.");
     }
-    return EncodeRecord(object, *row, [&](const FieldDef& field) {
+    return detail::EncodeRecordText(object, *row, [&](const FieldDef& field) {
         const bool wanted = fields.empty() || field.name == metadata::kIdField ||
                             std::find(fields.begin(), fields.end(), field.name) != fields.end();
         return wanted && authorizer_.CanReadField(actor, object, field);
     });
+}
+
+Result<json::object> RecordService::Get(const Actor& actor, std::string_view object_name,
+                                        std::string_view id,
+                                        const std::vector<std::string>& fields) {
+    P360_ASSIGN_OR_RETURN(std::string text, GetJson(actor, object_name, id, fields));
+    P360_ASSIGN_OR_RETURN(json::value record, ParseJson(text, "record"));
+    return std::move(record.as_object());
 }
 
 Result<json::object> RecordService::Update(const Actor& actor, std::string_view object_name,
@@ -147,8 +155,8 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
     });
 }
 
-Result<json::object> RecordService::List(const Actor& actor, std::string_view object_name,
-                                         const query::ListRequest& request) {
+Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view object_name,
+                                            const query::ListRequest& request) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kRead));
     const ObjectDef& object = *target.object;
     auto can_read = [&](const ObjectDef& owner, const FieldDef& field) {
@@ -160,31 +168,52 @@ Result<json::object> RecordService::List(const Actor& actor, std::string_view ob
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
 
-    json::array items;
+    // Each column's `"name":` once per page, not once per row.
+    std::vector<std::string> keys;
+    keys.reserve(list.columns.size());
+    for (const FieldDef* field : list.columns) {
+        std::string key;
+        AppendJsonString(key, field->name);
+        keys.push_back(std::move(key) + ":");
+    }
+    std::string page = "{\"items\":[";
+    page.reserve(static_cast<std::size_t>(request.limit) * 512);
+    int items = 0;
     std::vector<Value> last_sort_values;
     bool has_more = false;
     P360_TRY(database_.Read([&](Connection& connection) -> Status {
         return connection.ForEachRow(list.sql, list.params, [&](const storage::Row& row) {
-            if (static_cast<int>(items.size()) == request.limit) {
+            if (items == request.limit) {
                 has_more = true;
                 return false;
             }
-            json::object item;
+            page.append(items++ == 0 ? "{" : ",{");
             for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
                 const FieldDef& field = *list.columns[column_idx];
-                item.emplace(field.name, EncodeValue(field, row[column_idx]));
+                page.append(column_idx == 0 ? "" : ",").append(keys[column_idx]);
+                AppendJsonValue(page, field, row[column_idx]);
             }
-            items.push_back(std::move(item));
+            page.push_back('}');
             last_sort_values.assign(row.begin() + static_cast<std::ptrdiff_t>(list.sort_value_offset),
                                     row.end());
             return true;
         });
     }));
-    json::object page;
-    page["items"] = std::move(items);
-    page["nextCursor"] = has_more ? json::value(query::EncodeCursor(list.sort, last_sort_values))
-                                  : json::value(nullptr);
+    page.append("],\"nextCursor\":");
+    if (has_more) {
+        AppendJsonString(page, query::EncodeCursor(list.sort, last_sort_values));
+    } else {
+        page.append("null");
+    }
+    page.push_back('}');
     return page;
+}
+
+Result<json::object> RecordService::List(const Actor& actor, std::string_view object_name,
+                                         const query::ListRequest& request) {
+    P360_ASSIGN_OR_RETURN(std::string text, ListJson(actor, object_name, request));
+    P360_ASSIGN_OR_RETURN(json::value page, ParseJson(text, "page"));
+    return std::move(page.as_object());
 }
 
 Result<json::object> RecordService::History(const Actor& actor, std::string_view object_name,

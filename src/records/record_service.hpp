@@ -58,6 +58,9 @@ public:
     // `fields` empty = every readable field.
     Result<json::object> Get(const security::Actor& actor, std::string_view object_name,
                              std::string_view id, const std::vector<std::string>& fields = {});
+    // The same record as serialized JSON: the fast path for HTTP answers.
+    Result<std::string> GetJson(const security::Actor& actor, std::string_view object_name,
+                                std::string_view id, const std::vector<std::string>& fields = {});
 
     Result<json::object> Update(const security::Actor& actor, std::string_view object_name,
                                 std::string_view id, const json::value& patch,
@@ -70,6 +73,9 @@ public:
     // {"items": [...], "nextCursor": "…" | null}
     Result<json::object> List(const security::Actor& actor, std::string_view object_name,
                               const query::ListRequest& request);
+    // The same page as serialized JSON: the fast path for HTTP answers.
+    Result<std::string> ListJson(const security::Actor& actor, std::string_view object_name,
+                                 const query::ListRequest& request);
 
     // {"items": [{field, oldValue, newValue, changedBy, changedAt}, …]}, newest first.
     Result<json::object> History(const security::Actor& actor, std::string_view object_name,

@@ -35,28 +35,41 @@ std::string ColumnList(const ObjectDef& object) {
 }
 
 // The fixed statements of one object, built once per thread and shape. Fields are only ever
-// appended to an object, so name plus field count identifies a shape.
+// appended to an object, so its name plus its field count identify a shape.
 struct ObjectSql {
+    std::size_t field_count = 0;
     std::string insert;
     std::string select_all;  // "SELECT <all columns> FROM <table>"
     std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
 };
 
+struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+        return std::hash<std::string_view>{}(name);
+    }
+};
+
 ObjectSql& SqlFor(const ObjectDef& object) {
-    thread_local std::unordered_map<std::string, ObjectSql> cache;
-    const std::string key = object.name + "#" + std::to_string(object.fields.size());
-    auto [entry, inserted] = cache.try_emplace(key);
-    if (inserted) {
+    thread_local std::unordered_map<std::string, ObjectSql, NameHash, std::equal_to<>> cache;
+    auto entry = cache.find(std::string_view(object.name));
+    if (entry == cache.end()) {
+        entry = cache.try_emplace(object.name).first;
+    }
+    ObjectSql& statements = entry->second;
+    if (statements.field_count != object.fields.size()) {
         std::string placeholders;
         for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
             placeholders.append(field_idx == 0 ? "?" : ", ?");
         }
         const std::string columns = ColumnList(object);
-        entry->second.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
-                               ") VALUES (" + placeholders + ")";
-        entry->second.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
+        statements.field_count = object.fields.size();
+        statements.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
+                            ") VALUES (" + placeholders + ")";
+        statements.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
+        statements.select_by.clear();
     }
-    return entry->second;
+    return statements;
 }
 
 }  // namespace
@@ -320,6 +333,24 @@ json::object EncodeRecord(const ObjectDef& object, const storage::Row& row,
         }
     }
     return record;
+}
+
+std::string EncodeRecordText(const ObjectDef& object, const storage::Row& row,
+                             const std::function<bool(const FieldDef&)>& include) {
+    std::string text = "{";
+    for (std::size_t field_idx = 0; field_idx < object.fields.size() && field_idx < row.size();
+         ++field_idx) {
+        const FieldDef& field = object.fields[field_idx];
+        if (!include(field)) {
+            continue;
+        }
+        text.append(text.size() == 1 ? "" : ",");
+        AppendJsonString(text, field.name);
+        text.push_back(':');
+        AppendJsonValue(text, field, row[field_idx]);
+    }
+    text.push_back('}');
+    return text;
 }
 
 }  // namespace p360::records::detail

@@ -62,4 +62,8 @@ Status DeleteRecord(storage::Connection& connection, const WriteScope& scope,
 json::object EncodeRecord(const metadata::ObjectDef& object, const storage::Row& row,
                           const std::function<bool(const metadata::FieldDef&)>& include);
 
+// The same record as JSON text, without building a JSON object first.
+std::string EncodeRecordText(const metadata::ObjectDef& object, const storage::Row& row,
+                             const std::function<bool(const metadata::FieldDef&)>& include);
+
 }  // namespace p360::records::detail

@@ -53,8 +53,17 @@ std::string IndexName(std::string_view prefix, const metadata::ObjectDef& object
     return name;
 }
 
+// Non-unique indexes end with `id`, the tie-breaker of every sort, so "field = ? ORDER BY id"
+// (the default list order, and keyset pagination) walks the index without sorting.
+// Single-field indexes are partial (`WHERE field IS NOT NULL`): sparse fields such as an MBI
+// or a Medicaid id then cost nothing on the many records without them, and `field = ?` still
+// uses the index in both engines.
 Status CreateIndex(Connection& connection, const metadata::ObjectDef& object,
-                   const std::vector<std::string>& fields, bool unique) {
+                   std::vector<std::string> fields, bool unique) {
+    const bool single = fields.size() == 1;
+    if (!unique) {
+        fields.emplace_back(metadata::kIdField);
+    }
     std::string sql = unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ";
     sql.append(QuoteIdentifier(IndexName(unique ? "ux" : "ix", object, fields)));
     sql.append(" ON ").append(QuoteIdentifier(object.name)).append(" (");
@@ -62,6 +71,9 @@ Status CreateIndex(Connection& connection, const metadata::ObjectDef& object,
         sql.append(field_idx == 0 ? "" : ", ").append(QuoteIdentifier(fields[field_idx]));
     }
     sql.append(")");
+    if (single) {
+        sql.append(" WHERE ").append(QuoteIdentifier(fields.front())).append(" IS NOT NULL");
+    }
     return connection.Execute(sql);
 }
 
