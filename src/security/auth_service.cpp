@@ -117,9 +117,13 @@ Result<Session> AuthService::Login(std::string_view username, std::string_view p
     }));
     const Error rejected = Error::Unauthenticated("The username or password is incorrect.");
     if (!user) {
-        // Spend the time a verification would, so response time does not reveal the username.
-        (void)VerifyPassword(password, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0$"
-                                       "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g");
+        // Spend the time a real verification would, so response time does not reveal whether
+        // the username exists.
+        static const std::string kDecoyHash = [] {
+            auto hash = HashPassword("decoy password for unknown users");
+            return hash.ok() ? hash.value() : std::string();
+        }();
+        (void)VerifyPassword(password, kDecoyHash);
         return rejected;
     }
     if (!VerifyPassword(password, std::get<std::string>((*user)[3]))) {
