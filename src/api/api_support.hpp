@@ -2,10 +2,9 @@
 // and turning Results into responses.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <optional>
-
-#include <boost/json.hpp>
 
 #include "core/result.hpp"
 #include "http/message.hpp"

@@ -69,201 +69,238 @@ HttpResponse RecordTextResponse(std::string record) {
 
 void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) {
     security::AuthService& auth = services.auth;
-    router.Add("POST", "/api/v1/auth/login", Public([&auth](const HttpRequest& request) -> Result<HttpResponse> {
-        P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-        const json::object* fields = body.if_object();
-        const json::value* username = fields ? fields->if_contains("username") : nullptr;
-        const json::value* password = fields ? fields->if_contains("password") : nullptr;
-        if (username == nullptr || !username->is_string() || password == nullptr ||
-            !password->is_string()) {
-            return Error::Validation({{"username", "Send username and password as strings.", {}},
-                                      {"password", "Send username and password as strings.", {}}});
-        }
-        P360_ASSIGN_OR_RETURN(auto session,
-                              auth.Login(username->get_string(), password->get_string()));
-        return JsonResponse(200, json::object{{"token", session.token},
-                                              {"expiresAt", session.expires_at},
-                                              {"user", json::object{{"id", session.actor.user_id},
-                                                                    {"username", session.actor.username},
-                                                                    {"role", session.actor.role}}}});
-    }));
-    router.Add("POST", "/api/v1/auth/logout",
-               Authenticated(auth, [&auth](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
-                   auto header = request.Header("authorization").value_or("");
-                   P360_TRY(auth.Logout(header.substr(std::string_view("Bearer ").size())));
-                   return HttpResponse{204, "application/json", "", {}};
-               }));
-    router.Add("POST", "/api/v1/users",
-               Authenticated(auth, [&services](const HttpRequest& request,
-                                               const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(services.authorizer.CheckManageUsers(actor));
+    router.Add("POST", "/api/v1/auth/login",
+               Public([&auth](const HttpRequest& request) -> Result<HttpResponse> {
                    P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
                    const json::object* fields = body.if_object();
-                   auto text = [fields](std::string_view key) -> std::string_view {
-                       const json::value* value = fields ? fields->if_contains(key) : nullptr;
-                       return value && value->is_string() ? std::string_view(value->get_string())
-                                                          : std::string_view();
-                   };
-                   P360_ASSIGN_OR_RETURN(Actor created, services.auth.CreateUser(
-                                                            text("username"), text("password"),
-                                                            text("role")));
-                   return JsonResponse(201, json::object{{"id", created.user_id},
-                                                         {"username", created.username},
-                                                         {"role", created.role}});
+                   const json::value* username = fields ? fields->if_contains("username") : nullptr;
+                   const json::value* password = fields ? fields->if_contains("password") : nullptr;
+                   if (username == nullptr || !username->is_string() || password == nullptr ||
+                       !password->is_string()) {
+                       return Error::Validation(
+                           {{"username", "Send username and password as strings.", {}},
+                            {"password", "Send username and password as strings.", {}}});
+                   }
+                   P360_ASSIGN_OR_RETURN(
+                       auto session, auth.Login(username->get_string(), password->get_string()));
+                   return JsonResponse(
+                       200, json::object{{"token", session.token},
+                                         {"expiresAt", session.expires_at},
+                                         {"user", json::object{{"id", session.actor.user_id},
+                                                               {"username", session.actor.username},
+                                                               {"role", session.actor.role}}}});
                }));
+    router.Add("POST", "/api/v1/auth/logout",
+               Authenticated(
+                   auth, [&auth](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       auto header = request.Header("authorization").value_or("");
+                       P360_TRY(auth.Logout(header.substr(std::string_view("Bearer ").size())));
+                       return HttpResponse{204, "application/json", "", {}};
+                   }));
+    router.Add(
+        "POST", "/api/v1/users",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                const json::object* fields = body.if_object();
+                auto text = [fields](std::string_view key) -> std::string_view {
+                    const json::value* value = fields ? fields->if_contains(key) : nullptr;
+                    return value && value->is_string() ? std::string_view(value->get_string())
+                                                       : std::string_view();
+                };
+                P360_ASSIGN_OR_RETURN(
+                    Actor created,
+                    services.auth.CreateUser(text("username"), text("password"), text("role")));
+                return JsonResponse(201, json::object{{"id", created.user_id},
+                                                      {"username", created.username},
+                                                      {"role", created.role}});
+            }));
 }
 
 void RegisterObjectRoutes(http::Router& router, const PlatformServices& services) {
-    router.Add("GET", "/api/v1/objects",
-               Authenticated(services.auth, [&services](const HttpRequest&, const Actor&) -> Result<HttpResponse> {
-                   json::array items;
-                   for (const auto& object : services.metadata.Current()->objects()) {
-                       items.push_back(json::object{{"name", object.name},
-                                                    {"label", object.label},
-                                                    {"pluralLabel", object.plural_label},
-                                                    {"idPrefix", object.id_prefix},
-                                                    {"custom", object.custom}});
-                   }
-                   return JsonResponse(200, json::object{{"items", std::move(items)}});
-               }));
-    router.Add("GET", "/api/v1/objects/{object}",
-               Authenticated(services.auth, [&services](const HttpRequest& request,
-                                                        const Actor& actor) -> Result<HttpResponse> {
-                   const auto catalog = services.metadata.Current();
-                   const auto* object = catalog->FindObject(request.PathParam("object"));
-                   if (object == nullptr) {
-                       return Error::NotFound("No object with this name.");
-                   }
-                   return JsonResponse(200, records::ObjectToJson(*object, [&](const auto& field) {
-                       return services.authorizer.CanReadField(actor, *object, field);
-                   }));
-               }));
-    router.Add("POST", "/api/v1/objects",
-               Authenticated(services.auth, [&services](const HttpRequest& request,
-                                                        const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(services.authorizer.CheckManageMetadata(actor));
-                   P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                   P360_ASSIGN_OR_RETURN(auto definition, records::ObjectFromJson(body));
-                   P360_ASSIGN_OR_RETURN(auto object,
-                                         services.metadata.CreateObject(std::move(definition)));
-                   return JsonResponse(201, records::ObjectToJson(object));
-               }));
-    router.Add("POST", "/api/v1/objects/{object}/fields",
-               Authenticated(services.auth, [&services](const HttpRequest& request,
-                                                        const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(services.authorizer.CheckManageMetadata(actor));
-                   P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                   P360_ASSIGN_OR_RETURN(auto definition, records::FieldFromJson(body));
-                   P360_ASSIGN_OR_RETURN(auto field,
-                                         services.metadata.AddField(request.PathParam("object"),
-                                                                    std::move(definition)));
-                   return JsonResponse(201, records::FieldToJson(field));
-               }));
+    router.Add(
+        "GET", "/api/v1/objects",
+        Authenticated(services.auth,
+                      [&services](const HttpRequest&, const Actor&) -> Result<HttpResponse> {
+                          json::array items;
+                          for (const auto& object : services.metadata.Current()->objects()) {
+                              items.push_back(json::object{{"name", object.name},
+                                                           {"label", object.label},
+                                                           {"pluralLabel", object.plural_label},
+                                                           {"idPrefix", object.id_prefix},
+                                                           {"custom", object.custom}});
+                          }
+                          return JsonResponse(200, json::object{{"items", std::move(items)}});
+                      }));
+    router.Add(
+        "GET", "/api/v1/objects/{object}",
+        Authenticated(
+            services.auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                const auto catalog = services.metadata.Current();
+                const auto* object = catalog->FindObject(request.PathParam("object"));
+                if (object == nullptr) {
+                    return Error::NotFound("No object with this name.");
+                }
+                return JsonResponse(200, records::ObjectToJson(*object, [&](const auto& field) {
+                                        return services.authorizer.CanReadField(actor, *object,
+                                                                                field);
+                                    }));
+            }));
+    router.Add(
+        "POST", "/api/v1/objects",
+        Authenticated(
+            services.auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageMetadata(actor));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(auto definition, records::ObjectFromJson(body));
+                P360_ASSIGN_OR_RETURN(auto object,
+                                      services.metadata.CreateObject(std::move(definition)));
+                return JsonResponse(201, records::ObjectToJson(object));
+            }));
+    router.Add(
+        "POST", "/api/v1/objects/{object}/fields",
+        Authenticated(
+            services.auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageMetadata(actor));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(auto definition, records::FieldFromJson(body));
+                P360_ASSIGN_OR_RETURN(
+                    auto field,
+                    services.metadata.AddField(request.PathParam("object"), std::move(definition)));
+                return JsonResponse(201, records::FieldToJson(field));
+            }));
 }
 
 void RegisterRecordRoutes(http::Router& router, const PlatformServices& services) {
     records::RecordService& records = services.records;
     security::AuthService& auth = services.auth;
-    router.Add("POST", "/api/v1/records/{object}",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {}));
-                   P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                   P360_ASSIGN_OR_RETURN(auto record,
-                                         records.Create(actor, request.PathParam("object"), body));
-                   HttpResponse response = RecordResponse(201, record);
-                   response.headers.emplace_back(
-                       "Location", "/api/v1/records/" + std::string(request.PathParam("object")) +
-                                       "/" + std::string(record.at("id").as_string()));
-                   return response;
-               }));
-    router.Add("GET", "/api/v1/records/{object}",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {"filter", "sort", "limit", "cursor", "fields"}));
-                   query::ListRequest list;
-                   list.filter = request.Query("filter").value_or("");
-                   list.sort = request.Query("sort").value_or("");
-                   list.cursor = request.Query("cursor").value_or("");
-                   list.fields = SplitList(request.Query("fields").value_or(""));
-                   P360_ASSIGN_OR_RETURN(list.limit, ParseLimit(request));
-                   P360_ASSIGN_OR_RETURN(std::string page,
-                                         records.ListJson(actor, request.PathParam("object"), list));
-                   return HttpResponse{200, "application/json", std::move(page), {}};
-               }));
-    router.Add("GET", "/api/v1/records/{object}/{id}",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {"fields"}));
-                   P360_ASSIGN_OR_RETURN(
-                       std::string record,
-                       records.GetJson(actor, request.PathParam("object"), request.PathParam("id"),
-                                       SplitList(request.Query("fields").value_or(""))));
-                   return RecordTextResponse(std::move(record));
-               }));
-    router.Add("PATCH", "/api/v1/records/{object}/{id}",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {}));
-                   P360_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(request));
-                   P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                   P360_ASSIGN_OR_RETURN(auto record,
-                                         records.Update(actor, request.PathParam("object"),
-                                                        request.PathParam("id"), body, if_match));
-                   return RecordResponse(200, std::move(record));
-               }));
+    router.Add(
+        "POST", "/api/v1/records/{object}",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {}));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(auto record,
+                                      records.Create(actor, request.PathParam("object"), body));
+                HttpResponse response = RecordResponse(201, record);
+                response.headers.emplace_back(
+                    "Location", "/api/v1/records/" + std::string(request.PathParam("object")) +
+                                    "/" + std::string(record.at("id").as_string()));
+                return response;
+            }));
+    router.Add(
+        "GET", "/api/v1/records/{object}",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(
+                    OnlyQueryParameters(request, {"filter", "sort", "limit", "cursor", "fields"}));
+                query::ListRequest list;
+                list.filter = request.Query("filter").value_or("");
+                list.sort = request.Query("sort").value_or("");
+                list.cursor = request.Query("cursor").value_or("");
+                list.fields = SplitList(request.Query("fields").value_or(""));
+                P360_ASSIGN_OR_RETURN(list.limit, ParseLimit(request));
+                P360_ASSIGN_OR_RETURN(std::string page,
+                                      records.ListJson(actor, request.PathParam("object"), list));
+                return HttpResponse{200, "application/json", std::move(page), {}};
+            }));
+    router.Add(
+        "GET", "/api/v1/records/{object}/{id}",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {"fields"}));
+                P360_ASSIGN_OR_RETURN(
+                    std::string record,
+                    records.GetJson(actor, request.PathParam("object"), request.PathParam("id"),
+                                    SplitList(request.Query("fields").value_or(""))));
+                return RecordTextResponse(std::move(record));
+            }));
+    router.Add(
+        "PATCH", "/api/v1/records/{object}/{id}",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {}));
+                P360_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(request));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(auto record,
+                                      records.Update(actor, request.PathParam("object"),
+                                                     request.PathParam("id"), body, if_match));
+                return RecordResponse(200, std::move(record));
+            }));
     router.Add("DELETE", "/api/v1/records/{object}/{id}",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {}));
-                   P360_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(request));
-                   P360_TRY(records.Delete(actor, request.PathParam("object"), request.PathParam("id"),
-                                           if_match));
-                   return HttpResponse{204, "application/json", "", {}};
-               }));
-    router.Add("GET", "/api/v1/records/{object}/{id}/history",
-               Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {}));
-                   P360_ASSIGN_OR_RETURN(auto history,
-                                         records.History(actor, request.PathParam("object"),
-                                                         request.PathParam("id")));
-                   return JsonResponse(200, history);
-               }));
+               Authenticated(auth,
+                             [&records](const HttpRequest& request,
+                                        const Actor& actor) -> Result<HttpResponse> {
+                                 P360_TRY(OnlyQueryParameters(request, {}));
+                                 P360_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(request));
+                                 P360_TRY(records.Delete(actor, request.PathParam("object"),
+                                                         request.PathParam("id"), if_match));
+                                 return HttpResponse{204, "application/json", "", {}};
+                             }));
+    router.Add(
+        "GET", "/api/v1/records/{object}/{id}/history",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {}));
+                P360_ASSIGN_OR_RETURN(
+                    auto history,
+                    records.History(actor, request.PathParam("object"), request.PathParam("id")));
+                return JsonResponse(200, history);
+            }));
     router.Add(
         "POST", "/api/v1/records/{object}/bulk",
-        Authenticated(auth, [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-            P360_TRY(OnlyQueryParameters(request, {"externalId", "mode"}));
-            const std::string_view mode_text = request.Query("mode").value_or("atomic");
-            if (mode_text != "atomic" && mode_text != "partial") {
-                return Error::InvalidArgument("mode must be atomic or partial.", "mode");
-            }
-            const auto external_id = request.Query("externalId");
-            if (!external_id) {
-                return Error::InvalidArgument("Name the key field: externalId=<field>.", "externalId");
-            }
-            const auto mode = mode_text == "atomic" ? records::BulkMode::kAtomic
-                                                    : records::BulkMode::kPartial;
-            auto bulk = records.BulkUpsert(actor, request.PathParam("object"), request.body,
-                                           *external_id, mode);
-            // A batch allocates tens of megabytes at once; give them back to the system.
-            malloc_trim(0);
-            P360_ASSIGN_OR_RETURN(auto outcome, std::move(bulk));
-            if (!outcome.applied) {
-                // An atomic batch with a bad line: nothing was written; say which lines.
-                std::vector<FieldError> errors;
-                for (const auto& result : outcome.body.at("results").as_array()) {
-                    const auto* line_errors = result.as_object().if_contains("errors");
-                    if (line_errors == nullptr) {
-                        continue;
-                    }
-                    for (const auto& error : line_errors->as_array()) {
-                        errors.push_back({std::string(error.at("field").as_string()),
-                                          std::string(error.at("message").as_string()),
-                                          result.at("line").as_int64()});
-                    }
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {"externalId", "mode"}));
+                const std::string_view mode_text = request.Query("mode").value_or("atomic");
+                if (mode_text != "atomic" && mode_text != "partial") {
+                    return Error::InvalidArgument("mode must be atomic or partial.", "mode");
                 }
-                Error error = Error::Validation(std::move(errors));
-                error.public_message = "The batch was rolled back: " +
-                                       std::to_string(outcome.failed) + " line(s) failed.";
-                return error;
-            }
-            return JsonResponse(200, outcome.body);
-        }),
+                const auto external_id = request.Query("externalId");
+                if (!external_id) {
+                    return Error::InvalidArgument("Name the key field: externalId=<field>.",
+                                                  "externalId");
+                }
+                const auto mode = mode_text == "atomic" ? records::BulkMode::kAtomic
+                                                        : records::BulkMode::kPartial;
+                auto bulk = records.BulkUpsert(actor, request.PathParam("object"), request.body,
+                                               *external_id, mode);
+                // A batch allocates tens of megabytes at once; give them back to the system.
+                malloc_trim(0);
+                P360_ASSIGN_OR_RETURN(auto outcome, std::move(bulk));
+                if (!outcome.applied) {
+                    // An atomic batch with a bad line: nothing was written; say which lines.
+                    std::vector<FieldError> errors;
+                    for (const auto& result : outcome.body.at("results").as_array()) {
+                        const auto* line_errors = result.as_object().if_contains("errors");
+                        if (line_errors == nullptr) {
+                            continue;
+                        }
+                        for (const auto& error : line_errors->as_array()) {
+                            errors.push_back({std::string(error.at("field").as_string()),
+                                              std::string(error.at("message").as_string()),
+                                              result.at("line").as_int64()});
+                        }
+                    }
+                    Error error = Error::Validation(std::move(errors));
+                    error.public_message =
+                        "The batch was rolled back: " + std::to_string(outcome.failed) +
+                        " line(s) failed.";
+                    return error;
+                }
+                return JsonResponse(200, outcome.body);
+            }),
         {http::Execution::kBlocking, services.max_bulk_body_bytes});
 }
 

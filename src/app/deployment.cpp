@@ -40,9 +40,9 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                                                          std::move(standard), deployment->clock_));
     deployment->auth_ =
         std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
-    deployment->records_ = std::make_unique<records::RecordService>(
-        *deployment->database_, *deployment->metadata_, deployment->authorizer_,
-        deployment->clock_);
+    deployment->records_ =
+        std::make_unique<records::RecordService>(*deployment->database_, *deployment->metadata_,
+                                                 deployment->authorizer_, deployment->clock_);
     return deployment;
 }
 

@@ -191,8 +191,7 @@ int Demo(int argc, char** argv) {
 
 int UserCreate(int argc, char** argv) {
     Command command{CommonOptions("payer360 user create"), {}};
-    command.options.add_options()("username", po::value<std::string>()->required(),
-                                  "login name")(
+    command.options.add_options()("username", po::value<std::string>()->required(), "login name")(
         "role", po::value<std::string>()->required(),
         "admin, agent, supervisor, care_manager, sales, marketing, network_manager, auditor "
         "or portal_member")("password-stdin", "read the password from standard input");
@@ -210,8 +209,10 @@ int UserCreate(int argc, char** argv) {
     if (!deployment.ok()) {
         return Fail(deployment.error());
     }
-    auto user = (*deployment)->auth().CreateUser(command.values["username"].as<std::string>(),
-                                                  password, command.values["role"].as<std::string>());
+    auto user = (*deployment)
+                    ->auth()
+                    .CreateUser(command.values["username"].as<std::string>(), password,
+                                command.values["role"].as<std::string>());
     if (!user.ok()) {
         return Fail(user.error());
     }

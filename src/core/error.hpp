@@ -19,12 +19,12 @@
 namespace p360 {
 
 enum class ErrorCode : std::uint8_t {
-    kInvalidArgument,     // the request is malformed or fails validation (400)
-    kUnauthenticated,     // no or bad credentials (401)
-    kPermissionDenied,    // authenticated, but not allowed (403)
-    kNotFound,            // the object or record does not exist (404)
-    kAlreadyExists,       // a unique value is taken (409)
-    kConflict,            // the request conflicts with the current state, e.g. a referenced record (409)
+    kInvalidArgument,   // the request is malformed or fails validation (400)
+    kUnauthenticated,   // no or bad credentials (401)
+    kPermissionDenied,  // authenticated, but not allowed (403)
+    kNotFound,          // the object or record does not exist (404)
+    kAlreadyExists,     // a unique value is taken (409)
+    kConflict,  // the request conflicts with the current state, e.g. a referenced record (409)
     kFailedPrecondition,  // If-Match version is stale (412)
     kTooLarge,            // body, header or batch beyond the configured bound (413)
     kResourceExhausted,   // rate or capacity limit (429)
@@ -44,9 +44,9 @@ struct FieldError {
 
 struct Error {
     ErrorCode code = ErrorCode::kInternal;
-    std::string public_message;    // safe for the caller
-    std::string internal_detail;   // logs only; must not hold PHI values
-    std::string location;          // field, JSON pointer or line at fault, when there is one
+    std::string public_message;   // safe for the caller
+    std::string internal_detail;  // logs only; must not hold PHI values
+    std::string location;         // field, JSON pointer or line at fault, when there is one
     std::vector<FieldError> field_errors;
 
     static Error InvalidArgument(std::string message, std::string location = {});

@@ -17,7 +17,7 @@ namespace p360 {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return state_.index() == 0; }
@@ -83,12 +83,12 @@ inline Status Ok() { return {}; }
 #define P360_CONCAT(a, b) P360_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Status or Result) from the enclosing function.
-#define P360_TRY(expr)                                  \
-    do {                                                \
-        auto&& p360_try_result = (expr);                \
-        if (!p360_try_result.ok()) {                    \
-            return std::move(p360_try_result).error();  \
-        }                                               \
+#define P360_TRY(expr)                                 \
+    do {                                               \
+        auto&& p360_try_result = (expr);               \
+        if (!p360_try_result.ok()) {                   \
+            return std::move(p360_try_result).error(); \
+        }                                              \
     } while (false)
 
 #define P360_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -140,8 +140,7 @@ std::optional<std::string> NormalizeDateTime(std::string_view text) {
     const std::int64_t days = DaysFromCivil(date->year, static_cast<unsigned>(date->month),
                                             static_cast<unsigned>(date->day));
     const std::int64_t unix_millis =
-        ((days * 86400) + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000 +
-        millis;
+        ((days * 86400) + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000 + millis;
     return FormatDateTime(unix_millis);
 }
 

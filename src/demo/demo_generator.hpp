@@ -22,9 +22,9 @@
 namespace p360::demo {
 
 struct DemoOptions {
-    int members = 1000;         // people with coverage (subscribers and dependents)
+    int members = 1000;  // people with coverage (subscribers and dependents)
     std::uint64_t seed = 360;
-    int batch_size = 5000;      // NDJSON lines per bulk upsert
+    int batch_size = 5000;  // NDJSON lines per bulk upsert
 };
 
 struct DemoSummary {

@@ -13,8 +13,8 @@ namespace p360::http {
 struct HttpRequest {
     std::string method;  // "GET", "POST", …
     std::string path;    // percent-decoded path without the query
-    std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
-    std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+    std::vector<std::pair<std::string, std::string>> query;        // decoded, in order
+    std::vector<std::pair<std::string, std::string>> headers;      // names lowercased
     std::vector<std::pair<std::string, std::string>> path_params;  // from the route pattern
     std::string body;
     std::string request_id;

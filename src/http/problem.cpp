@@ -66,8 +66,7 @@ int HttpStatusOf(ErrorCode code) {
     return 500;
 }
 
-HttpResponse ProblemResponse(const Error& error, std::string_view request_id,
-                             int status_override) {
+HttpResponse ProblemResponse(const Error& error, std::string_view request_id, int status_override) {
     namespace json = boost::json;
     const int status = status_override != 0 ? status_override : HttpStatusOf(error.code);
     json::object problem;

@@ -10,8 +10,8 @@ namespace {
 namespace json = boost::json;
 
 TEST(ProblemTest, ValidationProblemListsEveryFieldAndHidesInternals) {
-    Error error = Error::Validation({{"birthDate", "Expected a date.", std::nullopt},
-                                     {"gender", "Not a picklist value.", 3}});
+    Error error = Error::Validation(
+        {{"birthDate", "Expected a date.", std::nullopt}, {"gender", "Not a picklist value.", 3}});
     error.internal_detail = "SELECT secret FROM somewhere";
     const HttpResponse response = ProblemResponse(error, "req_1");
     EXPECT_EQ(response.status, 400);
@@ -37,8 +37,7 @@ TEST(ProblemTest, EveryCodeHasAnHttpStatus) {
     EXPECT_EQ(HttpStatusOf(ErrorCode::kTooLarge), 413);
     EXPECT_EQ(HttpStatusOf(ErrorCode::kUnavailable), 503);
     EXPECT_EQ(HttpStatusOf(ErrorCode::kInternal), 500);
-    const HttpResponse unauthenticated =
-        ProblemResponse(Error::Unauthenticated("Log in."), "");
+    const HttpResponse unauthenticated = ProblemResponse(Error::Unauthenticated("Log in."), "");
     ASSERT_EQ(unauthenticated.headers.size(), 1U);
     EXPECT_EQ(unauthenticated.headers[0].first, "WWW-Authenticate");
 }

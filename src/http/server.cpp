@@ -77,9 +77,9 @@ HttpResponse RunHandler(const Route& route, const HttpRequest& request) {
     try {
         return route.handler(request);
     } catch (const std::exception& exception) {
-        log::Error("http.handler_exception",
-                   {{"route", route.pattern}, {"request_id", request.request_id},
-                    {"what", exception.what()}});
+        log::Error("http.handler_exception", {{"route", route.pattern},
+                                              {"request_id", request.request_id},
+                                              {"what", exception.what()}});
         return ProblemResponse(Error::Internal("handler exception"), request.request_id);
     }
 }
@@ -237,7 +237,8 @@ private:
             connection->idle = false;
             if (header_error) {
                 if (header_error == bhttp::error::header_limit) {
-                    co_await WriteProblem(stream, 431, Error::TooLarge("The headers are too large."));
+                    co_await WriteProblem(stream, 431,
+                                          Error::TooLarge("The headers are too large."));
                 } else if (header_error != bhttp::error::end_of_stream &&
                            header_error != asio::error::operation_aborted &&
                            header_error != beast::error::timeout &&
@@ -284,10 +285,11 @@ private:
         request.method = std::string(header.method_string());
         request.request_id = RequestIdFor(header["x-request-id"]);
         if (!ParseTarget(header.target(), request)) {
-            co_await WriteResponse(stream, ProblemResponse(Error::InvalidArgument(
-                                                               "Malformed request target."),
-                                                           request.request_id),
-                                   false, request, "-", started);
+            co_await WriteResponse(
+                stream,
+                ProblemResponse(Error::InvalidArgument("Malformed request target."),
+                                request.request_id),
+                false, request, "-", started);
             co_return false;
         }
         const RouteMatch match = router_.Match(request.method, request.path);
@@ -370,8 +372,8 @@ private:
                                         bool keep_alive, const HttpRequest& request,
                                         std::string_view route_pattern,
                                         std::chrono::steady_clock::time_point started) {
-        bhttp::response<bhttp::string_body> message{
-            static_cast<bhttp::status>(response.status), 11};
+        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                                    11};
         message.set(bhttp::field::server, "payer360");
         message.set(bhttp::field::content_type, response.content_type);
         message.set("X-Request-Id", request.request_id);
@@ -408,8 +410,8 @@ private:
 
     std::mutex connections_mutex_;
     std::set<std::shared_ptr<Connection>> connections_;  // guarded by connections_mutex_
-    int live_connections_ = 0;                            // guarded by connections_mutex_
-    std::shared_ptr<asio::steady_timer> grace_timer_;     // guarded by connections_mutex_
+    int live_connections_ = 0;                           // guarded by connections_mutex_
+    std::shared_ptr<asio::steady_timer> grace_timer_;    // guarded by connections_mutex_
 };
 
 HttpServer::HttpServer(ServerOptions options, const Router& router)

@@ -71,9 +71,9 @@ struct FieldDef {
     bool system = false;       // maintained by the platform; never assignable
     bool custom = false;       // added by an administrator at run time
 
-    std::optional<int> max_length;  // text-like types
-    int precision = 18;             // numeric types: total digits
-    int scale = 2;                  // numeric types: digits after the point (0 = integer)
+    std::optional<int> max_length;      // text-like types
+    int precision = 18;                 // numeric types: total digits
+    int scale = 2;                      // numeric types: digits after the point (0 = integer)
     std::vector<PicklistValue> values;  // picklist and multi-picklist
 
     std::string reference_to;  // reference: the target object's name

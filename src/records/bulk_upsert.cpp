@@ -56,10 +56,9 @@ std::vector<FieldError> ErrorsOf(const Error& error) {
 }
 
 // Splits the body into non-blank lines, decoding each one; decode errors stay on the line.
-Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog,
-                                          const ObjectDef& object, std::string_view ndjson,
-                                          const FieldDef& key_field, std::size_t max_lines,
-                                          const EditCheck& can_edit) {
+Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog, const ObjectDef& object,
+                                          std::string_view ndjson, const FieldDef& key_field,
+                                          std::size_t max_lines, const EditCheck& can_edit) {
     std::vector<BulkLine> lines;
     std::int64_t number = 0;
     while (!ndjson.empty()) {
@@ -99,7 +98,8 @@ Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog,
             }
         }
         if (storage::IsNull(line.key)) {
-            line.errors.push_back({key_field.name, "Each line needs a value for the key field.", {}});
+            line.errors.push_back(
+                {key_field.name, "Each line needs a value for the key field.", {}});
         }
     }
     for (BulkLine& line : lines) {
@@ -122,7 +122,7 @@ Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const 
         P360_ASSIGN_OR_RETURN(auto result,
                               detail::UpdateRecord(connection, scope, *existing, line.assignments));
         line.status = result == detail::UpdateResult::kUpdated ? LineStatus::kUpdated
-                                                                : LineStatus::kUnchanged;
+                                                               : LineStatus::kUnchanged;
         line.id = std::get<std::string>((*existing)[0]);
         return Ok();
     }
@@ -169,14 +169,14 @@ json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied
 }  // namespace
 
 Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
-                                              std::string_view object_name,
-                                              std::string_view ndjson,
+                                              std::string_view object_name, std::string_view ndjson,
                                               std::string_view external_id_field, BulkMode mode) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, security::Operation::kCreate));
     const ObjectDef& object = *target.object;
     P360_TRY(authorizer_.CheckObject(actor, object, security::Operation::kUpdate));
     const FieldDef* key_field = object.FindField(external_id_field);
-    if (key_field == nullptr || key_field->system || !(key_field->external_id || key_field->unique)) {
+    if (key_field == nullptr || key_field->system ||
+        !(key_field->external_id || key_field->unique)) {
         return Error::InvalidArgument(
             "externalId must name an external-id or unique field of " + object.name + ".",
             "externalId");
@@ -198,8 +198,8 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
     const Error rolled_back = Error::InvalidArgument("The atomic batch was rolled back.");
     Status written = database_.WriteAlone([&](Connection& connection) -> Status {
         std::unordered_set<std::string> known_references;
-        detail::WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now),
-                                 &known_references};
+        detail::WriteScope scope{*target.catalog,     object,           actor, now,
+                                 FormatDateTime(now), &known_references};
         // Every check of a line runs before its first write, and a failed statement undoes
         // itself, so on engines that keep the transaction usable a failed line leaves nothing
         // behind without a savepoint. If it did write (the total moved), the batch fails whole.

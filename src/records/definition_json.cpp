@@ -130,8 +130,8 @@ json::object FieldToJson(const FieldDef& field) {
     if (!field.values.empty()) {
         json::array values;
         for (const auto& choice : field.values) {
-            values.push_back(
-                json::object{{"value", choice.value}, {"label", choice.label}, {"active", choice.active}});
+            values.push_back(json::object{
+                {"value", choice.value}, {"label", choice.label}, {"active", choice.active}});
         }
         out["values"] = std::move(values);
     }
@@ -253,9 +253,10 @@ Result<metadata::ObjectDef> ObjectFromJson(const json::value& body) {
                 auto field = FieldFromJson(fields->get_array()[field_idx]);
                 if (!field.ok()) {
                     for (const FieldError& error : field.error().field_errors) {
-                        reader.errors().push_back({"fields/" + std::to_string(field_idx) + "/" +
-                                                       error.field,
-                                                   error.message, {}});
+                        reader.errors().push_back(
+                            {"fields/" + std::to_string(field_idx) + "/" + error.field,
+                             error.message,
+                             {}});
                     }
                     continue;
                 }

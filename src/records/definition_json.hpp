@@ -5,9 +5,8 @@
 // type's settings (maxLength, precision/scale, picklist values, referenceTo/onDelete).
 #pragma once
 
-#include <functional>
-
 #include <boost/json.hpp>
+#include <functional>
 
 #include "core/result.hpp"
 #include "metadata/object_def.hpp"

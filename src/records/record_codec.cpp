@@ -73,8 +73,8 @@ Result<Value> DecodeText(const FieldDef& field, const json::value& value) {
         return Error::InvalidArgument("Expected a string.", field.name);
     }
     const std::string_view text = value.get_string();
-    const std::size_t limit =
-        field.max_length ? static_cast<std::size_t>(*field.max_length) : DefaultMaxLength(field.type);
+    const std::size_t limit = field.max_length ? static_cast<std::size_t>(*field.max_length)
+                                               : DefaultMaxLength(field.type);
     if (Utf8Length(text) > limit) {
         return Error::InvalidArgument("At most " + std::to_string(limit) + " characters.",
                                       field.name);
@@ -197,7 +197,8 @@ Result<Value> DecodeValue(const metadata::Catalog& catalog, const FieldDef& fiel
             return Value{std::move(*date)};
         }
         case FieldType::kDateTime: {
-            auto datetime = value.is_string() ? NormalizeDateTime(value.get_string()) : std::nullopt;
+            auto datetime =
+                value.is_string() ? NormalizeDateTime(value.get_string()) : std::nullopt;
             if (!datetime) {
                 return Error::InvalidArgument(
                     "Expected a datetime with an offset, e.g. 2024-05-01T09:30:00Z.", field.name);

@@ -8,11 +8,10 @@
 // existence and uniqueness are checked by the records layer, which has the database.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"

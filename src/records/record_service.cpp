@@ -9,11 +9,6 @@
 
 namespace p360::records {
 
-using metadata::FieldDef;
-using metadata::ObjectDef;
-using security::Actor;
-using security::Operation;
-using storage::Connection;
 using detail::DeleteRecord;
 using detail::EncodeRecord;
 using detail::InsertRecord;
@@ -21,9 +16,13 @@ using detail::LoadRow;
 using detail::UpdateRecord;
 using detail::VersionOf;
 using detail::WriteScope;
+using metadata::FieldDef;
+using metadata::ObjectDef;
+using security::Actor;
+using security::Operation;
+using storage::Connection;
 using storage::QuoteIdentifier;
 using storage::Value;
-
 
 RecordService::RecordService(storage::Database& database, MetadataService& metadata,
                              const security::Authorizer& authorizer, const Clock& clock,
@@ -162,9 +161,9 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
     auto can_read = [&](const ObjectDef& owner, const FieldDef& field) {
         return authorizer_.CanReadField(actor, owner, field);
     };
-    P360_ASSIGN_OR_RETURN(query::CompiledList list,
-                          query::CompileList(*target.catalog, object, request,
-                                             database_.dialect(), can_read));
+    P360_ASSIGN_OR_RETURN(
+        query::CompiledList list,
+        query::CompileList(*target.catalog, object, request, database_.dialect(), can_read));
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
 
@@ -194,8 +193,8 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
                 AppendJsonValue(page, field, row[column_idx]);
             }
             page.push_back('}');
-            last_sort_values.assign(row.begin() + static_cast<std::ptrdiff_t>(list.sort_value_offset),
-                                    row.end());
+            last_sort_values.assign(
+                row.begin() + static_cast<std::ptrdiff_t>(list.sort_value_offset), row.end());
             return true;
         });
     }));

@@ -12,12 +12,11 @@
 // Thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"

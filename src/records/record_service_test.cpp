@@ -18,7 +18,8 @@ protected:
                  ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
         std::filesystem::remove(path_);
         database_ = std::move(storage::OpenSqlite(path_.string())).value();
-        metadata_ = std::move(MetadataService::Open(*database_, testing::TestObjects(), clock_)).value();
+        metadata_ =
+            std::move(MetadataService::Open(*database_, testing::TestObjects(), clock_)).value();
         records_ = std::make_unique<RecordService>(*database_, *metadata_, authorizer_, clock_);
     }
     void TearDown() override {
@@ -47,13 +48,13 @@ TEST_F(RecordServiceTest, UpdateWritesHistoryOnlyForChangedTrackedFields) {
     json::object person = Create("Person", R"({"lastName":"Old","sourceId":"s1"})");
     const std::string id(person.at("id").as_string());
     clock_.Advance(std::chrono::seconds(5));
-    auto updated = records_->Update(actor_, "Person", id,
-                                    json::parse(R"({"lastName":"New","score":3})"), 1);
+    auto updated =
+        records_->Update(actor_, "Person", id, json::parse(R"({"lastName":"New","score":3})"), 1);
     ASSERT_TRUE(updated.ok());
     EXPECT_EQ(updated->at("version").as_int64(), 2);
     EXPECT_NE(updated->at("modifiedAt"), person.at("modifiedAt"));
-    auto unchanged = records_->Update(actor_, "Person", id, json::parse(R"({"lastName":"New"})"),
-                                      std::nullopt);
+    auto unchanged =
+        records_->Update(actor_, "Person", id, json::parse(R"({"lastName":"New"})"), std::nullopt);
     ASSERT_TRUE(unchanged.ok());
     EXPECT_EQ(unchanged->at("version").as_int64(), 2);  // nothing changed, no new version
 
@@ -78,8 +79,8 @@ TEST_F(RecordServiceTest, StaleVersionIsRefusedAndChangesNothing) {
 
 TEST_F(RecordServiceTest, UniqueExternalIdsAreEnforced) {
     Create("Person", R"({"lastName":"One","sourceId":"dup"})");
-    auto second = records_->Create(actor_, "Person",
-                                   json::parse(R"({"lastName":"Two","sourceId":"dup"})"));
+    auto second =
+        records_->Create(actor_, "Person", json::parse(R"({"lastName":"Two","sourceId":"dup"})"));
     ASSERT_FALSE(second.ok());
     EXPECT_EQ(second.error().code, ErrorCode::kAlreadyExists);
     EXPECT_EQ(second.error().location, "sourceId");

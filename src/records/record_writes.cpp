@@ -13,7 +13,6 @@ using storage::Connection;
 using storage::QuoteIdentifier;
 using storage::Value;
 
-
 // Positions of the system fields; SystemFields() puts them first, in this order.
 constexpr std::size_t kIdIndex = 0;
 constexpr std::size_t kVersionIndex = 1;
@@ -39,7 +38,7 @@ std::string ColumnList(const ObjectDef& object) {
 struct ObjectSql {
     std::size_t field_count = 0;
     std::string insert;
-    std::string select_all;  // "SELECT <all columns> FROM <table>"
+    std::string select_all;                                  // "SELECT <all columns> FROM <table>"
     std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
 };
 
@@ -154,11 +153,10 @@ Status CheckReferences(Connection& connection, const WriteScope& scope,
             continue;
         }
         const Value params[] = {*id};
-        P360_ASSIGN_OR_RETURN(auto found,
-                              connection.QueryOne("SELECT 1 FROM " +
-                                                      QuoteIdentifier(field.reference_to) +
-                                                      " WHERE \"id\" = ?",
-                                                  params));
+        P360_ASSIGN_OR_RETURN(
+            auto found, connection.QueryOne("SELECT 1 FROM " + QuoteIdentifier(field.reference_to) +
+                                                " WHERE \"id\" = ?",
+                                            params));
         if (!found) {
             errors.push_back({field.name, "No " + field.reference_to + " record has this id.", {}});
         } else if (scope.known_references != nullptr) {
@@ -288,12 +286,11 @@ Status ResolveReferencesTo(Connection& connection, const WriteScope& scope, cons
             if (depth_left <= 0) {
                 return Error::Conflict("The cascade of deletions is too deep.");
             }
-            P360_ASSIGN_OR_RETURN(
-                auto children,
-                connection.Query("SELECT \"id\" FROM " + table + " WHERE " + column + " = ?",
-                                 id_param));
-            WriteScope child_scope{scope.catalog, *site.object, scope.actor, scope.now_millis,
-                                   scope.now, nullptr};
+            P360_ASSIGN_OR_RETURN(auto children, connection.Query("SELECT \"id\" FROM " + table +
+                                                                      " WHERE " + column + " = ?",
+                                                                  id_param));
+            WriteScope child_scope{scope.catalog,    *site.object, scope.actor,
+                                   scope.now_millis, scope.now,    nullptr};
             for (const storage::Row& child : children) {
                 P360_TRY(DeleteRecord(connection, child_scope, std::get<std::string>(child[0]),
                                       depth_left - 1));

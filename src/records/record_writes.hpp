@@ -3,13 +3,12 @@
 // the records module.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"
@@ -32,8 +31,7 @@ struct WriteScope {
 
 // All columns of a record (in ObjectDef::fields order), or nothing.
 Result<std::optional<storage::Row>> LoadRow(storage::Connection& connection,
-                                            const metadata::ObjectDef& object,
-                                            std::string_view id);
+                                            const metadata::ObjectDef& object, std::string_view id);
 
 // The record whose unique field `key` equals `value`, or nothing.
 Result<std::optional<storage::Row>> LoadRowBy(storage::Connection& connection,
@@ -56,8 +54,8 @@ Result<UpdateResult> UpdateRecord(storage::Connection& connection, const WriteSc
                                   const std::vector<FieldAssignment>& assignments);
 
 // Deletes a record after applying the onDelete rule of every reference to it.
-Status DeleteRecord(storage::Connection& connection, const WriteScope& scope,
-                    const std::string& id, int depth_left);
+Status DeleteRecord(storage::Connection& connection, const WriteScope& scope, const std::string& id,
+                    int depth_left);
 
 json::object EncodeRecord(const metadata::ObjectDef& object, const storage::Row& row,
                           const std::function<bool(const metadata::FieldDef&)>& include);

@@ -15,14 +15,14 @@ inline metadata::FieldDef Field(std::string name, metadata::FieldType type) {
 
 inline std::vector<metadata::ObjectDef> TestObjects() {
     using metadata::FieldType;
-    metadata::ObjectDef household{.name = "Household", .label = "Household",
-                                  .plural_label = "Households", .id_prefix = "hh"};
+    metadata::ObjectDef household{
+        .name = "Household", .label = "Household", .plural_label = "Households", .id_prefix = "hh"};
     household.fields = metadata::SystemFields();
     household.fields.push_back(Field("name", FieldType::kText));
     household.fields.back().required = true;
 
-    metadata::ObjectDef person{.name = "Person", .label = "Person", .plural_label = "People",
-                               .id_prefix = "per"};
+    metadata::ObjectDef person{
+        .name = "Person", .label = "Person", .plural_label = "People", .id_prefix = "per"};
     person.fields = metadata::SystemFields();
     person.fields.push_back(Field("lastName", FieldType::kText));
     person.fields.back().required = true;
@@ -34,8 +34,8 @@ inline std::vector<metadata::ObjectDef> TestObjects() {
     person.fields.back().precision = 4;
     person.fields.push_back(Field("active", FieldType::kBoolean));
     person.fields.push_back(Field("gender", FieldType::kPicklist));
-    person.fields.back().values = {{"female", "Female", true}, {"male", "Male", true},
-                                   {"retired", "Retired", false}};
+    person.fields.back().values = {
+        {"female", "Female", true}, {"male", "Male", true}, {"retired", "Retired", false}};
     person.fields.push_back(Field("languages", FieldType::kMultiPicklist));
     person.fields.back().values = {{"en", "English", true}, {"es", "Spanish", true}};
     person.fields.push_back(Field("email", FieldType::kEmail));

@@ -88,8 +88,8 @@ Result<Actor> AuthService::CreateUser(std::string_view username, std::string_vie
     P360_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
 
     Actor actor{NewId("usr", clock_.NowMillis()), std::string(username), std::string(role)};
-    const Value params[] = {actor.user_id, actor.username, hash, actor.role, std::int64_t{1},
-                            FormatDateTime(clock_.NowMillis())};
+    const Value params[] = {actor.user_id, actor.username,  hash,
+                            actor.role,    std::int64_t{1}, FormatDateTime(clock_.NowMillis())};
     Status status = database_.Write([&params](storage::Connection& connection) -> Status {
         return connection.Execute(
             "INSERT INTO sys_users (id, username, password_hash, role, active, created_at) "

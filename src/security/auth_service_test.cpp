@@ -59,16 +59,17 @@ TEST_F(AuthServiceTest, TokensAreStoredOnlyAsHashes) {
     auto session = auth_->Login("alice", "correct horse battery");
     ASSERT_TRUE(session.ok());
     bool token_found = true;
-    ASSERT_TRUE(database_
-                    ->Read([&](storage::Connection& connection) -> Status {
-                        const storage::Value params[] = {session->token};
-                        P360_ASSIGN_OR_RETURN(
-                            auto row, connection.QueryOne(
-                                          "SELECT 1 FROM sys_sessions WHERE token_hash = ?", params));
-                        token_found = row.has_value();
-                        return Ok();
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        database_
+            ->Read([&](storage::Connection& connection) -> Status {
+                const storage::Value params[] = {session->token};
+                P360_ASSIGN_OR_RETURN(
+                    auto row,
+                    connection.QueryOne("SELECT 1 FROM sys_sessions WHERE token_hash = ?", params));
+                token_found = row.has_value();
+                return Ok();
+            })
+            .ok());
     EXPECT_FALSE(token_found);
 }
 

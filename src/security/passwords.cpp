@@ -21,10 +21,9 @@ Result<std::string> HashPassword(std::string_view password, const Argon2Paramete
         argon2_encodedlen(parameters.time_cost, parameters.memory_kib, parameters.parallelism,
                           kSaltBytes, kHashBytes, Argon2_id);
     std::vector<char> encoded(encoded_length);
-    const int rc = argon2id_hash_encoded(parameters.time_cost, parameters.memory_kib,
-                                         parameters.parallelism, password.data(), password.size(),
-                                         salt.data(), salt.size(), kHashBytes, encoded.data(),
-                                         encoded.size());
+    const int rc = argon2id_hash_encoded(
+        parameters.time_cost, parameters.memory_kib, parameters.parallelism, password.data(),
+        password.size(), salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
     if (rc != ARGON2_OK) {
         return Error::Internal(std::string("argon2: ") + argon2_error_message(rc));
     }
@@ -37,8 +36,7 @@ bool VerifyPassword(std::string_view password, const std::string& encoded_hash) 
 
 Status CheckPasswordPolicy(std::string_view password) {
     if (password.size() < 12) {
-        return Error::InvalidArgument("The password must have at least 12 characters.",
-                                      "password");
+        return Error::InvalidArgument("The password must have at least 12 characters.", "password");
     }
     if (password.size() > 1024) {
         return Error::InvalidArgument("The password must have at most 1024 characters.",

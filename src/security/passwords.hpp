@@ -15,7 +15,8 @@ struct Argon2Parameters {
     unsigned parallelism = 1;
 };
 
-Result<std::string> HashPassword(std::string_view password, const Argon2Parameters& parameters = {});
+Result<std::string> HashPassword(std::string_view password,
+                                 const Argon2Parameters& parameters = {});
 
 // True when `password` matches `encoded_hash`; false for a mismatch or a malformed hash.
 bool VerifyPassword(std::string_view password, const std::string& encoded_hash);

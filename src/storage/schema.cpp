@@ -53,6 +53,14 @@ std::string IndexName(std::string_view prefix, const metadata::ObjectDef& object
     return name;
 }
 
+// Contact points and keys match one record or a handful: an index on them needs no `id` to
+// return its matches in order, and a shorter entry keeps bulk loads fast.
+bool IsNearlyUnique(const metadata::FieldDef& field) {
+    using metadata::FieldType;
+    return field.type == FieldType::kEmail || field.type == FieldType::kPhone ||
+           field.type == FieldType::kUrl || field.type == FieldType::kExternalId;
+}
+
 // Non-unique indexes end with `id`, the tie-breaker of every sort, so "field = ? ORDER BY id"
 // (the default list order, and keyset pagination) walks the index without sorting.
 // Single-field indexes are partial (`WHERE field IS NOT NULL`): sparse fields such as an MBI
@@ -61,7 +69,7 @@ std::string IndexName(std::string_view prefix, const metadata::ObjectDef& object
 Status CreateIndex(Connection& connection, const metadata::ObjectDef& object,
                    std::vector<std::string> fields, bool unique) {
     const bool single = fields.size() == 1;
-    if (!unique) {
+    if (!unique && !(single && IsNearlyUnique(*object.FindField(fields.front())))) {
         fields.emplace_back(metadata::kIdField);
     }
     std::string sql = unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ";
@@ -93,8 +101,7 @@ Status AddMissingColumns(Connection& connection, const metadata::ObjectDef& obje
         if (std::find(existing.begin(), existing.end(), field.name) != existing.end()) {
             continue;
         }
-        P360_TRY(connection.Execute("ALTER TABLE " + QuoteIdentifier(object.name) +
-                                    " ADD COLUMN " +
+        P360_TRY(connection.Execute("ALTER TABLE " + QuoteIdentifier(object.name) + " ADD COLUMN " +
                                     ColumnDefinition(connection.dialect(), field)));
     }
     return Ok();

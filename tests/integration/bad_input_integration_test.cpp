@@ -21,8 +21,7 @@ protected:
 
     // Sends a request and checks the problem's status and the location it names.
     static void ExpectProblem(const std::string& method, const std::string& target,
-                              const std::string& body, int status,
-                              const std::string& location) {
+                              const std::string& body, int status, const std::string& location) {
         HttpResult result = server_->Request(method, target, body, token_);
         EXPECT_EQ(result.status, status) << method << " " << target << " " << result.body;
         EXPECT_EQ(result.Header("content-type"), "application/problem+json") << result.body;
@@ -45,10 +44,10 @@ protected:
     }
 
     static std::int64_t CountPeople(const std::string& last_name) {
-        HttpResult result = server_->Request(
-            "GET",
-            "/api/v1/records/Person?limit=1000&filter=" + UrlEncode("lastName = '" + last_name + "'"),
-            "", token_);
+        HttpResult result = server_->Request("GET",
+                                             "/api/v1/records/Person?limit=1000&filter=" +
+                                                 UrlEncode("lastName = '" + last_name + "'"),
+                                             "", token_);
         return static_cast<std::int64_t>(result.Json().at("items").as_array().size());
     }
 
@@ -101,7 +100,8 @@ TEST_F(BadInputTest, BadFiltersSortsCursorsAndLimits) {
     const std::string base = "/api/v1/records/Person?";
     ExpectProblem("GET", base + "filter=" + UrlEncode("lastName = "), "", 400, "filter");
     ExpectProblem("GET", base + "filter=" + UrlEncode("lastNme = 'x'"), "", 400, "filter");
-    ExpectProblem("GET", base + "filter=" + UrlEncode("birthDate = 'yesterday'"), "", 400, "filter");
+    ExpectProblem("GET", base + "filter=" + UrlEncode("birthDate = 'yesterday'"), "", 400,
+                  "filter");
     ExpectProblem("GET", base + "filter=" + UrlEncode("lastName = 'x' or or"), "", 400, "filter");
     ExpectProblem("GET", base + "filter=" + UrlEncode("'; DROP TABLE \"Person\"; --"), "", 400,
                   "filter");

@@ -25,11 +25,10 @@ TEST(DurabilityTest, AcknowledgedWritesSurviveKill9) {
             for (int write_idx = 0; write_idx < 50; ++write_idx) {
                 const std::string source_id =
                     "durable-" + std::to_string(writer_idx) + "-" + std::to_string(write_idx);
-                const json::object body{{"firstName", "Durable"},
-                                        {"lastName", "Writer"},
-                                        {"sourceId", source_id}};
-                HttpResult result =
-                    connection.Request("POST", "/api/v1/records/Person", json::serialize(body), token);
+                const json::object body{
+                    {"firstName", "Durable"}, {"lastName", "Writer"}, {"sourceId", source_id}};
+                HttpResult result = connection.Request("POST", "/api/v1/records/Person",
+                                                       json::serialize(body), token);
                 if (result.status == 201) {
                     std::lock_guard lock(acknowledged_mutex);
                     acknowledged.emplace_back(std::string(result.Json().at("id").as_string()),

@@ -96,9 +96,10 @@ TEST_F(RecordsApiTest, DescribeGivesEveryFieldWithBooleanFlags) {
         names.emplace(item.at("name").as_string());
     }
     for (const char* required :
-         {"Person", "Household", "HouseholdMember", "Account", "ContactRelationship", "Plan",
-          "Benefit", "MemberPlan", "Provider", "ProviderLocation", "Network", "Claim", "ClaimLine",
-          "Condition", "Medication", "Case", "CaseComment", "Interaction", "Task", "Consent",
+         {"Person",   "Household",   "HouseholdMember", "Account",   "ContactRelationship",
+          "Plan",     "Benefit",     "MemberPlan",      "Provider",  "ProviderLocation",
+          "Network",  "Claim",       "ClaimLine",       "Condition", "Medication",
+          "Case",     "CaseComment", "Interaction",     "Task",      "Consent",
           "LifeEvent"}) {
         EXPECT_TRUE(names.contains(required)) << required;
     }
@@ -153,9 +154,9 @@ TEST_F(RecordsApiTest, CreateReadUpdateDeleteWithVersions) {
 
 TEST_F(RecordsApiTest, FieldsParameterLimitsTheAnswer) {
     json::object created = CreatePerson("Grace", "Hopper", {{"gender", "female"}});
-    HttpResult read = Call("GET", "/api/v1/records/Person/" +
-                                      std::string(created.at("id").as_string()) +
-                                      "?fields=lastName,gender");
+    HttpResult read =
+        Call("GET", "/api/v1/records/Person/" + std::string(created.at("id").as_string()) +
+                        "?fields=lastName,gender");
     ASSERT_EQ(read.status, 200);
     const json::object& record = read.Json().as_object();
     EXPECT_TRUE(record.contains("id"));
@@ -166,9 +167,10 @@ TEST_F(RecordsApiTest, FieldsParameterLimitsTheAnswer) {
 TEST_F(RecordsApiTest, HistoryRecordsTrackedChangesWithWhoAndWhen) {
     json::object created = CreatePerson("Alan", "Turing");
     const std::string id(created.at("id").as_string());
-    ASSERT_EQ(Call("PATCH", "/api/v1/records/Person/" + id, json::object{{"lastName", "Turing-Smith"}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        Call("PATCH", "/api/v1/records/Person/" + id, json::object{{"lastName", "Turing-Smith"}})
+            .status,
+        200);
     ASSERT_EQ(Call("PATCH", "/api/v1/records/Person/" + id,
                    json::object{{"lastName", "Turing"}, {"lifecycleStage", "member"}}, agent_)
                   .status,
@@ -188,25 +190,27 @@ TEST_F(RecordsApiTest, HistoryRecordsTrackedChangesWithWhoAndWhen) {
     }
     // Newest first.
     ASSERT_EQ(last_name_changes.size(), 2U);
-    EXPECT_EQ(last_name_changes[0], std::make_pair(std::string("Turing-Smith"), std::string("Turing")));
-    EXPECT_EQ(last_name_changes[1], std::make_pair(std::string("Turing"), std::string("Turing-Smith")));
+    EXPECT_EQ(last_name_changes[0],
+              std::make_pair(std::string("Turing-Smith"), std::string("Turing")));
+    EXPECT_EQ(last_name_changes[1],
+              std::make_pair(std::string("Turing"), std::string("Turing-Smith")));
 }
 
 TEST_F(RecordsApiTest, ListFiltersSortsAndPagesWithStableCursors) {
     std::set<std::string> created;
     for (int person_idx = 0; person_idx < 23; ++person_idx) {
-        json::object person = CreatePerson(
-            "Pager" + std::to_string(person_idx), "Paginated",
-            {{"birthDate", person_idx % 2 == 0 ? "1990-01-01" : "1980-06-15"},
-             {"gender", person_idx % 3 == 0 ? "male" : "female"}});
+        json::object person =
+            CreatePerson("Pager" + std::to_string(person_idx), "Paginated",
+                         {{"birthDate", person_idx % 2 == 0 ? "1990-01-01" : "1980-06-15"},
+                          {"gender", person_idx % 3 == 0 ? "male" : "female"}});
         created.emplace(person.at("id").as_string());
     }
     std::set<std::string> seen;
     std::string cursor;
     int pages = 0;
     do {
-        std::string query = "filter=" + UrlEncode("lastName = 'Paginated'") +
-                            "&sort=-birthDate,firstName&limit=5";
+        std::string query =
+            "filter=" + UrlEncode("lastName = 'Paginated'") + "&sort=-birthDate,firstName&limit=5";
         if (!cursor.empty()) {
             query += "&cursor=" + UrlEncode(cursor);
         }
@@ -223,12 +227,14 @@ TEST_F(RecordsApiTest, ListFiltersSortsAndPagesWithStableCursors) {
     EXPECT_EQ(seen, created);
     EXPECT_EQ(pages, 5);
 
-    const auto men = ListIds("Person", "filter=" + UrlEncode("lastName = 'Paginated' and gender = "
-                                                             "'male' and birthDate >= 1985-01-01") +
+    const auto men = ListIds("Person", "filter=" +
+                                           UrlEncode("lastName = 'Paginated' and gender = "
+                                                     "'male' and birthDate >= 1985-01-01") +
                                            "&limit=100");
     EXPECT_EQ(men.size(), 4U);  // indexes 0, 6, 12, 18
-    const auto starts = ListIds("Person", "filter=" + UrlEncode("firstName startsWith 'pager1' and "
-                                                                "lastName in ('Paginated')") +
+    const auto starts = ListIds("Person", "filter=" +
+                                              UrlEncode("firstName startsWith 'pager1' and "
+                                                        "lastName in ('Paginated')") +
                                               "&limit=100");
     EXPECT_EQ(starts.size(), 11U);  // Pager1, Pager10..Pager19
 }
@@ -250,7 +256,9 @@ TEST_F(RecordsApiTest, CustomFieldIsUsableAtOnceAndSurvivesRestart) {
     json::object gold = CreatePerson("Custom", "Fielded", {{"loyaltyTier", "gold"}});
     CreatePerson("Custom", "Fielded", {{"loyaltyTier", "silver"}});
     EXPECT_EQ(Call("POST", "/api/v1/records/Person",
-                   json::object{{"firstName", "x"}, {"lastName", "y"}, {"sourceId", "bad-tier"},
+                   json::object{{"firstName", "x"},
+                                {"lastName", "y"},
+                                {"sourceId", "bad-tier"},
                                 {"loyaltyTier", "platinum"}})
                   .status,
               400);
@@ -271,20 +279,20 @@ TEST_F(RecordsApiTest, CustomFieldIsUsableAtOnceAndSurvivesRestart) {
 }
 
 TEST_F(RecordsApiTest, CustomObjectGetsTheWholeRecordsApi) {
-    HttpResult created = Call(
-        "POST", "/api/v1/objects",
-        json::object{{"name", "WellnessReward"},
-                     {"label", "Wellness Reward"},
-                     {"fields", json::array{json::object{{"name", "person"},
-                                                         {"type", "reference"},
-                                                         {"referenceTo", "Person"},
-                                                         {"onDelete", "cascade"}},
-                                            json::object{{"name", "points"},
-                                                         {"type", "number"},
-                                                         {"scale", 0},
-                                                         {"required", true}},
-                                            json::object{{"name", "rewardCode"},
-                                                         {"type", "externalId"}}}}});
+    HttpResult created =
+        Call("POST", "/api/v1/objects",
+             json::object{
+                 {"name", "WellnessReward"},
+                 {"label", "Wellness Reward"},
+                 {"fields",
+                  json::array{
+                      json::object{{"name", "person"},
+                                   {"type", "reference"},
+                                   {"referenceTo", "Person"},
+                                   {"onDelete", "cascade"}},
+                      json::object{
+                          {"name", "points"}, {"type", "number"}, {"scale", 0}, {"required", true}},
+                      json::object{{"name", "rewardCode"}, {"type", "externalId"}}}}});
     ASSERT_EQ(created.status, 201) << created.body;
     json::object person = CreatePerson("Reward", "Earner");
     const std::string person_id(person.at("id").as_string());
@@ -304,27 +312,27 @@ TEST_F(RecordsApiTest, CustomObjectGetsTheWholeRecordsApi) {
 }
 
 TEST_F(RecordsApiTest, ReferencesMustExistAndDeletesFollowTheCatalog) {
-    HttpResult missing =
-        Call("POST", "/api/v1/records/HouseholdMember",
-             json::object{{"household", "hh_01JD0000000000000000000000"},
-                          {"person", "per_01JD0000000000000000000000"},
-                          {"role", "head"}});
+    HttpResult missing = Call("POST", "/api/v1/records/HouseholdMember",
+                              json::object{{"household", "hh_01JD0000000000000000000000"},
+                                           {"person", "per_01JD0000000000000000000000"},
+                                           {"role", "head"}});
     ASSERT_EQ(missing.status, 400) << missing.body;
 
-    HttpResult household = Call("POST", "/api/v1/records/Household",
-                                json::object{{"name", "Lovelace household"}, {"sourceId", "hh-ref-1"}});
+    HttpResult household =
+        Call("POST", "/api/v1/records/Household",
+             json::object{{"name", "Lovelace household"}, {"sourceId", "hh-ref-1"}});
     ASSERT_EQ(household.status, 201) << household.body;
     const std::string household_id(household.Json().at("id").as_string());
     json::object person = CreatePerson("Ref", "Erence", {{"household", household_id}});
     const std::string person_id(person.at("id").as_string());
-    HttpResult member = Call("POST", "/api/v1/records/HouseholdMember",
-                             json::object{{"household", household_id},
-                                          {"person", person_id},
-                                          {"role", "head"}});
+    HttpResult member =
+        Call("POST", "/api/v1/records/HouseholdMember",
+             json::object{{"household", household_id}, {"person", person_id}, {"role", "head"}});
     ASSERT_EQ(member.status, 201) << member.body;
 
     // One level of traversal in filters.
-    auto by_household = ListIds("Person", "filter=" + UrlEncode("household.name = 'Lovelace household'"));
+    auto by_household =
+        ListIds("Person", "filter=" + UrlEncode("household.name = 'Lovelace household'"));
     ASSERT_EQ(by_household.size(), 1U);
     EXPECT_EQ(by_household[0], person_id);
 

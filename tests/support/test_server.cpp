@@ -87,9 +87,10 @@ std::string HttpResult::Header(const std::string& lowercase_name) const {
 
 namespace {
 
-bhttp::request<bhttp::string_body> BuildRequest(
-    const std::string& method, const std::string& target, const std::string& body,
-    const std::string& token, const std::map<std::string, std::string>& headers) {
+bhttp::request<bhttp::string_body> BuildRequest(const std::string& method,
+                                                const std::string& target, const std::string& body,
+                                                const std::string& token,
+                                                const std::map<std::string, std::string>& headers) {
     bhttp::request<bhttp::string_body> request{bhttp::string_to_verb(method), target, 11};
     request.set(bhttp::field::host, "127.0.0.1");
     request.keep_alive(true);
@@ -194,9 +195,9 @@ HttpResult HttpConnection::Receive() { return impl_->Read(); }
 
 TestServer::TestServer() : directory_(NewDirectory()) {
     for (const char* role : {"admin", "agent"}) {
-        const int status = RunCommand({"user", "create", "--username", role, "--role", role,
-                                       "--password-stdin"},
-                                      std::string(kPassword) + "\n");
+        const int status =
+            RunCommand({"user", "create", "--username", role, "--role", role, "--password-stdin"},
+                       std::string(kPassword) + "\n");
         if (status != 0) {
             throw std::runtime_error("user create failed: " + ServerLog());
         }

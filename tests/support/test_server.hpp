@@ -63,8 +63,8 @@ public:
     static constexpr const char* kPassword = "integration-test-password";
 
     void Start();
-    void Kill();       // SIGKILL, no goodbye
-    int Terminate();   // SIGTERM, returns the exit status
+    void Kill();      // SIGKILL, no goodbye
+    int Terminate();  // SIGTERM, returns the exit status
     bool running() const { return pid_ > 0; }
 
     // Runs `payer360 <args> --data <dir>` to completion; returns the exit status.

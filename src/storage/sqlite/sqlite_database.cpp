@@ -49,7 +49,8 @@ Error ToError(sqlite3* db, int rc) {
             location = message.substr(dot + 1);
         }
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-            Error error = Error::AlreadyExists("A record with this value already exists.", location);
+            Error error =
+                Error::AlreadyExists("A record with this value already exists.", location);
             error.internal_detail = message;
             return error;
         }
@@ -154,8 +155,8 @@ private:
         P360_TRY(ExecRaw("PRAGMA synchronous=FULL"));
         P360_TRY(ExecRaw("PRAGMA temp_store=MEMORY"));
         // Page cache: 192 MiB for the writer, whose random index inserts need the index pages
-        // at hand; 8 MiB per reader (at most max_readers of them), which keeps the whole
-        // server within 1 GiB at a million members.
+        // at hand; 8 MiB per reader (at most max_readers of them). The whole server stays
+        // well within 1 GiB at a million members.
         P360_TRY(ExecRaw(writer ? "PRAGMA cache_size=-196608" : "PRAGMA cache_size=-8192"));
         if (writer) {
             // The checkpointer thread keeps the WAL short; this is only a backstop (256 MiB).
@@ -234,7 +235,8 @@ private:
                     break;
                 default: {
                     const auto* text = sqlite3_column_text(statement, column);
-                    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
+                    const auto size =
+                        static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
                     // The row is reused from one result row to the next: keep the buffers.
                     if (auto* existing = std::get_if<std::string>(&cell)) {
                         existing->assign(reinterpret_cast<const char*>(text), size);
@@ -403,9 +405,8 @@ private:
     Result<std::unique_ptr<SqliteConnection>> AcquireReader() {
         {
             std::unique_lock lock(readers_mutex_);
-            reader_free_.wait(lock, [this] {
-                return !readers_.empty() || open_readers_ < options_.max_readers;
-            });
+            reader_free_.wait(
+                lock, [this] { return !readers_.empty() || open_readers_ < options_.max_readers; });
             if (!readers_.empty()) {
                 auto connection = std::move(readers_.back());
                 readers_.pop_back();
@@ -440,7 +441,7 @@ private:
         }
         std::unique_lock lock(mutex_);
         while (!closed_) {
-            checkpoint_wake_.wait_for(lock, std::chrono::milliseconds(500));
+            checkpoint_wake_.wait_for(lock, std::chrono::seconds(2));
             if (closed_) {
                 break;
             }
@@ -458,8 +459,8 @@ private:
     std::mutex mutex_;
     std::condition_variable queue_changed_;
     std::condition_variable checkpoint_wake_;  // only Close() signals it
-    std::deque<WriteJob*> queue_;  // guarded by mutex_
-    bool closed_ = false;          // guarded by mutex_
+    std::deque<WriteJob*> queue_;              // guarded by mutex_
+    bool closed_ = false;                      // guarded by mutex_
 
     std::mutex readers_mutex_;
     std::condition_variable reader_free_;
