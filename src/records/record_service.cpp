@@ -45,14 +45,19 @@ Result<RecordService::Target> RecordService::Resolve(const Actor& actor,
     return target;
 }
 
+Result<std::vector<FieldAssignment>> RecordService::Decode(const Actor& actor, const Target& target,
+                                                           const json::value& body) const {
+    auto can_edit = [&](const FieldDef& field) {
+        return authorizer_.CanEditField(actor, *target.object, field);
+    };
+    return DecodeFields(*target.catalog, *target.object, body, can_edit);
+}
+
 Result<json::object> RecordService::Create(const Actor& actor, std::string_view object_name,
                                            const json::value& body) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kCreate));
     const ObjectDef& object = *target.object;
-    auto can_edit = [&](const FieldDef& field) {
-        return authorizer_.CanEditField(actor, object, field);
-    };
-    P360_ASSIGN_OR_RETURN(auto assignments, DecodeFields(*target.catalog, object, body, can_edit));
+    P360_ASSIGN_OR_RETURN(auto assignments, Decode(actor, target, body));
 
     const std::int64_t now = clock_.NowMillis();
     storage::Row stored;
@@ -109,10 +114,7 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
                                            std::optional<std::int64_t> if_match) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kUpdate));
     const ObjectDef& object = *target.object;
-    auto can_edit = [&](const FieldDef& field) {
-        return authorizer_.CanEditField(actor, object, field);
-    };
-    P360_ASSIGN_OR_RETURN(auto assignments, DecodeFields(*target.catalog, object, patch, can_edit));
+    P360_ASSIGN_OR_RETURN(auto assignments, Decode(actor, target, patch));
 
     const std::int64_t now = clock_.NowMillis();
     storage::Row row;

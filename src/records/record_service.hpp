@@ -22,6 +22,7 @@
 #include "core/result.hpp"
 #include "query/compiler.hpp"
 #include "records/metadata_service.hpp"
+#include "records/record_codec.hpp"
 #include "security/authorizer.hpp"
 #include "storage/database.hpp"
 
@@ -95,6 +96,9 @@ private:
     };
     Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
                            security::Operation operation) const;
+    // Decodes a body into the fields the caller may set.
+    Result<std::vector<FieldAssignment>> Decode(const security::Actor& actor, const Target& target,
+                                                const json::value& body) const;
 
     storage::Database& database_;
     MetadataService& metadata_;
