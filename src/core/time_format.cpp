@@ -152,7 +152,7 @@ std::string FormatDateTime(std::int64_t unix_millis) {
         --days;
     }
     const CivilDate date = CivilFromDays(days);
-    char buffer[32];
+    char buffer[64];  // room for any int year, though only 0001..9999 reach here
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year,
                   date.month, date.day, static_cast<int>(rest / 3600000),
                   static_cast<int>(rest / 60000 % 60), static_cast<int>(rest / 1000 % 60),
