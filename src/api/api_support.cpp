@@ -55,7 +55,7 @@ http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRe
 http::HttpResponse JsonResponse(int status, const json::value& body) {
     http::HttpResponse response;
     response.status = status;
-    response.body = json::serialize(body);
+    response.body = records::SerializeJson(body);
     return response;
 }
 

@@ -297,6 +297,12 @@ void AppendJsonString(std::string& out, std::string_view text) {
         if (byte == '"' || byte == '\\') {
             out.push_back('\\');
             out.push_back(static_cast<char>(byte));
+        } else if (byte == '\n') {
+            out.append("\\n");
+        } else if (byte == '\r') {
+            out.append("\\r");
+        } else if (byte == '\t') {
+            out.append("\\t");
         } else {
             out.append("\\u00");
             out.push_back(kHex[byte >> 4]);
@@ -324,8 +330,69 @@ void AppendJsonValue(std::string& out, const FieldDef& field, const Value& value
         out.append(digits, end);
         return;
     }
-    // Booleans, doubles and multi-picklists are rarer: let Boost.JSON format them.
-    out.append(json::serialize(EncodeValue(field, value)));
+    // Booleans, doubles and multi-picklists are rarer: go through their JSON value.
+    AppendJson(out, EncodeValue(field, value));
+}
+
+void AppendJson(std::string& out, const json::value& value) {
+    switch (value.kind()) {
+        case json::kind::null:
+            out.append("null");
+            return;
+        case json::kind::bool_:
+            out.append(value.get_bool() ? "true" : "false");
+            return;
+        case json::kind::int64:
+        case json::kind::uint64:
+        case json::kind::double_: {
+            char digits[64];
+            const auto [end, error] =
+                value.is_int64()
+                    ? std::to_chars(std::begin(digits), std::end(digits), value.get_int64())
+                : value.is_uint64()
+                    ? std::to_chars(std::begin(digits), std::end(digits), value.get_uint64())
+                    : std::to_chars(std::begin(digits), std::end(digits), value.get_double());
+            if (error != std::errc()) {
+                out.append(json::serialize(value));
+                return;
+            }
+            out.append(digits, end);
+            return;
+        }
+        case json::kind::string:
+            AppendJsonString(out, value.get_string());
+            return;
+        case json::kind::array: {
+            out.push_back('[');
+            bool first = true;
+            for (const json::value& item : value.get_array()) {
+                out.append(first ? "" : ",");
+                first = false;
+                AppendJson(out, item);
+            }
+            out.push_back(']');
+            return;
+        }
+        case json::kind::object: {
+            out.push_back('{');
+            bool first = true;
+            for (const auto& [key, item] : value.get_object()) {
+                out.append(first ? "" : ",");
+                first = false;
+                AppendJsonString(out, key);
+                out.push_back(':');
+                AppendJson(out, item);
+            }
+            out.push_back('}');
+            return;
+        }
+    }
+}
+
+std::string SerializeJson(const json::value& value) {
+    std::string out;
+    AppendJson(out, value);
+    return out;
 }
 
 Result<json::value> ParseJson(std::string_view text, std::string_view location,

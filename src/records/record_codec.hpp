@@ -50,6 +50,11 @@ void AppendJsonValue(std::string& out, const metadata::FieldDef& field,
 // Appends `text` as a JSON string literal (quoted and escaped).
 void AppendJsonString(std::string& out, std::string_view text);
 
+// Appends any JSON value as text. Numbers are written the way people write them (840, 88.25,
+// 0.0001) — shortest round-trip form — rather than Boost.JSON's exponent form (8.4E2).
+void AppendJson(std::string& out, const json::value& value);
+std::string SerializeJson(const json::value& value);
+
 // Parses a JSON document with bounded depth; errors name `location`. `storage` lets hot loops
 // parse into a reusable arena.
 Result<json::value> ParseJson(std::string_view text, std::string_view location,

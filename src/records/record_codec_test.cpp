@@ -70,6 +70,17 @@ TEST_F(RecordCodecTest, EncodesBackToJsonTypes) {
     EXPECT_TRUE(EncodeValue(*person->FindField("email"), storage::Value{}).is_null());
 }
 
+TEST_F(RecordCodecTest, WritesNumbersAsPeopleWriteThem) {
+    EXPECT_EQ(SerializeJson(json::value(840.0)), "840");
+    EXPECT_EQ(SerializeJson(json::value(88.25)), "88.25");
+    EXPECT_EQ(SerializeJson(json::value(-3)), "-3");
+    EXPECT_EQ(SerializeJson(json::parse(R"({"a":[1,0.5,"x\"y\n"],"b":null,"c":true})")),
+              R"({"a":[1,0.5,"x\"y\n"],"b":null,"c":true})");
+    // Whatever we write parses back to the same value.
+    const json::value tricky = json::parse(R"([1e300,-2.5e-7,"\u0001\\",{"k":false}])");
+    EXPECT_EQ(json::parse(SerializeJson(tricky)), tricky);
+}
+
 TEST_F(RecordCodecTest, DeepOrMalformedJsonIsAnErrorNotACrash) {
     EXPECT_FALSE(ParseJson(std::string(10'000, '['), "body").ok());
     EXPECT_FALSE(ParseJson("{\"a\":", "body").ok());
