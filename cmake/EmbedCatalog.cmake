@@ -1,9 +1,9 @@
-# Writes OUTPUT: a C++ source defining p360::catalog::EmbeddedFiles() from the YAML INPUTS
-# (file paths joined with "|").
+# Writes OUTPUT: a C++ source defining p360::catalog::<FUNCTION>() from the YAML INPUTS (file
+# paths joined with "|").
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
-set(content "// Generated from catalog/*.yaml by cmake/EmbedCatalog.cmake. Do not edit.\n")
+set(content "// Generated from YAML by cmake/EmbedCatalog.cmake. Do not edit.\n")
 string(APPEND content "#include \"catalog_files.hpp\"\n\nnamespace p360::catalog {\n\n")
-string(APPEND content "const std::vector<EmbeddedFile>& EmbeddedFiles() {\n")
+string(APPEND content "const std::vector<EmbeddedFile>& ${FUNCTION}() {\n")
 string(APPEND content "    static const std::vector<EmbeddedFile> kFiles = {\n")
 foreach(input IN LISTS INPUTS)
     get_filename_component(name ${input} NAME)

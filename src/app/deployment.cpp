@@ -21,6 +21,17 @@ Result<std::vector<metadata::ObjectDef>> LoadStandardCatalog(const DeploymentOpt
     return objects;
 }
 
+Result<std::unique_ptr<security::PolicyAuthorizer>> LoadAccessPolicy(
+    const metadata::Catalog& catalog) {
+    std::vector<security::PolicyFile> files;
+    for (const auto& file : catalog::EmbeddedPolicyFiles()) {
+        files.push_back({file.name, file.text});
+    }
+    P360_ASSIGN_OR_RETURN(auto policy, security::AccessPolicy::Parse(files));
+    P360_TRY(policy.Validate(catalog));
+    return std::make_unique<security::PolicyAuthorizer>(std::move(policy));
+}
+
 }  // namespace
 
 security::Actor SystemActor() { return {"usr_system", "system", "admin"}; }
@@ -38,11 +49,13 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
     P360_ASSIGN_OR_RETURN(deployment->metadata_,
                           records::MetadataService::Open(*deployment->database_,
                                                          std::move(standard), deployment->clock_));
+    P360_ASSIGN_OR_RETURN(deployment->authorizer_,
+                          LoadAccessPolicy(*deployment->metadata_->Current()));
     deployment->auth_ =
         std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
     deployment->records_ =
         std::make_unique<records::RecordService>(*deployment->database_, *deployment->metadata_,
-                                                 deployment->authorizer_, deployment->clock_);
+                                                 *deployment->authorizer_, deployment->clock_);
     return deployment;
 }
 

@@ -2,7 +2,8 @@
 //
 // A data directory contains the SQLite database (payer360.db). Opening a deployment opens the
 // database, loads the standard catalog (compiled in, or from --catalog DIR), merges custom
-// metadata, migrates the schema and builds the services the subcommands and the server use.
+// metadata, migrates the schema, loads the access policy (catalog/policy, compiled in) and builds
+// the services the subcommands and the server use.
 #pragma once
 
 #include <filesystem>
@@ -13,8 +14,8 @@
 #include "core/result.hpp"
 #include "records/metadata_service.hpp"
 #include "records/record_service.hpp"
+#include "security/access_policy.hpp"
 #include "security/auth_service.hpp"
-#include "security/authorizer.hpp"
 #include "storage/database.hpp"
 
 namespace p360::app {
@@ -33,14 +34,14 @@ public:
     records::MetadataService& metadata() { return *metadata_; }
     records::RecordService& records() { return *records_; }
     security::AuthService& auth() { return *auth_; }
-    const security::Authorizer& authorizer() const { return authorizer_; }
+    const security::Authorizer& authorizer() const { return *authorizer_; }
     const Clock& clock() const { return clock_; }
 
 private:
     Deployment() = default;
 
     SystemClock clock_;
-    security::BasicAuthorizer authorizer_;
+    std::unique_ptr<security::PolicyAuthorizer> authorizer_;
     std::unique_ptr<storage::Database> database_;
     std::unique_ptr<records::MetadataService> metadata_;
     std::unique_ptr<security::AuthService> auth_;

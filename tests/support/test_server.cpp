@@ -194,13 +194,16 @@ void HttpConnection::Send(const std::string& method, const std::string& target,
 HttpResult HttpConnection::Receive() { return impl_->Read(); }
 
 TestServer::TestServer() : directory_(NewDirectory()) {
-    for (const char* role : {"admin", "agent"}) {
-        const int status =
-            RunCommand({"user", "create", "--username", role, "--role", role, "--password-stdin"},
-                       std::string(kPassword) + "\n");
-        if (status != 0) {
-            throw std::runtime_error("user create failed: " + ServerLog());
-        }
+    CreateUser("admin", "admin");
+    CreateUser("agent", "agent");
+}
+
+void TestServer::CreateUser(const std::string& username, const std::string& role) {
+    const int status =
+        RunCommand({"user", "create", "--username", username, "--role", role, "--password-stdin"},
+                   std::string(kPassword) + "\n");
+    if (status != 0) {
+        throw std::runtime_error("user create failed: " + ServerLog());
     }
 }
 

@@ -70,6 +70,9 @@ public:
     // Runs `payer360 <args> --data <dir>` to completion; returns the exit status.
     int RunCommand(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
+    // Adds a user with the test password.
+    void CreateUser(const std::string& username, const std::string& role);
+
     // Logs in and returns a bearer token.
     std::string Login(const std::string& username);
 

@@ -1,0 +1,191 @@
+// The shipped access policy, cell by cell: what each role may do to each standard object, and
+// which sensitive fields it may see. Expectations come from the product's rules (who needs what),
+// written here independently of catalog/policy/access.yaml.
+#include "security/access_policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "catalog_files.hpp"
+#include "security/auth_service.hpp"
+
+namespace p360::security {
+namespace {
+
+metadata::Catalog LoadStandardCatalog() {
+    std::vector<metadata::ObjectDef> objects;
+    for (const auto& file : catalog::EmbeddedFiles()) {
+        auto parsed = metadata::ParseCatalogYaml(file.text, file.name);
+        EXPECT_TRUE(parsed.ok());
+        for (auto& object : parsed.value()) {
+            objects.push_back(std::move(object));
+        }
+    }
+    return metadata::Catalog(std::move(objects));
+}
+
+AccessPolicy LoadShippedPolicy() {
+    std::vector<PolicyFile> files;
+    for (const auto& file : catalog::EmbeddedPolicyFiles()) {
+        files.push_back({file.name, file.text});
+    }
+    auto policy = AccessPolicy::Parse(files);
+    EXPECT_TRUE(policy.ok()) << (policy.ok() ? "" : policy.error().public_message);
+    return policy.ok() ? std::move(policy).value() : AccessPolicy();
+}
+
+class ShippedPolicyTest : public ::testing::Test {
+protected:
+    ShippedPolicyTest() : catalog_(LoadStandardCatalog()), authorizer_(LoadShippedPolicy()) {}
+
+    bool May(std::string_view role, std::string_view object, Operation operation) const {
+        const Actor actor{"usr_test", "tester", std::string(role)};
+        return authorizer_.CheckObject(actor, *catalog_.FindObject(object), operation).ok();
+    }
+    bool Reads(std::string_view role, std::string_view object, std::string_view field) const {
+        const Actor actor{"usr_test", "tester", std::string(role)};
+        const auto& definition = *catalog_.FindObject(object);
+        return authorizer_.CanReadField(actor, definition, *definition.FindField(field));
+    }
+    bool Edits(std::string_view role, std::string_view object, std::string_view field) const {
+        const Actor actor{"usr_test", "tester", std::string(role)};
+        const auto& definition = *catalog_.FindObject(object);
+        return authorizer_.CanEditField(actor, definition, *definition.FindField(field));
+    }
+
+    metadata::Catalog catalog_;
+    PolicyAuthorizer authorizer_;
+};
+
+TEST_F(ShippedPolicyTest, NamesOnlyRealObjectsAndFieldsAndEveryRole) {
+    const Status valid = authorizer_.policy().Validate(catalog_);
+    EXPECT_TRUE(valid.ok()) << (valid.ok() ? "" : valid.error().field_errors.front().field);
+}
+
+// Role × object × operation for every role and every standard object. `C R E D` = create, read,
+// edit, delete; "-" = none of them.
+TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
+    const std::vector<std::string> roles = {"admin",           "agent",   "supervisor",
+                                            "care_manager",    "sales",   "marketing",
+                                            "network_manager", "auditor", "portal_member"};
+    // One row per object; one column per role, in the order above.
+    const std::map<std::string, std::vector<std::string>> expected = {
+        {"Person", {"CRED", "CRE", "CRE", "RE", "CRE", "R", "-", "-", "-"}},
+        {"Household", {"CRED", "CRE", "CRE", "R", "CRE", "R", "-", "-", "-"}},
+        {"HouseholdMember", {"CRED", "CRE", "CRE", "R", "CRE", "R", "-", "-", "-"}},
+        {"ContactRelationship", {"CRED", "CRE", "CRE", "CRE", "-", "-", "-", "-", "-"}},
+        {"LifeEvent", {"CRED", "CR", "CR", "CR", "-", "R", "-", "-", "-"}},
+        {"Consent", {"CRED", "CRE", "CRE", "CRE", "-", "CRE", "-", "-", "-"}},
+        {"Account", {"CRED", "R", "R", "-", "CRE", "-", "CRE", "-", "-"}},
+        {"Plan", {"CRED", "R", "R", "R", "R", "R", "R", "-", "-"}},
+        {"Benefit", {"CRED", "R", "R", "R", "R", "R", "-", "-", "-"}},
+        {"MemberPlan", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
+        {"Provider", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "-"}},
+        {"ProviderLocation", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "-"}},
+        {"Network", {"CRED", "R", "R", "R", "R", "-", "CRED", "-", "-"}},
+        {"Claim", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
+        {"ClaimLine", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
+        {"Condition", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "-"}},
+        {"Medication", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "-"}},
+        {"Case", {"CRED", "CRE", "CRED", "CRE", "-", "-", "CRE", "-", "-"}},
+        {"CaseComment", {"CRED", "CR", "CRED", "CR", "-", "-", "-", "-", "-"}},
+        {"Interaction", {"CRED", "CRE", "CRED", "CRE", "CR", "-", "-", "-", "-"}},
+        {"Task", {"CRED", "CRE", "CRED", "CRE", "CRE", "-", "CRE", "-", "-"}},
+    };
+    ASSERT_EQ(expected.size(), catalog_.objects().size()) << "every standard object has a row";
+    for (const auto& [object, row] : expected) {
+        for (std::size_t role_idx = 0; role_idx < roles.size(); ++role_idx) {
+            const std::string& cell = row[role_idx];
+            const std::string& role = roles[role_idx];
+            EXPECT_EQ(May(role, object, Operation::kCreate), cell.find('C') != std::string::npos)
+                << role << " create " << object;
+            EXPECT_EQ(May(role, object, Operation::kRead), cell.find('R') != std::string::npos)
+                << role << " read " << object;
+            EXPECT_EQ(May(role, object, Operation::kUpdate), cell.find('E') != std::string::npos)
+                << role << " edit " << object;
+            EXPECT_EQ(May(role, object, Operation::kDelete), cell.find('D') != std::string::npos)
+                << role << " delete " << object;
+        }
+    }
+}
+
+TEST_F(ShippedPolicyTest, AgentsVerifyCallersWithoutSsnOrDiagnoses) {
+    for (const char* field : {"firstName", "lastName", "birthDate", "phone", "addressLine1"}) {
+        EXPECT_TRUE(Reads("agent", "Person", field)) << field;
+    }
+    EXPECT_FALSE(Reads("agent", "Person", "ssn"));
+    EXPECT_FALSE(Edits("agent", "Person", "ssn"));
+    EXPECT_FALSE(Reads("agent", "ClaimLine", "diagnosisCodes"));
+    EXPECT_FALSE(Reads("agent", "Claim", "primaryDiagnosis"));
+    EXPECT_TRUE(Reads("agent", "Claim", "status"));
+    EXPECT_TRUE(Edits("agent", "Person", "phone"));
+}
+
+TEST_F(ShippedPolicyTest, OnlyAdministratorsSeeSsn) {
+    for (std::string_view role : KnownRoles()) {
+        EXPECT_EQ(Reads(role, "Person", "ssn"), role == "admin") << role;
+    }
+}
+
+TEST_F(ShippedPolicyTest, ClinicalRecordsOnlyForCareManagersAndAdministrators) {
+    for (std::string_view role : KnownRoles()) {
+        const bool clinical = role == "admin" || role == "care_manager";
+        for (const char* object : {"Condition", "Medication"}) {
+            EXPECT_EQ(May(role, object, Operation::kRead), clinical) << role << " " << object;
+        }
+        EXPECT_EQ(Reads(role, "ClaimLine", "diagnosisCodes"), clinical) << role;
+    }
+}
+
+TEST_F(ShippedPolicyTest, MarketingNeverReadsClinicalOrClaimsData) {
+    for (const char* object : {"Condition", "Medication", "Claim", "ClaimLine", "Case"}) {
+        EXPECT_FALSE(May("marketing", object, Operation::kRead)) << object;
+    }
+    EXPECT_TRUE(Reads("marketing", "Person", "email"));
+    EXPECT_FALSE(Reads("marketing", "Person", "medicaidId"));
+}
+
+TEST_F(ShippedPolicyTest, RolesWithoutPhiSeeNoPhiFields) {
+    // Network staff work cases about providers, but case descriptions can hold member PHI.
+    EXPECT_TRUE(May("network_manager", "Case", Operation::kRead));
+    EXPECT_FALSE(Reads("network_manager", "Case", "description"));
+    EXPECT_TRUE(Reads("network_manager", "Case", "status"));
+}
+
+TEST_F(ShippedPolicyTest, SystemFieldsAreReadableButNeverEditable) {
+    for (std::string_view role : {"admin", "agent"}) {
+        EXPECT_TRUE(Reads(role, "Person", "id"));
+        EXPECT_FALSE(Edits(role, "Person", "id"));
+        EXPECT_FALSE(Edits(role, "Person", "version"));
+        EXPECT_FALSE(Edits(role, "Person", "ownerId"));
+    }
+}
+
+TEST_F(ShippedPolicyTest, CustomObjectsAreForAdministratorsUntilGranted) {
+    metadata::ObjectDef custom{.name = "WellnessReward", .id_prefix = "cwr"};
+    custom.fields = metadata::SystemFields();
+    const Actor admin{"usr_1", "a", "admin"};
+    const Actor agent{"usr_2", "b", "agent"};
+    EXPECT_TRUE(authorizer_.CheckObject(admin, custom, Operation::kCreate).ok());
+    EXPECT_EQ(authorizer_.CheckObject(agent, custom, Operation::kRead).error().code,
+              ErrorCode::kPermissionDenied);
+}
+
+TEST(AccessPolicyTest, BadPolicyNamesTheKeyAtFault) {
+    auto unknown_operation = AccessPolicy::Parse(
+        {{"p.yaml", "permissionSets:\n  - name: s\n    objects:\n      Person: [read, fly]\n"}});
+    ASSERT_FALSE(unknown_operation.ok());
+    EXPECT_NE(unknown_operation.error().public_message.find("Person"), std::string::npos);
+    auto unknown_set = AccessPolicy::Parse({{"p.yaml", "roles:\n  agent: [nothing]\n"}});
+    ASSERT_FALSE(unknown_set.ok());
+    EXPECT_NE(unknown_set.error().public_message.find("nothing"), std::string::npos);
+    auto bad_field = AccessPolicy::Parse(
+        {{"p.yaml", "permissionSets:\n  - name: s\n    fields:\n      ssn: none\n"}});
+    ASSERT_FALSE(bad_field.ok());
+    auto garbage = AccessPolicy::Parse({{"p.yaml", "permissionSets: [ {"}});
+    EXPECT_FALSE(garbage.ok());
+}
+
+}  // namespace
+}  // namespace p360::security
