@@ -5,6 +5,7 @@
 
 #include "http/problem.hpp"
 #include "records/record_codec.hpp"
+#include "security/access_audit.hpp"
 
 namespace p360::api {
 namespace {
@@ -41,6 +42,18 @@ http::Handler Authenticated(security::AuthService& auth, ActorHandler handler) {
         auto actor = auth.Authenticate(*token);
         if (!actor.ok()) {
             return http::ProblemResponse(actor.error(), request.request_id);
+        }
+        actor->request_id = request.request_id;
+        if (auto purpose = request.Header("x-purpose-of-use")) {
+            if (!security::IsKnownPurposeOfUse(*purpose)) {
+                return http::ProblemResponse(
+                    Error::InvalidArgument("X-Purpose-Of-Use must be one of treatment, payment, "
+                                           "operations, member-request, research, "
+                                           "public-health, legal.",
+                                           "X-Purpose-Of-Use"),
+                    request.request_id);
+            }
+            actor->purpose = std::string(*purpose);
         }
         return Answer(handler(request, actor.value()), request);
     };

@@ -304,6 +304,61 @@ void RegisterRecordRoutes(http::Router& router, const PlatformServices& services
         {http::Execution::kBlocking, services.max_bulk_body_bytes});
 }
 
+void RegisterAuditRoutes(http::Router& router, const PlatformServices& services) {
+    router.Add(
+        "GET", "/api/v1/audit",
+        Authenticated(
+            services.auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckReadAudit(actor));
+                P360_TRY(OnlyQueryParameters(request, {"personId", "limit", "before"}));
+                const auto person_id = request.Query("personId");
+                if (!person_id || person_id->empty()) {
+                    return Error::InvalidArgument("Name the member: personId=<Person id>.",
+                                                  "personId");
+                }
+                P360_ASSIGN_OR_RETURN(const int limit, ParseLimit(request));
+                std::int64_t before = 0;
+                if (auto text = request.Query("before")) {
+                    const auto [end, error] =
+                        std::from_chars(text->data(), text->data() + text->size(), before);
+                    if (error != std::errc() || end != text->data() + text->size() || before < 1) {
+                        return Error::InvalidArgument("before must be an audit entry id.",
+                                                      "before");
+                    }
+                }
+                P360_ASSIGN_OR_RETURN(auto records,
+                                      services.audit.ForPerson(*person_id, limit + 1, before));
+                json::array items;
+                for (std::size_t record_idx = 0;
+                     record_idx < records.size() && static_cast<int>(record_idx) < limit;
+                     ++record_idx) {
+                    const auto& record = records[record_idx];
+                    json::array fields;
+                    for (const auto& field : SplitList(record.fields)) {
+                        fields.emplace_back(field);
+                    }
+                    items.push_back(json::object{{"id", record.id},
+                                                 {"at", record.at},
+                                                 {"userId", record.user_id},
+                                                 {"username", record.username},
+                                                 {"role", record.role},
+                                                 {"action", record.action},
+                                                 {"object", record.object_name},
+                                                 {"recordId", record.record_id},
+                                                 {"fields", std::move(fields)},
+                                                 {"purpose", record.purpose},
+                                                 {"requestId", record.request_id}});
+                }
+                json::value next = nullptr;
+                if (static_cast<int>(records.size()) > limit) {
+                    next = std::to_string(records[static_cast<std::size_t>(limit) - 1].id);
+                }
+                return JsonResponse(
+                    200, json::object{{"items", std::move(items)}, {"nextBefore", next}});
+            }));
+}
+
 }  // namespace
 
 void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services) {
@@ -315,6 +370,7 @@ void RegisterPlatformRoutes(http::Router& router, const PlatformServices& servic
     RegisterAuthRoutes(router, services);
     RegisterObjectRoutes(router, services);
     RegisterRecordRoutes(router, services);
+    RegisterAuditRoutes(router, services);
 }
 
 }  // namespace p360::api

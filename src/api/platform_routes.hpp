@@ -14,11 +14,13 @@
 //   DELETE /api/v1/records/{object}/{id}              delete (If-Match: <version>)
 //   GET    /api/v1/records/{object}/{id}/history      tracked field history
 //   POST   /api/v1/records/{object}/bulk              NDJSON upsert (externalId, mode)
+//   GET    /api/v1/audit?personId=…                   accounting of disclosures (auditors)
 #pragma once
 
 #include "http/router.hpp"
 #include "records/metadata_service.hpp"
 #include "records/record_service.hpp"
+#include "security/access_audit.hpp"
 #include "security/auth_service.hpp"
 
 namespace p360::api {
@@ -28,6 +30,7 @@ struct PlatformServices {
     const security::Authorizer& authorizer;
     records::MetadataService& metadata;
     records::RecordService& records;
+    security::AccessAudit& audit;
     std::size_t max_bulk_body_bytes = 256u << 20;
 };
 

@@ -53,14 +53,17 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                           LoadAccessPolicy(*deployment->metadata_->Current()));
     deployment->auth_ =
         std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
-    deployment->records_ =
-        std::make_unique<records::RecordService>(*deployment->database_, *deployment->metadata_,
-                                                 *deployment->authorizer_, deployment->clock_);
+    deployment->audit_ =
+        std::make_unique<security::AccessAudit>(*deployment->database_, deployment->clock_);
+    deployment->records_ = std::make_unique<records::RecordService>(
+        *deployment->database_, *deployment->metadata_, *deployment->authorizer_,
+        deployment->clock_, deployment->audit_.get());
     return deployment;
 }
 
 Deployment::~Deployment() {
     records_.reset();
+    audit_.reset();  // writes the reads still queued
     auth_.reset();
     metadata_.reset();
     if (database_) {

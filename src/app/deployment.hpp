@@ -14,6 +14,7 @@
 #include "core/result.hpp"
 #include "records/metadata_service.hpp"
 #include "records/record_service.hpp"
+#include "security/access_audit.hpp"
 #include "security/access_policy.hpp"
 #include "security/auth_service.hpp"
 #include "storage/database.hpp"
@@ -34,6 +35,7 @@ public:
     records::MetadataService& metadata() { return *metadata_; }
     records::RecordService& records() { return *records_; }
     security::AuthService& auth() { return *auth_; }
+    security::AccessAudit& audit() { return *audit_; }
     const security::Authorizer& authorizer() const { return *authorizer_; }
     const Clock& clock() const { return clock_; }
 
@@ -45,6 +47,7 @@ private:
     std::unique_ptr<storage::Database> database_;
     std::unique_ptr<records::MetadataService> metadata_;
     std::unique_ptr<security::AuthService> auth_;
+    std::unique_ptr<security::AccessAudit> audit_;
     std::unique_ptr<records::RecordService> records_;
 };
 

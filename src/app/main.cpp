@@ -118,7 +118,7 @@ int Serve(int argc, char** argv) {
     Deployment& services = **deployment;
     http::Router router;
     const api::PlatformServices platform{services.auth(), services.authorizer(),
-                                         services.metadata(), services.records()};
+                                         services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
 
     http::ServerOptions options;

@@ -166,6 +166,35 @@ json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied
     };
 }
 
+// One audit entry for the whole batch, naming the PHI fields any applied line set: a bulk load is
+// an import, not a disclosure, and one entry per line would double its cost.
+Status AuditBatch(security::AccessAudit* audit, Connection& connection,
+                  const security::Actor& actor, const ObjectDef& object,
+                  const std::vector<BulkLine>& lines) {
+    if (audit == nullptr) {
+        return Ok();
+    }
+    std::vector<bool> touched(object.fields.size(), false);
+    for (const BulkLine& line : lines) {
+        if (line.status != LineStatus::kFailed) {
+            for (const FieldAssignment& assignment : line.assignments) {
+                touched[assignment.field_index] = true;
+            }
+        }
+    }
+    std::vector<std::string> phi_fields;
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        if (touched[field_idx] && object.fields[field_idx].phi) {
+            phi_fields.push_back(object.fields[field_idx].name);
+        }
+    }
+    if (phi_fields.empty()) {
+        return Ok();
+    }
+    return audit->AppendInTransaction(connection, actor,
+                                      {{"bulk-upsert", object.name, "", "", phi_fields}});
+}
+
 }  // namespace
 
 Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
@@ -231,7 +260,10 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
                 P360_TRY(connection.Execute("RELEASE line"));
             }
         }
-        return mode == BulkMode::kAtomic && failed > 0 ? Status(rolled_back) : Ok();
+        if (mode == BulkMode::kAtomic && failed > 0) {
+            return rolled_back;
+        }
+        return AuditBatch(audit_, connection, actor, object, lines);
     });
     const bool applied = written.ok();
     if (!applied && !(mode == BulkMode::kAtomic && failed > 0)) {

@@ -1,5 +1,6 @@
 #include "records/record_service.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/ids.hpp"
@@ -24,13 +25,67 @@ using storage::Connection;
 using storage::QuoteIdentifier;
 using storage::Value;
 
+namespace {
+
+// The member a stored record is about: itself for a Person, else its person field.
+std::string PersonIdOf(const ObjectDef& object, const storage::Row& row) {
+    if (object.name == "Person") {
+        return std::get<std::string>(row[0]);
+    }
+    if (object.person_field.empty()) {
+        return {};
+    }
+    const FieldDef* field = object.FindField(object.person_field);
+    if (field == nullptr) {
+        return {};
+    }
+    const auto index = static_cast<std::size_t>(field - object.fields.data());
+    const auto* value = std::get_if<std::string>(&row[index]);
+    return value != nullptr ? *value : std::string();
+}
+
+// The PHI fields among those a predicate selects.
+std::vector<std::string> PhiFields(const ObjectDef& object,
+                                   const std::function<bool(const FieldDef&)>& selected) {
+    std::vector<std::string> names;
+    for (const FieldDef& field : object.fields) {
+        if (field.phi && selected(field)) {
+            names.push_back(field.name);
+        }
+    }
+    return names;
+}
+
+// Selects the fields a write assigned.
+std::function<bool(const FieldDef&)> AssignedFields(
+    const ObjectDef& object, const std::vector<FieldAssignment>& assignments) {
+    return [&object, &assignments](const FieldDef& field) {
+        return std::any_of(assignments.begin(), assignments.end(), [&](const auto& assignment) {
+            return &object.fields[assignment.field_index] == &field;
+        });
+    };
+}
+
+std::string TextOf(const Value& value) {
+    const auto* text = std::get_if<std::string>(&value);
+    return text != nullptr ? *text : std::string();
+}
+
+bool HasPhi(const ObjectDef& object) {
+    return std::any_of(object.fields.begin(), object.fields.end(),
+                       [](const FieldDef& field) { return field.phi; });
+}
+
+}  // namespace
+
 RecordService::RecordService(storage::Database& database, MetadataService& metadata,
                              const security::Authorizer& authorizer, const Clock& clock,
-                             RecordLimits limits)
+                             security::AccessAudit* audit, RecordLimits limits)
     : database_(database),
       metadata_(metadata),
       authorizer_(authorizer),
       clock_(clock),
+      audit_(audit),
       limits_(limits) {}
 
 Result<RecordService::Target> RecordService::Resolve(const Actor& actor,
@@ -64,7 +119,8 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
         P360_ASSIGN_OR_RETURN(stored, InsertRecord(connection, scope, assignments));
-        return Ok();
+        return AuditWrite(connection, actor, "create", object, stored,
+                          AssignedFields(object, assignments));
     }));
     return EncodeRecord(object, stored, [&](const FieldDef& field) {
         return authorizer_.CanReadField(actor, object, field);
@@ -94,11 +150,13 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
     if (!row) {
         return Error::NotFound("No " + object.name + " record has this id.");
     }
-    return detail::EncodeRecordText(object, *row, [&](const FieldDef& field) {
+    auto returned = [&](const FieldDef& field) {
         const bool wanted = fields.empty() || field.name == metadata::kIdField ||
                             std::find(fields.begin(), fields.end(), field.name) != fields.end();
         return wanted && authorizer_.CanReadField(actor, object, field);
-    });
+    };
+    AuditRead(actor, "read", object, *row, PhiFields(object, returned));
+    return detail::EncodeRecordText(object, *row, returned);
 }
 
 Result<json::object> RecordService::Get(const Actor& actor, std::string_view object_name,
@@ -129,8 +187,12 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
         }
         row = std::move(*current);
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
-        P360_TRY(UpdateRecord(connection, scope, row, assignments));
-        return Ok();
+        P360_ASSIGN_OR_RETURN(auto result, UpdateRecord(connection, scope, row, assignments));
+        if (result == detail::UpdateResult::kUnchanged) {
+            return Ok();
+        }
+        return AuditWrite(connection, actor, "update", object, row,
+                          AssignedFields(object, assignments));
     }));
     return EncodeRecord(object, row, [&](const FieldDef& field) {
         return authorizer_.CanReadField(actor, object, field);
@@ -152,7 +214,9 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
                                              std::to_string(*if_match) + "; reload it.");
         }
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
-        return DeleteRecord(connection, scope, std::string(id), limits_.max_cascade_depth);
+        P360_TRY(DeleteRecord(connection, scope, std::string(id), limits_.max_cascade_depth));
+        return AuditWrite(connection, actor, "delete", object, *current,
+                          [](const FieldDef&) { return false; });
     });
 }
 
@@ -177,6 +241,20 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
         AppendJsonString(key, field->name);
         keys.push_back(std::move(key) + ":");
     }
+    // Each listed record with PHI in it is a disclosure: audit it, with its member when known.
+    std::vector<std::string> phi_columns;
+    std::optional<std::size_t> person_column;
+    for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
+        const FieldDef& field = *list.columns[column_idx];
+        if (field.phi) {
+            phi_columns.push_back(field.name);
+        }
+        if (object.name == "Person" ? field.name == metadata::kIdField
+                                    : field.name == object.person_field) {
+            person_column = column_idx;
+        }
+    }
+    std::vector<security::AuditEntry> reads;
     std::string page = "{\"items\":[";
     page.reserve(static_cast<std::size_t>(request.limit) * 512);
     int items = 0;
@@ -195,11 +273,19 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
                 AppendJsonValue(page, field, row[column_idx]);
             }
             page.push_back('}');
+            if (!phi_columns.empty() && audit_ != nullptr) {
+                reads.push_back({"list", object.name, std::get<std::string>(row[0]),
+                                 person_column ? TextOf(row[*person_column]) : std::string(),
+                                 phi_columns});
+            }
             last_sort_values.assign(
                 row.begin() + static_cast<std::ptrdiff_t>(list.sort_value_offset), row.end());
             return true;
         });
     }));
+    if (audit_ != nullptr) {
+        audit_->RecordReads(actor, std::move(reads));
+    }
     page.append("],\"nextCursor\":");
     if (has_more) {
         AppendJsonString(page, query::EncodeCursor(list.sort, last_sort_values));
@@ -237,6 +323,9 @@ Result<json::object> RecordService::History(const Actor& actor, std::string_view
     if (!record) {
         return Error::NotFound("No " + object.name + " record has this id.");
     }
+    AuditRead(actor, "history", object, *record, PhiFields(object, [&](const FieldDef& field) {
+                  return field.tracked && authorizer_.CanReadField(actor, object, field);
+              }));
     json::array items;
     for (const storage::Row& row : rows) {
         const std::string& field_name = std::get<std::string>(row[0]);
@@ -254,6 +343,28 @@ Result<json::object> RecordService::History(const Actor& actor, std::string_view
             {"changedAt", std::get<std::string>(row[4])}});
     }
     return json::object{{"items", std::move(items)}};
+}
+
+void RecordService::AuditRead(const Actor& actor, std::string_view action, const ObjectDef& object,
+                              const storage::Row& row, std::vector<std::string> phi_fields) const {
+    if (audit_ == nullptr || phi_fields.empty()) {
+        return;
+    }
+    audit_->RecordReads(actor, {{std::string(action), object.name, std::get<std::string>(row[0]),
+                                 PersonIdOf(object, row), std::move(phi_fields)}});
+}
+
+Status RecordService::AuditWrite(Connection& connection, const Actor& actor,
+                                 std::string_view action, const ObjectDef& object,
+                                 const storage::Row& row,
+                                 const std::function<bool(const FieldDef&)>& touched) const {
+    if (audit_ == nullptr || !HasPhi(object)) {
+        return Ok();
+    }
+    return audit_->AppendInTransaction(
+        connection, actor,
+        {{std::string(action), object.name, std::get<std::string>(row[0]), PersonIdOf(object, row),
+          PhiFields(object, touched)}});
 }
 
 }  // namespace p360::records

@@ -23,6 +23,7 @@
 #include "query/compiler.hpp"
 #include "records/metadata_service.hpp"
 #include "records/record_codec.hpp"
+#include "security/access_audit.hpp"
 #include "security/authorizer.hpp"
 #include "storage/database.hpp"
 
@@ -47,9 +48,10 @@ struct RecordLimits {
 
 class RecordService {
 public:
+    // `audit` may be null (no access audit, e.g. in unit tests of other behaviour).
     RecordService(storage::Database& database, MetadataService& metadata,
                   const security::Authorizer& authorizer, const Clock& clock,
-                  RecordLimits limits = {});
+                  security::AccessAudit* audit = nullptr, RecordLimits limits = {});
 
     // 201-style: the stored record with id and version.
     Result<json::object> Create(const security::Actor& actor, std::string_view object_name,
@@ -100,10 +102,21 @@ private:
     Result<std::vector<FieldAssignment>> Decode(const security::Actor& actor, const Target& target,
                                                 const json::value& body) const;
 
+    // Queues an audit entry for a read of `row` when it disclosed PHI fields.
+    void AuditRead(const security::Actor& actor, std::string_view action,
+                   const metadata::ObjectDef& object, const storage::Row& row,
+                   std::vector<std::string> phi_fields) const;
+    // Writes the audit entry of a change to a PHI-bearing object, in the change's transaction.
+    Status AuditWrite(storage::Connection& connection, const security::Actor& actor,
+                      std::string_view action, const metadata::ObjectDef& object,
+                      const storage::Row& row,
+                      const std::function<bool(const metadata::FieldDef&)>& touched) const;
+
     storage::Database& database_;
     MetadataService& metadata_;
     const security::Authorizer& authorizer_;
     const Clock& clock_;
+    security::AccessAudit* audit_;
     const RecordLimits limits_;
 };
 

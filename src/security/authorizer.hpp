@@ -15,11 +15,13 @@
 
 namespace p360::security {
 
-// The authenticated caller of an operation.
+// The authenticated caller of an operation, with what the access audit records about the call.
 struct Actor {
     std::string user_id;
     std::string username;
-    std::string role;  // role slug, e.g. "admin", "agent"
+    std::string role;        // role slug, e.g. "admin", "agent"
+    std::string purpose;     // purpose of use (X-Purpose-Of-Use); empty = the role's default
+    std::string request_id;  // the HTTP request, when there is one
 
     bool IsAdmin() const { return role == "admin"; }
 };
@@ -38,6 +40,14 @@ public:
                               const metadata::FieldDef& field) const = 0;
     virtual Status CheckManageMetadata(const Actor& actor) const = 0;
     virtual Status CheckManageUsers(const Actor& actor) const = 0;
+    // Reading the access audit: administrators and auditors.
+    virtual Status CheckReadAudit(const Actor& actor) const {
+        if (actor.role != "admin" && actor.role != "auditor") {
+            return Error::PermissionDenied(
+                "Only administrators and auditors read the access audit.");
+        }
+        return Ok();
+    }
 };
 
 class BasicAuthorizer final : public Authorizer {

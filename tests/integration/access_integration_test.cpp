@@ -14,11 +14,13 @@ protected:
         server_ = new TestServer();
         server_->CreateUser("marketer", "marketing");
         server_->CreateUser("nurse", "care_manager");
+        server_->CreateUser("inspector", "auditor");
         server_->Start();
         admin_ = server_->Login("admin");
         agent_ = server_->Login("agent");
         marketer_ = server_->Login("marketer");
         nurse_ = server_->Login("nurse");
+        auditor_ = server_->Login("inspector");
         HttpResult person = server_->Request(
             "POST", "/api/v1/records/Person",
             R"({"firstName":"Sara","lastName":"Secretson","sourceId":"acc-1","ssn":"123-45-6789",)"
@@ -43,12 +45,12 @@ protected:
     }
 
     static TestServer* server_;
-    static std::string admin_, agent_, marketer_, nurse_, person_id_;
+    static std::string admin_, agent_, marketer_, nurse_, auditor_, person_id_;
 };
 
 TestServer* AccessTest::server_ = nullptr;
 std::string AccessTest::admin_, AccessTest::agent_, AccessTest::marketer_, AccessTest::nurse_,
-    AccessTest::person_id_;
+    AccessTest::auditor_, AccessTest::person_id_;
 
 TEST_F(AccessTest, HiddenFieldsAreAbsentFromEveryAnswer) {
     const std::string secret = "987-65-4321";
@@ -139,6 +141,56 @@ TEST_F(AccessTest, MarketingReadsContactDataButNoGovernmentIds) {
                             R"({"lastName":"Changed"})", marketer_)
                   .status,
               403);
+}
+
+TEST_F(AccessTest, AccountingOfDisclosuresShowsEveryAccessToTheMember) {
+    // A fresh member, so the accounting holds only what this test does.
+    HttpResult created = server_->Request(
+        "POST", "/api/v1/records/Person",
+        R"({"firstName":"Audra","lastName":"Accounted","sourceId":"acc-audit-1"})", admin_);
+    ASSERT_EQ(created.status, 201);
+    const std::string id(created.Json().at("id").as_string());
+
+    HttpResult read = server_->Request("GET", "/api/v1/records/Person/" + id, "", agent_,
+                                       {{"X-Purpose-Of-Use", "payment"}});
+    ASSERT_EQ(read.status, 200);
+    ASSERT_EQ(
+        Get("/api/v1/records/Person?filter=" + UrlEncode("lastName = 'Accounted'"), nurse_).status,
+        200);
+    ASSERT_EQ(Get("/api/v1/records/Person/" + id + "/history", agent_).status, 200);
+    // Reading without PHI in the answer discloses nothing.
+    ASSERT_EQ(Get("/api/v1/records/Person/" + id + "?fields=gender", agent_).status, 200);
+
+    EXPECT_EQ(Get("/api/v1/audit?personId=" + id, agent_).status, 403);
+    EXPECT_EQ(Get("/api/v1/records/Person/" + id, auditor_).status, 403);
+    HttpResult accounting = Get("/api/v1/audit?personId=" + id, auditor_);
+    ASSERT_EQ(accounting.status, 200) << accounting.body;
+    const auto& items = accounting.Json().at("items").as_array();
+    std::vector<std::string> seen;
+    for (const auto& item : items) {
+        seen.push_back(std::string(item.at("username").as_string()) + " " +
+                       std::string(item.at("action").as_string()));
+        EXPECT_EQ(item.at("recordId").as_string(), id);
+        EXPECT_EQ(item.as_object().find("ssn"), item.as_object().end());
+    }
+    // Newest first: every access this test made, and nothing else.
+    EXPECT_EQ(seen, (std::vector<std::string>{"agent history", "nurse list", "agent read",
+                                              "admin create"}));
+    const auto& agent_read = items[2].as_object();
+    EXPECT_EQ(agent_read.at("purpose").as_string(), "payment");
+    EXPECT_EQ(agent_read.at("requestId").as_string(), read.Header("x-request-id"));
+    EXPECT_EQ(agent_read.at("role").as_string(), "agent");
+    bool names_last_name = false;
+    for (const auto& field : agent_read.at("fields").as_array()) {
+        names_last_name |= field.as_string() == "lastName";
+        EXPECT_NE(field.as_string(), "ssn");  // agents never saw it
+    }
+    EXPECT_TRUE(names_last_name);
+    EXPECT_EQ(items[1].at("purpose").as_string(), "treatment");  // a care manager's default
+
+    HttpResult bad_purpose = server_->Request("GET", "/api/v1/records/Person/" + id, "", agent_,
+                                              {{"X-Purpose-Of-Use", "curiosity"}});
+    EXPECT_EQ(bad_purpose.status, 400);
 }
 
 }  // namespace

@@ -1,0 +1,99 @@
+// AccessAudit: the append-only record of who touched which member's PHI, when and why.
+//
+// One entry per record a call read or wrote with PHI fields in it: the user and role, the
+// action, the object and record, the member the record belongs to, the PHI field names (never
+// their values), the purpose of use and the request id. Writes are audited inside their own
+// transaction, so a change and its audit entry commit together. Reads are queued and written in
+// batches by a background thread within `flush_interval`; Flush() writes what is queued at once
+// (the accounting of disclosures calls it, so it always sees every read made before the query).
+// No API edits or deletes entries. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "security/authorizer.hpp"
+#include "storage/database.hpp"
+
+namespace p360::security {
+
+struct AuditEntry {
+    std::string action;  // read, list, history, create, update, delete, bulk-upsert
+    std::string object_name;
+    std::string record_id;
+    std::string person_id;  // the member the record is about, when known
+    std::vector<std::string> phi_fields;
+};
+
+struct AuditRecord {
+    std::int64_t id = 0;
+    std::string at;
+    std::string user_id;
+    std::string username;
+    std::string role;
+    std::string action;
+    std::string object_name;
+    std::string record_id;
+    std::string person_id;
+    std::string fields;  // comma-separated field names
+    std::string purpose;
+    std::string request_id;
+};
+
+// The purpose of use a role acts under when the caller names none.
+std::string_view DefaultPurposeOfUse(std::string_view role);
+
+// True for the purposes payer360 accepts in X-Purpose-Of-Use.
+bool IsKnownPurposeOfUse(std::string_view purpose);
+
+class AccessAudit {
+public:
+    AccessAudit(storage::Database& database, const Clock& clock,
+                std::chrono::milliseconds flush_interval = std::chrono::milliseconds(100));
+    ~AccessAudit();
+
+    // Queues read entries; they reach the database within the flush interval.
+    void RecordReads(const Actor& actor, std::vector<AuditEntry> entries);
+
+    // Writes entries for a change inside the caller's write transaction.
+    Status AppendInTransaction(storage::Connection& connection, const Actor& actor,
+                               const std::vector<AuditEntry>& entries) const;
+
+    // Writes every queued entry now.
+    Status Flush();
+
+    // The accounting of disclosures for one member: entries newest first, before `before_id`
+    // (0 = from the newest), at most `limit`.
+    Result<std::vector<AuditRecord>> ForPerson(std::string_view person_id, int limit,
+                                               std::int64_t before_id);
+
+private:
+    struct Pending {
+        Actor actor;
+        AuditEntry entry;
+        std::string at;
+    };
+
+    void FlushLoop();
+    Status WritePending(std::vector<Pending> pending);
+
+    storage::Database& database_;
+    const Clock& clock_;
+    const std::chrono::milliseconds flush_interval_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Pending> pending_;  // guarded by mutex_
+    bool stopping_ = false;         // guarded by mutex_
+    std::mutex flush_mutex_;        // one flush at a time, so entries stay in order
+    std::thread flusher_;
+};
+
+}  // namespace p360::security
