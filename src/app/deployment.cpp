@@ -53,8 +53,10 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                           LoadAccessPolicy(*deployment->metadata_->Current()));
     deployment->auth_ =
         std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
-    deployment->audit_ =
-        std::make_unique<security::AccessAudit>(*deployment->database_, deployment->clock_);
+    P360_ASSIGN_OR_RETURN(auto audit_database,
+                          storage::OpenSqlite((options.data_directory / "audit.db").string()));
+    P360_ASSIGN_OR_RETURN(deployment->audit_, security::AccessAudit::Open(std::move(audit_database),
+                                                                          deployment->clock_));
     deployment->records_ = std::make_unique<records::RecordService>(
         *deployment->database_, *deployment->metadata_, *deployment->authorizer_,
         deployment->clock_, deployment->audit_.get());

@@ -168,11 +168,10 @@ json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied
 
 // One audit entry for the whole batch, naming the PHI fields any applied line set: a bulk load is
 // an import, not a disclosure, and one entry per line would double its cost.
-Status AuditBatch(security::AccessAudit* audit, Connection& connection,
-                  const security::Actor& actor, const ObjectDef& object,
-                  const std::vector<BulkLine>& lines) {
+void AuditBatch(security::AccessAudit* audit, const security::Actor& actor, const ObjectDef& object,
+                const std::vector<BulkLine>& lines) {
     if (audit == nullptr) {
-        return Ok();
+        return;
     }
     std::vector<bool> touched(object.fields.size(), false);
     for (const BulkLine& line : lines) {
@@ -188,11 +187,9 @@ Status AuditBatch(security::AccessAudit* audit, Connection& connection,
             phi_fields.push_back(object.fields[field_idx].name);
         }
     }
-    if (phi_fields.empty()) {
-        return Ok();
+    if (!phi_fields.empty()) {
+        audit->Record(actor, {{"bulk-upsert", object.name, "", "", phi_fields}});
     }
-    return audit->AppendInTransaction(connection, actor,
-                                      {{"bulk-upsert", object.name, "", "", phi_fields}});
 }
 
 }  // namespace
@@ -260,12 +257,12 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
                 P360_TRY(connection.Execute("RELEASE line"));
             }
         }
-        if (mode == BulkMode::kAtomic && failed > 0) {
-            return rolled_back;
-        }
-        return AuditBatch(audit_, connection, actor, object, lines);
+        return mode == BulkMode::kAtomic && failed > 0 ? Status(rolled_back) : Ok();
     });
     const bool applied = written.ok();
+    if (applied) {
+        AuditBatch(audit_, actor, object, lines);
+    }
     if (!applied && !(mode == BulkMode::kAtomic && failed > 0)) {
         return std::move(written).error();  // the database failed, not a line
     }

@@ -119,9 +119,9 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
         P360_ASSIGN_OR_RETURN(stored, InsertRecord(connection, scope, assignments));
-        return AuditWrite(connection, actor, "create", object, stored,
-                          AssignedFields(object, assignments));
+        return Ok();
     }));
+    AuditWrite(actor, "create", object, stored, AssignedFields(object, assignments));
     return EncodeRecord(object, stored, [&](const FieldDef& field) {
         return authorizer_.CanReadField(actor, object, field);
     });
@@ -176,6 +176,7 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
 
     const std::int64_t now = clock_.NowMillis();
     storage::Row row;
+    auto update_result = detail::UpdateResult::kUnchanged;
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
         P360_ASSIGN_OR_RETURN(auto current, LoadRow(connection, object, id));
         if (!current) {
@@ -187,13 +188,12 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
         }
         row = std::move(*current);
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
-        P360_ASSIGN_OR_RETURN(auto result, UpdateRecord(connection, scope, row, assignments));
-        if (result == detail::UpdateResult::kUnchanged) {
-            return Ok();
-        }
-        return AuditWrite(connection, actor, "update", object, row,
-                          AssignedFields(object, assignments));
+        P360_ASSIGN_OR_RETURN(update_result, UpdateRecord(connection, scope, row, assignments));
+        return Ok();
     }));
+    if (update_result == detail::UpdateResult::kUpdated) {
+        AuditWrite(actor, "update", object, row, AssignedFields(object, assignments));
+    }
     return EncodeRecord(object, row, [&](const FieldDef& field) {
         return authorizer_.CanReadField(actor, object, field);
     });
@@ -204,7 +204,8 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kDelete));
     const ObjectDef& object = *target.object;
     const std::int64_t now = clock_.NowMillis();
-    return database_.Write([&](Connection& connection) -> Status {
+    storage::Row deleted;
+    P360_TRY(database_.Write([&](Connection& connection) -> Status {
         P360_ASSIGN_OR_RETURN(auto current, LoadRow(connection, object, id));
         if (!current) {
             return Error::NotFound("No " + object.name + " record has this id.");
@@ -215,9 +216,11 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
         }
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
         P360_TRY(DeleteRecord(connection, scope, std::string(id), limits_.max_cascade_depth));
-        return AuditWrite(connection, actor, "delete", object, *current,
-                          [](const FieldDef&) { return false; });
-    });
+        deleted = std::move(*current);
+        return Ok();
+    }));
+    AuditWrite(actor, "delete", object, deleted, [](const FieldDef&) { return false; });
+    return Ok();
 }
 
 Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view object_name,
@@ -284,7 +287,7 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
         });
     }));
     if (audit_ != nullptr) {
-        audit_->RecordReads(actor, std::move(reads));
+        audit_->Record(actor, std::move(reads));
     }
     page.append("],\"nextCursor\":");
     if (has_more) {
@@ -350,21 +353,18 @@ void RecordService::AuditRead(const Actor& actor, std::string_view action, const
     if (audit_ == nullptr || phi_fields.empty()) {
         return;
     }
-    audit_->RecordReads(actor, {{std::string(action), object.name, std::get<std::string>(row[0]),
-                                 PersonIdOf(object, row), std::move(phi_fields)}});
+    audit_->Record(actor, {{std::string(action), object.name, std::get<std::string>(row[0]),
+                            PersonIdOf(object, row), std::move(phi_fields)}});
 }
 
-Status RecordService::AuditWrite(Connection& connection, const Actor& actor,
-                                 std::string_view action, const ObjectDef& object,
-                                 const storage::Row& row,
-                                 const std::function<bool(const FieldDef&)>& touched) const {
+void RecordService::AuditWrite(const Actor& actor, std::string_view action, const ObjectDef& object,
+                               const storage::Row& row,
+                               const std::function<bool(const FieldDef&)>& touched) const {
     if (audit_ == nullptr || !HasPhi(object)) {
-        return Ok();
+        return;
     }
-    return audit_->AppendInTransaction(
-        connection, actor,
-        {{std::string(action), object.name, std::get<std::string>(row[0]), PersonIdOf(object, row),
-          PhiFields(object, touched)}});
+    audit_->Record(actor, {{std::string(action), object.name, std::get<std::string>(row[0]),
+                            PersonIdOf(object, row), PhiFields(object, touched)}});
 }
 
 }  // namespace p360::records

@@ -106,11 +106,10 @@ private:
     void AuditRead(const security::Actor& actor, std::string_view action,
                    const metadata::ObjectDef& object, const storage::Row& row,
                    std::vector<std::string> phi_fields) const;
-    // Writes the audit entry of a change to a PHI-bearing object, in the change's transaction.
-    Status AuditWrite(storage::Connection& connection, const security::Actor& actor,
-                      std::string_view action, const metadata::ObjectDef& object,
-                      const storage::Row& row,
-                      const std::function<bool(const metadata::FieldDef&)>& touched) const;
+    // Queues the audit entry of a committed change to a PHI-bearing object.
+    void AuditWrite(const security::Actor& actor, std::string_view action,
+                    const metadata::ObjectDef& object, const storage::Row& row,
+                    const std::function<bool(const metadata::FieldDef&)>& touched) const;
 
     storage::Database& database_;
     MetadataService& metadata_;

@@ -24,12 +24,6 @@ constexpr const char* kSystemTables[] = {
     "NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT, "
     "changed_by TEXT NOT NULL, changed_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_sys_field_history_record ON sys_field_history (record_id, id)",
-    // Access audit: append-only; who touched which member's PHI fields, when and why.
-    "CREATE TABLE IF NOT EXISTS sys_access_audit (id {sequence_key}, at TEXT NOT NULL, user_id "
-    "TEXT NOT NULL, username TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, "
-    "object_name TEXT NOT NULL, record_id TEXT NOT NULL, person_id TEXT NOT NULL, fields TEXT NOT "
-    "NULL, purpose TEXT NOT NULL, request_id TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ix_sys_access_audit_person ON sys_access_audit (person_id, id)",
     // Outbox: one event per committed write, numbered in commit order, for flows, webhooks and
     // engines to follow.
     "CREATE TABLE IF NOT EXISTS sys_outbox (id {sequence_key}, object_name TEXT NOT NULL, "
