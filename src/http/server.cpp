@@ -175,8 +175,14 @@ private:
             grace_timer_ = deadline;
             for (const auto& connection : connections_) {
                 if (connection->idle) {
-                    asio::post(connection->stream.get_executor(),
-                               [connection] { connection->stream.socket().cancel(); });
+                    // Close a keep-alive connection only if no request has started to arrive:
+                    // bytes already in the socket are a request the client believes sent.
+                    asio::post(connection->stream.get_executor(), [connection] {
+                        boost::system::error_code error;
+                        if (connection->stream.socket().available(error) == 0) {
+                            connection->stream.socket().cancel(error);
+                        }
+                    });
                 }
             }
         }

@@ -291,18 +291,4 @@ bool PolicyAuthorizer::CanEditField(const Actor& actor, const metadata::ObjectDe
     return !field.system && GrantFor(actor, object, field) == FieldGrant::kEdit;
 }
 
-Status PolicyAuthorizer::CheckManageMetadata(const Actor& actor) const {
-    if (!actor.IsAdmin()) {
-        return Error::PermissionDenied("Only administrators may change objects and fields.");
-    }
-    return Ok();
-}
-
-Status PolicyAuthorizer::CheckManageUsers(const Actor& actor) const {
-    if (!actor.IsAdmin()) {
-        return Error::PermissionDenied("Only administrators may manage users.");
-    }
-    return Ok();
-}
-
 }  // namespace p360::security

@@ -90,8 +90,6 @@ public:
                       const metadata::FieldDef& field) const override;
     bool CanEditField(const Actor& actor, const metadata::ObjectDef& object,
                       const metadata::FieldDef& field) const override;
-    Status CheckManageMetadata(const Actor& actor) const override;
-    Status CheckManageUsers(const Actor& actor) const override;
 
     const AccessPolicy& policy() const { return policy_; }
 

@@ -20,16 +20,23 @@ bool BasicAuthorizer::CanEditField(const Actor& actor, const metadata::ObjectDef
     return !actor.user_id.empty() && !field.system;
 }
 
-Status BasicAuthorizer::CheckManageMetadata(const Actor& actor) const {
+Status Authorizer::CheckManageMetadata(const Actor& actor) const {
     if (!actor.IsAdmin()) {
         return Error::PermissionDenied("Only administrators may change objects and fields.");
     }
     return Ok();
 }
 
-Status BasicAuthorizer::CheckManageUsers(const Actor& actor) const {
+Status Authorizer::CheckManageUsers(const Actor& actor) const {
     if (!actor.IsAdmin()) {
         return Error::PermissionDenied("Only administrators may manage users.");
+    }
+    return Ok();
+}
+
+Status Authorizer::CheckReadAudit(const Actor& actor) const {
+    if (actor.role != "admin" && actor.role != "auditor") {
+        return Error::PermissionDenied("Only administrators and auditors read the access audit.");
     }
     return Ok();
 }
