@@ -151,6 +151,7 @@ private:
     struct Connection {
         explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
         beast::tcp_stream stream;
+        beast::flat_buffer buffer;  // bytes read but not yet parsed; touched on the strand only
         std::atomic<bool> idle{true};
     };
 
@@ -176,10 +177,12 @@ private:
             for (const auto& connection : connections_) {
                 if (connection->idle) {
                     // Close a keep-alive connection only if no request has started to arrive:
-                    // bytes already in the socket are a request the client believes sent.
+                    // bytes in the socket or already read are a request the client believes
+                    // sent. (A read that completed but is not processed yet is not cancelled.)
                     asio::post(connection->stream.get_executor(), [connection] {
                         boost::system::error_code error;
-                        if (connection->stream.socket().available(error) == 0) {
+                        if (connection->buffer.size() == 0 &&
+                            connection->stream.socket().available(error) == 0) {
                             connection->stream.socket().cancel(error);
                         }
                     });
@@ -227,7 +230,7 @@ private:
 
     asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
         beast::tcp_stream& stream = connection->stream;
-        beast::flat_buffer buffer;
+        beast::flat_buffer& buffer = connection->buffer;
         while (!stopping_) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
