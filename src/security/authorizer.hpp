@@ -1,10 +1,11 @@
 // Authorization: who may do what to which object and field.
 //
 // The records layer and the query compiler ask an Authorizer before every read and write, so
-// every endpoint and engine obeys the same policy. This is the hook where permission sets, PHI
-// visibility, record sharing and care teams plug in; the platform ships `BasicAuthorizer`:
-// any authenticated user may work with records, only administrators may change metadata or
-// manage users. Implementations must be thread-safe.
+// every endpoint and engine obeys the same policy. Deployments use `PolicyAuthorizer`
+// (access_policy.hpp: permission sets, PHI, field grants); record sharing and care teams will
+// plug in here too. `BasicAuthorizer` lets any authenticated user work with any record and
+// field: unit tests of other layers use it to keep the policy out of their way.
+// Implementations must be thread-safe.
 #pragma once
 
 #include <string>
