@@ -100,7 +100,7 @@ def main():
     binary = os.path.join(args.build, "src/app/payer360")
     generator = os.path.join(args.build, "bench/generate_people")
     data = tempfile.mkdtemp(prefix="p360_bench_")
-    subprocess.run([binary, "user", "create", "--data", data, "--username", "bench", "--role", "admin",
+    subprocess.run([binary, "user", "create", "--data", data, "--username", "perf", "--role", "admin",
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     port_file = os.path.join(data, "port")
     log = open(os.path.join(data, "server.log"), "w")
@@ -111,7 +111,7 @@ def main():
             time.sleep(0.05)
         base = "http://127.0.0.1:" + open(port_file).read().strip()
         _, answer = http("POST", base + "/api/v1/auth/login",
-                         json.dumps({"username": "bench", "password": PASSWORD}).encode())
+                         json.dumps({"username": "perf", "password": PASSWORD}).encode())
         token = json.loads(answer)["token"]
 
         results = {}

@@ -7,8 +7,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8080}"
 DATA="${DATA:-data}"
 MEMBERS="${MEMBERS:-2000}"
-ADMIN_PASSWORD="payer360-demo-admin"
-AGENT_PASSWORD="payer360-demo-agent"
+DEMO_PASSWORD="payer360-demo-login"
 
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
@@ -19,9 +18,9 @@ if [[ ! -f "$DATA/.demo-seeded" ]]; then
     echo "Seeding demo data ($MEMBERS members) into $DATA ..."
     "$BINARY" migrate --data "$DATA"
     "$BINARY" demo --data "$DATA" --members "$MEMBERS"
-    echo "$ADMIN_PASSWORD" | "$BINARY" user create --data "$DATA" --username admin \
+    echo "$DEMO_PASSWORD" | "$BINARY" user create --data "$DATA" --username admin \
         --role admin --password-stdin
-    echo "$AGENT_PASSWORD" | "$BINARY" user create --data "$DATA" --username agent \
+    echo "$DEMO_PASSWORD" | "$BINARY" user create --data "$DATA" --username agent \
         --role agent --password-stdin
     touch "$DATA/.demo-seeded"
 fi
@@ -29,11 +28,11 @@ fi
 cat <<INFO
 
   payer360 is starting on http://127.0.0.1:$PORT
-  Demo logins:  admin / $ADMIN_PASSWORD   (administrator)
-                agent / $AGENT_PASSWORD   (member service agent)
+  Demo logins:  admin / $DEMO_PASSWORD   (administrator)
+                agent / $DEMO_PASSWORD   (member service agent)
   Try:
     TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/api/v1/auth/login \\
-      -d '{"username":"admin","password":"$ADMIN_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
+      -d '{"username":"admin","password":"$DEMO_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
     curl -s -H "Authorization: Bearer \$TOKEN" 'http://127.0.0.1:$PORT/api/v1/records/Person?limit=5'
 
 INFO

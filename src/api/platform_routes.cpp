@@ -3,8 +3,10 @@
 #include <malloc.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "api/api_support.hpp"
+#include "http/problem.hpp"
 #include "records/definition_json.hpp"
 
 namespace p360::api {
@@ -67,6 +69,60 @@ HttpResponse RecordTextResponse(std::string record) {
     return response;
 }
 
+// The bearer token of a request that Authenticated() has already let through.
+std::string_view BearerTokenOf(const HttpRequest& request) {
+    return request.Header("authorization").value_or("").substr(std::string_view("Bearer ").size());
+}
+
+HttpResponse SessionResponse(const security::Session& session) {
+    return JsonResponse(200,
+                        json::object{{"token", session.token},
+                                     {"expiresAt", session.expires_at},
+                                     {"user", json::object{{"id", session.actor.user_id},
+                                                           {"username", session.actor.username},
+                                                           {"role", session.actor.role}}}});
+}
+
+json::object UserJson(const security::UserAccount& user) {
+    return {{"id", user.id},
+            {"username", user.username},
+            {"role", user.role},
+            {"active", user.active},
+            {"createdAt", user.created_at}};
+}
+
+// The body of PATCH /api/v1/users/{id}: only `active` may change.
+Result<bool> ActiveFromBody(const json::value& body) {
+    const json::object* fields = body.if_object();
+    if (fields == nullptr) {
+        return Error::InvalidArgument(R"(Send a JSON object such as {"active": false}.)", "body");
+    }
+    for (const auto& [name, value] : *fields) {
+        if (name != "active") {
+            return Error::InvalidArgument("Only active can be changed here.", name);
+        }
+    }
+    const json::value* active = fields->if_contains("active");
+    if (active == nullptr || !active->is_bool()) {
+        return Error::InvalidArgument("active must be true or false.", "active");
+    }
+    return active->get_bool();
+}
+
+HttpResponse LoginResponse(security::AuthService& auth, const HttpRequest& request,
+                           std::string_view username, std::string_view password) {
+    std::chrono::seconds retry_after{0};
+    auto session = auth.Login(username, password, request.remote_address, &retry_after);
+    if (session.ok()) {
+        return SessionResponse(*session);
+    }
+    HttpResponse problem = http::ProblemResponse(session.error(), request.request_id);
+    if (session.error().code == ErrorCode::kResourceExhausted) {
+        problem.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
+    }
+    return problem;
+}
+
 void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) {
     security::AuthService& auth = services.auth;
     router.Add("POST", "/api/v1/auth/login",
@@ -81,22 +137,39 @@ void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) 
                            {{"username", "Send username and password as strings.", {}},
                             {"password", "Send username and password as strings.", {}}});
                    }
-                   P360_ASSIGN_OR_RETURN(
-                       auto session, auth.Login(username->get_string(), password->get_string()));
-                   return JsonResponse(
-                       200, json::object{{"token", session.token},
-                                         {"expiresAt", session.expires_at},
-                                         {"user", json::object{{"id", session.actor.user_id},
-                                                               {"username", session.actor.username},
-                                                               {"role", session.actor.role}}}});
+                   return LoginResponse(auth, request, username->get_string(),
+                                        password->get_string());
                }));
+    router.Add("POST", "/api/v1/auth/refresh",
+               Authenticated(
+                   auth, [&auth](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(auto session, auth.Refresh(BearerTokenOf(request)));
+                       return SessionResponse(session);
+                   }));
     router.Add("POST", "/api/v1/auth/logout",
                Authenticated(
                    auth, [&auth](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
-                       auto header = request.Header("authorization").value_or("");
-                       P360_TRY(auth.Logout(header.substr(std::string_view("Bearer ").size())));
+                       P360_TRY(auth.Logout(BearerTokenOf(request)));
                        return HttpResponse{204, "application/json", "", {}};
                    }));
+}
+
+void RegisterUserRoutes(http::Router& router, const PlatformServices& services) {
+    security::AuthService& auth = services.auth;
+    router.Add(
+        "GET", "/api/v1/users",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_TRY(OnlyQueryParameters(request, {}));
+                P360_ASSIGN_OR_RETURN(auto users, services.auth.ListUsers());
+                json::array items;
+                for (const auto& user : users) {
+                    items.push_back(UserJson(user));
+                }
+                return JsonResponse(200, json::object{{"items", std::move(items)}});
+            }));
     router.Add(
         "POST", "/api/v1/users",
         Authenticated(
@@ -116,6 +189,33 @@ void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) 
                 return JsonResponse(201, json::object{{"id", created.user_id},
                                                       {"username", created.username},
                                                       {"role", created.role}});
+            }));
+    router.Add(
+        "PATCH", "/api/v1/users/{id}",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(const bool active, ActiveFromBody(body));
+                const std::string_view user_id = request.PathParam("id");
+                if (!active && user_id == actor.user_id) {
+                    // The last administrator could otherwise lock everyone out.
+                    return Error::Conflict("Administrators cannot deactivate themselves.",
+                                           "active");
+                }
+                P360_ASSIGN_OR_RETURN(auto user, services.auth.SetActive(user_id, active));
+                return JsonResponse(200, UserJson(user));
+            }));
+    router.Add(
+        "POST", "/api/v1/users/{id}/sessions/revoke",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_ASSIGN_OR_RETURN(const std::int64_t revoked,
+                                      services.auth.RevokeSessions(request.PathParam("id")));
+                return JsonResponse(200, json::object{{"revoked", revoked}});
             }));
 }
 
@@ -247,6 +347,25 @@ void RegisterRecordRoutes(http::Router& router, const PlatformServices& services
                                  return HttpResponse{204, "application/json", "", {}};
                              }));
     router.Add(
+        "PUT", "/api/v1/records/{object}/{id}/owner",
+        Authenticated(
+            auth,
+            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(OnlyQueryParameters(request, {}));
+                P360_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(request));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                const json::value* owner =
+                    body.is_object() ? body.as_object().if_contains("ownerId") : nullptr;
+                if (owner == nullptr || !owner->is_string()) {
+                    return Error::InvalidArgument("Expected {\"ownerId\": \"…\"}.", "ownerId");
+                }
+                P360_ASSIGN_OR_RETURN(
+                    auto record,
+                    records.ChangeOwner(actor, request.PathParam("object"), request.PathParam("id"),
+                                        owner->get_string(), if_match));
+                return RecordResponse(200, std::move(record));
+            }));
+    router.Add(
         "GET", "/api/v1/records/{object}/{id}/history",
         Authenticated(
             auth,
@@ -368,6 +487,7 @@ void RegisterPlatformRoutes(http::Router& router, const PlatformServices& servic
                },
                {http::Execution::kInline, 0});
     RegisterAuthRoutes(router, services);
+    RegisterUserRoutes(router, services);
     RegisterObjectRoutes(router, services);
     RegisterRecordRoutes(router, services);
     RegisterAuditRoutes(router, services);

@@ -1,8 +1,11 @@
 // The platform's HTTP API: health, login, object metadata and the generic records API.
 //
 //   GET    /healthz                                   liveness (no authentication)
-//   POST   /api/v1/auth/login | /api/v1/auth/logout
+//   POST   /api/v1/auth/login | /api/v1/auth/refresh | /api/v1/auth/logout
+//   GET    /api/v1/users                              list users (administrators)
 //   POST   /api/v1/users                              create a user (administrators)
+//   PATCH  /api/v1/users/{id}                         deactivate/reactivate (administrators)
+//   POST   /api/v1/users/{id}/sessions/revoke         end a user's sessions (administrators)
 //   GET    /api/v1/objects                            list objects
 //   GET    /api/v1/objects/{object}                   describe one object
 //   POST   /api/v1/objects                            create a custom object (administrators)
@@ -12,6 +15,7 @@
 //   GET    /api/v1/records/{object}/{id}              read (fields)
 //   PATCH  /api/v1/records/{object}/{id}              update (If-Match: <version>)
 //   DELETE /api/v1/records/{object}/{id}              delete (If-Match: <version>)
+//   PUT    /api/v1/records/{object}/{id}/owner        hand to a user, team or queue
 //   GET    /api/v1/records/{object}/{id}/history      tracked field history
 //   POST   /api/v1/records/{object}/bulk              NDJSON upsert (externalId, mode)
 //   GET    /api/v1/audit?personId=…                   accounting of disclosures (auditors)

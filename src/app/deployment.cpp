@@ -22,14 +22,14 @@ Result<std::vector<metadata::ObjectDef>> LoadStandardCatalog(const DeploymentOpt
 }
 
 Result<std::unique_ptr<security::PolicyAuthorizer>> LoadAccessPolicy(
-    const metadata::Catalog& catalog) {
+    const metadata::Catalog& catalog, const Clock& clock) {
     std::vector<security::PolicyFile> files;
     for (const auto& file : catalog::EmbeddedPolicyFiles()) {
         files.push_back({file.name, file.text});
     }
     P360_ASSIGN_OR_RETURN(auto policy, security::AccessPolicy::Parse(files));
     P360_TRY(policy.Validate(catalog));
-    return std::make_unique<security::PolicyAuthorizer>(std::move(policy));
+    return std::make_unique<security::PolicyAuthorizer>(std::move(policy), clock);
 }
 
 }  // namespace
@@ -50,9 +50,11 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                           records::MetadataService::Open(*deployment->database_,
                                                          std::move(standard), deployment->clock_));
     P360_ASSIGN_OR_RETURN(deployment->authorizer_,
-                          LoadAccessPolicy(*deployment->metadata_->Current()));
-    deployment->auth_ =
-        std::make_unique<security::AuthService>(*deployment->database_, deployment->clock_);
+                          LoadAccessPolicy(*deployment->metadata_->Current(), deployment->clock_));
+    deployment->auth_ = std::make_unique<security::AuthService>(*deployment->database_,
+                                                                deployment->clock_, options.auth);
+    deployment->teams_ =
+        std::make_unique<security::TeamService>(*deployment->database_, deployment->clock_);
     P360_ASSIGN_OR_RETURN(auto audit_database,
                           storage::OpenSqlite((options.data_directory / "audit.db").string()));
     P360_ASSIGN_OR_RETURN(deployment->audit_, security::AccessAudit::Open(std::move(audit_database),

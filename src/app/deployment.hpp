@@ -17,6 +17,7 @@
 #include "security/access_audit.hpp"
 #include "security/access_policy.hpp"
 #include "security/auth_service.hpp"
+#include "security/team_service.hpp"
 #include "storage/database.hpp"
 
 namespace p360::app {
@@ -24,6 +25,7 @@ namespace p360::app {
 struct DeploymentOptions {
     std::filesystem::path data_directory = "data";
     std::optional<std::filesystem::path> catalog_directory;  // default: the compiled-in catalog
+    security::AuthOptions auth;                              // sessions and login throttling
 };
 
 class Deployment {
@@ -36,6 +38,7 @@ public:
     records::RecordService& records() { return *records_; }
     security::AuthService& auth() { return *auth_; }
     security::AccessAudit& audit() { return *audit_; }
+    security::TeamService& teams() { return *teams_; }
     const security::Authorizer& authorizer() const { return *authorizer_; }
     const Clock& clock() const { return clock_; }
 
@@ -47,6 +50,7 @@ private:
     std::unique_ptr<storage::Database> database_;
     std::unique_ptr<records::MetadataService> metadata_;
     std::unique_ptr<security::AuthService> auth_;
+    std::unique_ptr<security::TeamService> teams_;
     std::unique_ptr<security::AccessAudit> audit_;
     std::unique_ptr<records::RecordService> records_;
 };

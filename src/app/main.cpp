@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/platform_routes.hpp"
+#include "api/team_routes.hpp"
 #include "app/deployment.hpp"
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
@@ -67,8 +68,10 @@ bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_cod
     return true;
 }
 
-Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& values) {
+Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& values,
+                                                   security::AuthOptions auth = {}) {
     DeploymentOptions options;
+    options.auth = auth;
     options.data_directory = values["data"].as<std::string>();
     if (values.count("catalog") != 0) {
         options.catalog_directory = values["catalog"].as<std::string>();
@@ -98,7 +101,11 @@ int Serve(int argc, char** argv) {
         "threads for requests that may write (each waits for its group commit)")(
         "read-workers", po::value<int>()->default_value(2), "threads for GET requests")(
         "port-file", po::value<std::string>(), "write the bound port to this file")(
-        "no-access-log", "do not log one line per request");
+        "no-access-log", "do not log one line per request")(
+        "login-burst", po::value<int>()->default_value(20),
+        "login attempts a client address may make at once")(
+        "login-refill-seconds", po::value<int>()->default_value(3),
+        "seconds until a client address may make one more login attempt");
     int exit_code = 0;
     if (!Parse(argc, argv, 2, command, exit_code)) {
         return exit_code;
@@ -108,7 +115,14 @@ int Serve(int argc, char** argv) {
     if (port < 0 || port > 65535) {
         return Fail(Error::InvalidArgument("--port must be 0..65535"));
     }
-    auto deployment = OpenDeployment(values);
+    security::AuthOptions auth;
+    auth.login_burst = values["login-burst"].as<int>();
+    auth.login_refill = std::chrono::seconds(values["login-refill-seconds"].as<int>());
+    if (auth.login_burst < 1 || auth.login_refill.count() < 1) {
+        return Fail(
+            Error::InvalidArgument("--login-burst and --login-refill-seconds must be at least 1"));
+    }
+    auto deployment = OpenDeployment(values, auth);
     if (!deployment.ok()) {
         return Fail(deployment.error());
     }
@@ -120,6 +134,7 @@ int Serve(int argc, char** argv) {
     const api::PlatformServices platform{services.auth(), services.authorizer(),
                                          services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
+    api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
 
     http::ServerOptions options;
     options.bind_address = values["bind"].as<std::string>();

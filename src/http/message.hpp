@@ -18,6 +18,7 @@ struct HttpRequest {
     std::vector<std::pair<std::string, std::string>> path_params;  // from the route pattern
     std::string body;
     std::string request_id;
+    std::string remote_address;  // the peer's IP address as text; empty when unknown
 
     std::optional<std::string_view> Header(std::string_view lowercase_name) const;
     std::optional<std::string_view> Query(std::string_view name) const;

@@ -58,6 +58,21 @@ bool ParseTarget(std::string_view target, HttpRequest& request) {
     return true;
 }
 
+// The peer's IP address as text, empty when it is gone. IPv4 clients of a dual-stack socket
+// appear as plain IPv4, so one client has one address whatever the bind address.
+std::string RemoteAddress(const tcp::socket& socket) {
+    boost::system::error_code error;
+    const tcp::endpoint peer = socket.remote_endpoint(error);
+    if (error) {
+        return {};
+    }
+    const asio::ip::address address = peer.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
 HttpResponse NotFoundOrMethod(const RouteMatch& match, const std::string& request_id) {
     if (match.allowed_methods.empty()) {
         return ProblemResponse(Error::NotFound("No such endpoint."), request_id);
@@ -293,6 +308,7 @@ private:
         HttpRequest request;
         request.method = std::string(header.method_string());
         request.request_id = RequestIdFor(header["x-request-id"]);
+        request.remote_address = RemoteAddress(stream.socket());
         if (!ParseTarget(header.target(), request)) {
             co_await WriteResponse(
                 stream,

@@ -133,6 +133,7 @@ std::vector<FieldDef> SystemFields() {
     fields.push_back(SystemField(kVersionField, "Version", FieldType::kNumber));
     fields.back().scale = 0;
     fields.push_back(SystemField(kOwnerField, "Owner", FieldType::kText));
+    fields.back().tracked = true;  // who held a record, and when it moved, is history
     fields.push_back(SystemField(kCreatedAtField, "Created At", FieldType::kDateTime));
     fields.push_back(SystemField(kCreatedByField, "Created By", FieldType::kText));
     fields.push_back(SystemField(kModifiedAtField, "Modified At", FieldType::kDateTime));

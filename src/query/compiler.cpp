@@ -64,7 +64,8 @@ std::string EscapeLike(std::string_view text) {
 // Writes a typed filter tree as SQL, collecting parameters and joins.
 class FilterWriter {
 public:
-    explicit FilterWriter(const storage::Dialect& dialect) : dialect_(dialect) {}
+    FilterWriter(const storage::Dialect& dialect, const RecordScope& scope)
+        : dialect_(dialect), scope_(scope) {}
 
     void Write(const Expr& expr, bool negated) {
         switch (expr.kind) {
@@ -92,7 +93,8 @@ public:
     }
 
     SqlFragment Take() && {
-        return SqlFragment{std::move(sql_), std::move(params_), std::move(joins_)};
+        return SqlFragment{std::move(sql_), std::move(params_), std::move(joins_),
+                           std::move(join_params_)};
     }
 
 private:
@@ -110,10 +112,19 @@ private:
         if (alias.empty()) {
             alias = "j" + std::to_string(aliases_.size() + 1);
             aliases_.emplace_back(path.reference, alias);
-            joins_.push_back("LEFT JOIN " + storage::QuoteIdentifier(path.object->name) + " AS " +
-                             alias + " ON " + alias + "." +
-                             storage::QuoteIdentifier(metadata::kIdField) + " = " +
-                             Column(kMainAlias, *path.reference));
+            std::string join = "LEFT JOIN " + storage::QuoteIdentifier(path.object->name) + " AS " +
+                               alias + " ON " + alias + "." +
+                               storage::QuoteIdentifier(metadata::kIdField) + " = " +
+                               Column(kMainAlias, *path.reference);
+            if (scope_) {
+                storage::SqlCondition visible = scope_(*path.object, alias);
+                if (!visible.Unrestricted()) {
+                    join += " AND " + visible.sql;
+                    join_params_.insert(join_params_.end(), visible.params.begin(),
+                                        visible.params.end());
+                }
+            }
+            joins_.push_back(std::move(join));
         }
         return Column(alias, *path.field);
     }
@@ -205,6 +216,8 @@ private:
     std::vector<storage::Value> params_;
     std::vector<std::string> joins_;
     std::vector<std::pair<const FieldDef*, std::string>> aliases_;
+    const RecordScope& scope_;
+    std::vector<storage::Value> join_params_;
 };
 
 // Appends "rows after `values` in `sort` order" for keys [key_idx, end) to `sql`.
@@ -396,9 +409,9 @@ Result<std::vector<SortKey>> ParseSort(const ObjectDef& object, std::string_view
 
 Result<SqlFragment> CompileFilter(const metadata::Catalog& catalog, const ObjectDef& object,
                                   std::string_view filter, const storage::Dialect& dialect,
-                                  const FieldAccess& can_read) {
+                                  const FieldAccess& can_read, const RecordScope& scope) {
     P360_ASSIGN_OR_RETURN(std::optional<Expr> expr, ParseFilter(catalog, object, filter, can_read));
-    FilterWriter writer(dialect);
+    FilterWriter writer(dialect, scope);
     if (expr) {
         writer.Write(*expr, false);
     }
@@ -407,7 +420,7 @@ Result<SqlFragment> CompileFilter(const metadata::Catalog& catalog, const Object
 
 Result<CompiledList> CompileList(const metadata::Catalog& catalog, const ObjectDef& object,
                                  const ListRequest& request, const storage::Dialect& dialect,
-                                 const FieldAccess& can_read) {
+                                 const FieldAccess& can_read, const RecordScope& scope) {
     if (request.limit < kMinListLimit || request.limit > kMaxListLimit) {
         return Error::InvalidArgument("limit: must be between " + std::to_string(kMinListLimit) +
                                           " and " + std::to_string(kMaxListLimit),
@@ -417,7 +430,8 @@ Result<CompiledList> CompileList(const metadata::Catalog& catalog, const ObjectD
     P360_ASSIGN_OR_RETURN(list.columns, ResolveProjection(object, request.fields, can_read));
     P360_ASSIGN_OR_RETURN(list.sort, ParseSort(object, request.sort, can_read));
     P360_ASSIGN_OR_RETURN(SqlFragment filter,
-                          CompileFilter(catalog, object, request.filter, dialect, can_read));
+                          CompileFilter(catalog, object, request.filter, dialect, can_read, scope));
+    storage::SqlCondition visible = scope ? scope(object, kMainAlias) : storage::SqlCondition{};
 
     std::string keyset;
     std::vector<storage::Value> keyset_params;
@@ -446,12 +460,14 @@ Result<CompiledList> CompileList(const metadata::Catalog& catalog, const ObjectD
     for (const std::string& join : filter.joins) {
         sql += " " + join;
     }
-    // Both conditions are self-contained (a group, or one predicate that binds tighter than AND).
-    if (!filter.sql.empty() && !keyset.empty()) {
-        sql += " WHERE " + filter.sql + " AND " + keyset;
-    } else if (!filter.sql.empty() || !keyset.empty()) {
-        sql += " WHERE " + (filter.sql.empty() ? keyset : filter.sql);
+    // Each condition is self-contained (a group, or one predicate that binds tighter than AND).
+    std::string where;
+    for (const std::string* condition : {&filter.sql, &visible.sql, &keyset}) {
+        if (!condition->empty()) {
+            where += (where.empty() ? " WHERE " : " AND ") + *condition;
+        }
     }
+    sql += where;
     sql += " ORDER BY ";
     for (std::size_t key_idx = 0; key_idx < list.sort.size(); ++key_idx) {
         const SortKey& key = list.sort[key_idx];
@@ -464,7 +480,9 @@ Result<CompiledList> CompileList(const metadata::Catalog& catalog, const ObjectD
     }
     sql += " LIMIT ?";
 
-    list.params = std::move(filter.params);
+    list.params = std::move(filter.join_params);
+    list.params.insert(list.params.end(), filter.params.begin(), filter.params.end());
+    list.params.insert(list.params.end(), visible.params.begin(), visible.params.end());
     list.params.insert(list.params.end(), keyset_params.begin(), keyset_params.end());
     list.params.emplace_back(std::int64_t{request.limit});
     return list;

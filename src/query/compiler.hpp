@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,7 +66,15 @@ struct SqlFragment {
     std::string sql;                     // a boolean expression over `t` and the joins; "" = all
     std::vector<storage::Value> params;  // in order of the ? placeholders in `sql`
     std::vector<std::string> joins;      // complete "LEFT JOIN … ON …" clauses, in order
+    std::vector<storage::Value> join_params;  // of the joins' placeholders; they come first
 };
+
+// The records of `object` the caller may see, as a condition over its row under `alias`
+// (security::Authorizer::RecordScope). The compiler applies it to the listed object and to
+// every followed reference: a reference to a record outside it reads as null, so filters
+// cannot reach into records the caller may not see. Empty = every record everywhere.
+using RecordScope =
+    std::function<storage::SqlCondition(const metadata::ObjectDef& object, std::string_view alias)>;
 
 // Compiles one page of a list of `object`'s records.
 //
@@ -81,17 +90,21 @@ struct SqlFragment {
 // - filter: see parser.hpp; errors carry location "filter".
 // - cursor: from EncodeCursor with this request's `sort`; otherwise InvalidArgument "cursor".
 //   Adds the keyset condition "rows strictly after the cursor's row in sort order".
+// - scope: which records may be listed, and which referenced records filters may look into.
 // The LIMIT parameter is the last one and equals `limit`.
 Result<CompiledList> CompileList(const metadata::Catalog& catalog,
                                  const metadata::ObjectDef& object, const ListRequest& request,
-                                 const storage::Dialect& dialect, const FieldAccess& can_read = {});
+                                 const storage::Dialect& dialect, const FieldAccess& can_read = {},
+                                 const RecordScope& scope = {});
 
 // Compiles just a filter, for counts and segments: the caller writes
-// `FROM <object> AS t <joins…> WHERE <sql>` (omitting WHERE when `sql` is empty).
+// `FROM <object> AS t <joins…> WHERE <sql>` (omitting WHERE when `sql` is empty), binding
+// `join_params` then `params`. `scope` applies to the followed references only; the caller
+// restricts `t` itself.
 Result<SqlFragment> CompileFilter(const metadata::Catalog& catalog,
                                   const metadata::ObjectDef& object, std::string_view filter,
-                                  const storage::Dialect& dialect,
-                                  const FieldAccess& can_read = {});
+                                  const storage::Dialect& dialect, const FieldAccess& can_read = {},
+                                  const RecordScope& scope = {});
 
 // The effective sort for a sort parameter (see CompileList), ending with `id`.
 Result<std::vector<SortKey>> ParseSort(const metadata::ObjectDef& object, std::string_view sort,

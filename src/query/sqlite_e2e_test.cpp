@@ -557,5 +557,37 @@ TEST_F(SqliteE2eTest, CompiledFilterFragmentRuns) {
     EXPECT_EQ(rows[0][0], Value(expected));
 }
 
+// A record scope restricts the listed rows and hides referenced records outside it: a filter
+// through `household` sees a hidden household as null. Each scope binds its own parameter, so
+// a wrong parameter order would select other rows.
+TEST_F(SqliteE2eTest, RecordScopeRestrictsRowsAndFollowedReferences) {
+    const RecordScope scope = [](const metadata::ObjectDef& object, std::string_view alias) {
+        const std::string prefix = std::string(alias) + ".";
+        if (object.name == "Person") {
+            return storage::SqlCondition{prefix + "\"age\" >= ?", {std::int64_t{40}}};
+        }
+        return storage::SqlCondition{prefix + "\"city\" = ?", {std::string("Springfield")}};
+    };
+    ListRequest request;
+    request.filter = "household.city is null or lastName startsWith 'S'";
+    request.limit = 1000;
+    auto list =
+        CompileList(TestCatalog(), TestObject("Person"), request, SqliteDialect(), {}, scope);
+    ASSERT_TRUE(list.ok()) << list.error().public_message;
+    std::vector<std::string> ids;
+    for (const storage::Row& row : Query(list->sql, list->params)) {
+        ids.push_back(std::get<std::string>(row[0]));
+    }
+    std::sort(ids.begin(), ids.end());
+    const std::vector<std::string> expected = ExpectedIds([&](const PersonRow& p) {
+        const HouseholdRow* h = HouseholdOf(p);
+        const bool household_visible = h != nullptr && h->city == "Springfield";
+        return p.age && *p.age >= 40 &&
+               (!household_visible || StartsWithIgnoreCase(p.last_name, "S"));
+    });
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(ids, expected);
+}
+
 }  // namespace
 }  // namespace p360::query

@@ -113,11 +113,23 @@ Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog, cons
     return lines;
 }
 
-// Creates or updates the record a line names. Runs inside the line's savepoint.
+// Creates or updates the record a line names, if the actor may change it (`changeable`, a
+// condition over alias t). Every check runs before the first write.
 Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const FieldDef& key_field,
-                 BulkLine& line) {
+                 const storage::SqlCondition& changeable, BulkLine& line) {
     P360_ASSIGN_OR_RETURN(auto existing,
                           detail::LoadRowBy(connection, scope.object, key_field, line.key));
+    if (existing && !changeable.Unrestricted()) {
+        // The key is taken either way; say no more than that the record is not the caller's.
+        P360_ASSIGN_OR_RETURN(
+            auto reachable,
+            detail::LoadRowWithin(connection, scope.object, std::get<std::string>((*existing)[0]),
+                                  changeable));
+        if (!reachable) {
+            return Error::PermissionDenied("You may not change the record with this " +
+                                           key_field.name + ".");
+        }
+    }
     if (existing) {
         P360_ASSIGN_OR_RETURN(auto result,
                               detail::UpdateRecord(connection, scope, *existing, line.assignments));
@@ -222,10 +234,13 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
         failed += line.status == LineStatus::kFailed;
     }
     const Error rolled_back = Error::InvalidArgument("The atomic batch was rolled back.");
+    const query::RecordScope readable = ScopeOf(actor, target, security::Operation::kRead);
+    const storage::SqlCondition changeable =
+        ScopeOf(actor, target, security::Operation::kUpdate)(object, "t");
     Status written = database_.WriteAlone([&](Connection& connection) -> Status {
         std::unordered_set<std::string> known_references;
-        detail::WriteScope scope{*target.catalog,     object,           actor, now,
-                                 FormatDateTime(now), &known_references};
+        detail::WriteScope scope{*target.catalog,   object,   actor, now, FormatDateTime(now),
+                                 &known_references, &readable};
         // Every check of a line runs before its first write, and a failed statement undoes
         // itself, so on engines that keep the transaction usable a failed line leaves nothing
         // behind without a savepoint. If it did write (the total moved), the batch fails whole.
@@ -238,7 +253,7 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
                 P360_TRY(connection.Execute("SAVEPOINT line"));
             }
             const std::int64_t changes_before = connection.TotalChanges();
-            Status applied = ApplyLine(connection, scope, *key_field, line);
+            Status applied = ApplyLine(connection, scope, *key_field, changeable, line);
             if (!applied.ok()) {
                 if (use_savepoints) {
                     P360_TRY(connection.Execute("ROLLBACK TO line"));

@@ -13,7 +13,6 @@ namespace p360::records {
 using detail::DeleteRecord;
 using detail::EncodeRecord;
 using detail::InsertRecord;
-using detail::LoadRow;
 using detail::UpdateRecord;
 using detail::VersionOf;
 using detail::WriteScope;
@@ -100,6 +99,44 @@ Result<RecordService::Target> RecordService::Resolve(const Actor& actor,
     return target;
 }
 
+query::RecordScope RecordService::ScopeOf(const Actor& actor, const Target& target,
+                                          Operation operation) const {
+    return [this, &actor, catalog = target.catalog, operation](const ObjectDef& object,
+                                                               std::string_view alias) {
+        return authorizer_.RecordScope(actor, *catalog, object, operation, alias);
+    };
+}
+
+Result<storage::Row> RecordService::LoadForChange(Connection& connection, const Actor& actor,
+                                                  const Target& target, std::string_view id,
+                                                  Operation operation) const {
+    const ObjectDef& object = *target.object;
+    const storage::SqlCondition changeable = ScopeOf(actor, target, operation)(object, "t");
+    P360_ASSIGN_OR_RETURN(auto row, detail::LoadRowWithin(connection, object, id, changeable));
+    if (row) {
+        return std::move(*row);
+    }
+    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
+    P360_ASSIGN_OR_RETURN(auto visible, detail::LoadRowWithin(connection, object, id, readable));
+    if (visible && !changeable.Unrestricted()) {
+        return Error::PermissionDenied("You may not change this " + object.name + " record.");
+    }
+    return Error::NotFound("No " + object.name + " record has this id.");
+}
+
+Status RecordService::CheckStillReadable(Connection& connection, const query::RecordScope& readable,
+                                         const Target& target, std::string_view id) const {
+    const storage::SqlCondition scope = readable(*target.object, "t");
+    if (scope.Unrestricted()) {
+        return Ok();
+    }
+    P360_ASSIGN_OR_RETURN(auto row, detail::LoadRowWithin(connection, *target.object, id, scope));
+    if (!row) {
+        return Error::PermissionDenied("This change would put the record out of your reach.");
+    }
+    return Ok();
+}
+
 Result<std::vector<FieldAssignment>> RecordService::Decode(const Actor& actor, const Target& target,
                                                            const json::value& body) const {
     auto can_edit = [&](const FieldDef& field) {
@@ -115,11 +152,14 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     P360_ASSIGN_OR_RETURN(auto assignments, Decode(actor, target, body));
 
     const std::int64_t now = clock_.NowMillis();
+    const query::RecordScope readable = ScopeOf(actor, target, Operation::kRead);
     storage::Row stored;
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
-        WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
+        WriteScope scope{*target.catalog,     object,  actor,    now,
+                         FormatDateTime(now), nullptr, &readable};
         P360_ASSIGN_OR_RETURN(stored, InsertRecord(connection, scope, assignments));
-        return Ok();
+        // E.g. a portal member filing a case about somebody else.
+        return CheckStillReadable(connection, readable, target, std::get<std::string>(stored[0]));
     }));
     AuditWrite(actor, "create", object, stored, AssignedFields(object, assignments));
     return EncodeRecord(object, stored, [&](const FieldDef& field) {
@@ -142,9 +182,10 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
             return Error::PermissionDenied("You may not read field " + name + ".");
         }
     }
+    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
     std::optional<storage::Row> row;
     P360_TRY(database_.Read([&](Connection& connection) -> Status {
-        P360_ASSIGN_OR_RETURN(row, LoadRow(connection, object, id));
+        P360_ASSIGN_OR_RETURN(row, detail::LoadRowWithin(connection, object, id, readable));
         return Ok();
     }));
     if (!row) {
@@ -175,25 +216,58 @@ Result<json::object> RecordService::Update(const Actor& actor, std::string_view 
     P360_ASSIGN_OR_RETURN(auto assignments, Decode(actor, target, patch));
 
     const std::int64_t now = clock_.NowMillis();
+    const query::RecordScope readable = ScopeOf(actor, target, Operation::kRead);
     storage::Row row;
     auto update_result = detail::UpdateResult::kUnchanged;
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
-        P360_ASSIGN_OR_RETURN(auto current, LoadRow(connection, object, id));
-        if (!current) {
-            return Error::NotFound("No " + object.name + " record has this id.");
-        }
-        if (if_match && *if_match != VersionOf(*current)) {
+        P360_ASSIGN_OR_RETURN(row,
+                              LoadForChange(connection, actor, target, id, Operation::kUpdate));
+        if (if_match && *if_match != VersionOf(row)) {
             return Error::FailedPrecondition("The record has changed since version " +
                                              std::to_string(*if_match) + "; reload it.");
         }
-        row = std::move(*current);
-        WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
+        WriteScope scope{*target.catalog,     object,  actor,    now,
+                         FormatDateTime(now), nullptr, &readable};
         P360_ASSIGN_OR_RETURN(update_result, UpdateRecord(connection, scope, row, assignments));
-        return Ok();
+        return CheckStillReadable(connection, readable, target, id);
     }));
     if (update_result == detail::UpdateResult::kUpdated) {
         AuditWrite(actor, "update", object, row, AssignedFields(object, assignments));
     }
+    return EncodeRecord(object, row, [&](const FieldDef& field) {
+        return authorizer_.CanReadField(actor, object, field);
+    });
+}
+
+Result<json::object> RecordService::ChangeOwner(const Actor& actor, std::string_view object_name,
+                                                std::string_view id, std::string_view owner_id,
+                                                std::optional<std::int64_t> if_match) {
+    P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kUpdate));
+    const ObjectDef& object = *target.object;
+    const std::int64_t now = clock_.NowMillis();
+    const FieldAssignment assignment{
+        static_cast<std::size_t>(object.FindField(metadata::kOwnerField) - &object.fields[0]),
+        Value{std::string(owner_id)}};
+    storage::Row row;
+    P360_TRY(database_.Write([&](Connection& connection) -> Status {
+        const Value owner[] = {std::string(owner_id), std::string(owner_id)};
+        P360_ASSIGN_OR_RETURN(
+            auto exists, connection.QueryOne("SELECT 1 FROM sys_users WHERE id = ? AND active = 1 "
+                                             "UNION ALL SELECT 1 FROM sys_teams WHERE id = ?",
+                                             owner));
+        if (!exists) {
+            return Error::InvalidArgument("No active user, team or queue has this id.", "ownerId");
+        }
+        P360_ASSIGN_OR_RETURN(row,
+                              LoadForChange(connection, actor, target, id, Operation::kUpdate));
+        if (if_match && *if_match != VersionOf(row)) {
+            return Error::FailedPrecondition("The record has changed since version " +
+                                             std::to_string(*if_match) + "; reload it.");
+        }
+        WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
+        P360_TRY(UpdateRecord(connection, scope, row, {assignment}));
+        return Ok();
+    }));
     return EncodeRecord(object, row, [&](const FieldDef& field) {
         return authorizer_.CanReadField(actor, object, field);
     });
@@ -206,17 +280,15 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
     const std::int64_t now = clock_.NowMillis();
     storage::Row deleted;
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
-        P360_ASSIGN_OR_RETURN(auto current, LoadRow(connection, object, id));
-        if (!current) {
-            return Error::NotFound("No " + object.name + " record has this id.");
-        }
-        if (if_match && *if_match != VersionOf(*current)) {
+        P360_ASSIGN_OR_RETURN(auto current,
+                              LoadForChange(connection, actor, target, id, Operation::kDelete));
+        if (if_match && *if_match != VersionOf(current)) {
             return Error::FailedPrecondition("The record has changed since version " +
                                              std::to_string(*if_match) + "; reload it.");
         }
         WriteScope scope{*target.catalog, object, actor, now, FormatDateTime(now), nullptr};
         P360_TRY(DeleteRecord(connection, scope, std::string(id), limits_.max_cascade_depth));
-        deleted = std::move(*current);
+        deleted = std::move(current);
         return Ok();
     }));
     AuditWrite(actor, "delete", object, deleted, [](const FieldDef&) { return false; });
@@ -230,9 +302,9 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
     auto can_read = [&](const ObjectDef& owner, const FieldDef& field) {
         return authorizer_.CanReadField(actor, owner, field);
     };
-    P360_ASSIGN_OR_RETURN(
-        query::CompiledList list,
-        query::CompileList(*target.catalog, object, request, database_.dialect(), can_read));
+    P360_ASSIGN_OR_RETURN(query::CompiledList list,
+                          query::CompileList(*target.catalog, object, request, database_.dialect(),
+                                             can_read, ScopeOf(actor, target, Operation::kRead)));
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
 
@@ -310,10 +382,14 @@ Result<json::object> RecordService::History(const Actor& actor, std::string_view
                                             std::string_view id) {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kRead));
     const ObjectDef& object = *target.object;
+    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
     std::optional<storage::Row> record;
     std::vector<storage::Row> rows;
     P360_TRY(database_.Read([&](Connection& connection) -> Status {
-        P360_ASSIGN_OR_RETURN(record, LoadRow(connection, object, id));
+        P360_ASSIGN_OR_RETURN(record, detail::LoadRowWithin(connection, object, id, readable));
+        if (!record) {
+            return Ok();  // no history of a record the caller may not see
+        }
         const Value params[] = {object.name, std::string(id),
                                 static_cast<std::int64_t>(limits_.max_history_items)};
         P360_ASSIGN_OR_RETURN(

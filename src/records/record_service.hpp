@@ -68,6 +68,13 @@ public:
                                 std::string_view id, const json::value& patch,
                                 std::optional<std::int64_t> if_match);
 
+    // Hands the record to another user, team or queue (routing a case to a queue, reassigning
+    // a task). The caller must be able to change the record; the new owner must be an active
+    // user or an existing team or queue. The caller may lose sight of the record by it.
+    Result<json::object> ChangeOwner(const security::Actor& actor, std::string_view object_name,
+                                     std::string_view id, std::string_view owner_id,
+                                     std::optional<std::int64_t> if_match);
+
     // Refused with kConflict while restricting references exist; cascades as declared.
     Status Delete(const security::Actor& actor, std::string_view object_name, std::string_view id,
                   std::optional<std::int64_t> if_match);
@@ -98,6 +105,17 @@ private:
     };
     Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
                            security::Operation operation) const;
+    // The records of the target's objects the actor may reach for `operation`.
+    query::RecordScope ScopeOf(const security::Actor& actor, const Target& target,
+                               security::Operation operation) const;
+    // Loads the record `id` the actor is about to change: kNotFound when they may not see it,
+    // kPermissionDenied when they may see but not change it.
+    Result<storage::Row> LoadForChange(storage::Connection& connection,
+                                       const security::Actor& actor, const Target& target,
+                                       std::string_view id, security::Operation operation) const;
+    // Refuses a write that would leave the record `id` outside what the actor may read.
+    Status CheckStillReadable(storage::Connection& connection, const query::RecordScope& readable,
+                              const Target& target, std::string_view id) const;
     // Decodes a body into the fields the caller may set.
     Result<std::vector<FieldAssignment>> Decode(const security::Actor& actor, const Target& target,
                                                 const json::value& body) const;

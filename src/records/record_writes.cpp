@@ -78,6 +78,18 @@ Result<std::optional<storage::Row>> LoadRow(Connection& connection, const Object
     return LoadRowBy(connection, object, object.fields[kIdIndex], Value{std::string(id)});
 }
 
+Result<std::optional<storage::Row>> LoadRowWithin(Connection& connection, const ObjectDef& object,
+                                                  std::string_view id,
+                                                  const storage::SqlCondition& scope) {
+    if (scope.Unrestricted()) {
+        return LoadRow(connection, object, id);
+    }
+    std::vector<Value> params{Value{std::string(id)}};
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
+    return connection.QueryOne(
+        SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params);
+}
+
 Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
                                               const FieldDef& key, const Value& value) {
     ObjectSql& statements = SqlFor(object);
@@ -152,11 +164,18 @@ Status CheckReferences(Connection& connection, const WriteScope& scope,
         if (scope.known_references != nullptr && scope.known_references->contains(key)) {
             continue;
         }
-        const Value params[] = {*id};
+        const ObjectDef* target = scope.catalog.FindObject(field.reference_to);
+        const storage::SqlCondition visible = scope.readable != nullptr && target != nullptr
+                                                  ? (*scope.readable)(*target, "t")
+                                                  : storage::SqlCondition{};
+        std::vector<Value> params{Value{*id}};
+        params.insert(params.end(), visible.params.begin(), visible.params.end());
         P360_ASSIGN_OR_RETURN(
-            auto found, connection.QueryOne("SELECT 1 FROM " + QuoteIdentifier(field.reference_to) +
-                                                " WHERE \"id\" = ?",
-                                            params));
+            auto found,
+            connection.QueryOne("SELECT 1 FROM " + QuoteIdentifier(field.reference_to) +
+                                    " AS t WHERE t.\"id\" = ?" +
+                                    (visible.Unrestricted() ? "" : " AND " + visible.sql),
+                                params));
         if (!found) {
             errors.push_back({field.name, "No " + field.reference_to + " record has this id.", {}});
         } else if (scope.known_references != nullptr) {

@@ -12,6 +12,7 @@
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"
+#include "query/compiler.hpp"
 #include "records/record_codec.hpp"
 #include "security/authorizer.hpp"
 #include "storage/database.hpp"
@@ -27,11 +28,20 @@ struct WriteScope {
     std::string now;  // canonical UTC datetime of now_millis
     // Reference targets already seen to exist in this transaction, as "Object/id".
     std::unordered_set<std::string>* known_references = nullptr;
+    // The records the actor may read: a reference must point at one of them, so writes cannot
+    // probe for records the actor may not see. Null = every record.
+    const query::RecordScope* readable = nullptr;
 };
 
 // All columns of a record (in ObjectDef::fields order), or nothing.
 Result<std::optional<storage::Row>> LoadRow(storage::Connection& connection,
                                             const metadata::ObjectDef& object, std::string_view id);
+
+// The same, if the record also satisfies `scope` (a condition over alias `t`).
+Result<std::optional<storage::Row>> LoadRowWithin(storage::Connection& connection,
+                                                  const metadata::ObjectDef& object,
+                                                  std::string_view id,
+                                                  const storage::SqlCondition& scope);
 
 // The record whose unique field `key` equals `value`, or nothing.
 Result<std::optional<storage::Row>> LoadRowBy(storage::Connection& connection,

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "core/time_format.hpp"
 #include "security/auth_service.hpp"
+#include "storage/dialect.hpp"
 
 namespace p360::security {
 namespace {
@@ -79,7 +81,89 @@ public:
         }
     }
 
+    void ReadSharing(const YAML::Node& node,
+                     std::map<std::string, ObjectSharing, std::less<>>& sharing) {
+        Expect(node.IsMap(), "sharing", "a map from object to its sharing");
+        for (const auto& member : node) {
+            const auto object = member.first.as<std::string>();
+            const std::string where = "sharing." + object;
+            Expect(member.second.IsMap(), where, "a map with access, careTeam or controlledBy");
+            ObjectSharing entry;
+            for (const auto& setting : member.second) {
+                const auto key = setting.first.as<std::string>();
+                if (key == "access") {
+                    entry.access = AccessLevel(setting.second.as<std::string>(), where + ".access");
+                } else if (key == "careTeam") {
+                    entry.care_team = setting.second.as<bool>();
+                } else if (key == "controlledBy") {
+                    entry.controlled_by = setting.second.as<std::string>();
+                } else {
+                    Fail(where + "." + key, "unknown key");
+                }
+            }
+            sharing[object] = std::move(entry);
+        }
+    }
+
+    void ReadSharingRules(const YAML::Node& node, std::vector<SharingRule>& rules) {
+        Expect(node.IsSequence(), "sharingRules", "a list of sharing rules");
+        for (const YAML::Node& entry : node) {
+            Expect(entry.IsMap(), "sharingRules", "a map per sharing rule");
+            SharingRule rule;
+            rule.name = Scalar(entry, "name", "sharingRules");
+            const std::string where = "sharingRules." + rule.name;
+            for (const auto& member : entry) {
+                const auto key = member.first.as<std::string>();
+                if (key == "name" || key == "description") {
+                    continue;
+                } else if (key == "objects") {
+                    rule.objects = Names(member.second, where + ".objects");
+                } else if (key == "roles") {
+                    rule.roles = Names(member.second, where + ".roles");
+                } else if (key == "access") {
+                    const auto access = member.second.as<std::string>();
+                    Expect(access == "read" || access == "edit", where + ".access", "read or edit");
+                    rule.edit = access == "edit";
+                } else {
+                    Fail(where + "." + key, "unknown key");
+                }
+            }
+            rules.push_back(std::move(rule));
+        }
+    }
+
+    void ReadRoleHierarchy(const YAML::Node& node,
+                           std::map<std::string, std::vector<std::string>, std::less<>>& below) {
+        Expect(node.IsMap(), "roleHierarchy", "a map from role to the roles below it");
+        for (const auto& member : node) {
+            const auto role = member.first.as<std::string>();
+            below[role] = Names(member.second, "roleHierarchy." + role);
+        }
+    }
+
+    std::vector<std::string> Names(const YAML::Node& node, const std::string& where) {
+        Expect(node.IsSequence(), where, "a list of names");
+        std::vector<std::string> names;
+        for (const YAML::Node& name : node) {
+            names.push_back(name.as<std::string>());
+        }
+        return names;
+    }
+
 private:
+    SharingAccess AccessLevel(const std::string& text, const std::string& where) {
+        if (text == "private") {
+            return SharingAccess::kPrivate;
+        }
+        if (text == "publicRead") {
+            return SharingAccess::kPublicRead;
+        }
+        if (text != "public") {
+            Fail(where, "expected private, publicRead or public");
+        }
+        return SharingAccess::kPublic;
+    }
+
     static void Grant(const PermissionSet& set, RoleGrants& grants) {
         grants.permission_sets.push_back(set.name);
         grants.phi = grants.phi || set.phi;
@@ -202,12 +286,111 @@ Result<AccessPolicy> AccessPolicy::Parse(const std::vector<PolicyFile>& files) {
             if (root["roles"]) {
                 reader.ReadRoles(root["roles"], policy.sets_, policy.roles_);
             }
+            if (root["sharing"]) {
+                reader.ReadSharing(root["sharing"], policy.sharing_);
+            }
+            if (root["sharingRules"]) {
+                reader.ReadSharingRules(root["sharingRules"], policy.rules_);
+            }
+            if (root["roleHierarchy"]) {
+                reader.ReadRoleHierarchy(root["roleHierarchy"], policy.role_hierarchy_);
+            }
+            if (root["selfService"]) {
+                auto roles = reader.Names(root["selfService"], "selfService");
+                policy.self_service_roles_.insert(policy.self_service_roles_.end(), roles.begin(),
+                                                  roles.end());
+            }
         } catch (const std::exception& exception) {
             return Error::InvalidArgument(std::string("Access policy: ") + exception.what(),
                                           std::string(file.name));
         }
     }
+    policy.ResolveRecordRules();
     return policy;
+}
+
+void AccessPolicy::ResolveRecordRules() {
+    for (auto& [role, grants] : roles_) {
+        for (const SharingRule& rule : rules_) {
+            if (std::find(rule.roles.begin(), rule.roles.end(), role) == rule.roles.end()) {
+                continue;
+            }
+            for (const std::string& object : rule.objects) {
+                grants.shared_objects[object] = grants.shared_objects[object] || rule.edit;
+            }
+        }
+        // The roles below, transitively; a cycle just stops where it closes.
+        std::vector<std::string> pending{role};
+        while (!pending.empty()) {
+            auto direct = role_hierarchy_.find(pending.back());
+            pending.pop_back();
+            if (direct == role_hierarchy_.end()) {
+                continue;
+            }
+            for (const std::string& below : direct->second) {
+                auto& known = grants.subordinate_roles;
+                if (below != role && std::find(known.begin(), known.end(), below) == known.end()) {
+                    known.push_back(below);
+                    pending.push_back(below);
+                }
+            }
+        }
+        grants.self_service = std::find(self_service_roles_.begin(), self_service_roles_.end(),
+                                        role) != self_service_roles_.end();
+    }
+}
+
+const ObjectSharing& AccessPolicy::SharingFor(std::string_view object) const {
+    static const ObjectSharing kPrivate;
+    auto found = sharing_.find(object);
+    return found == sharing_.end() ? kPrivate : found->second;
+}
+
+void AccessPolicy::ValidateRecordRules(const metadata::Catalog& catalog,
+                                       std::vector<FieldError>& errors) const {
+    for (const auto& [object_name, sharing] : sharing_) {
+        const std::string where = "sharing." + object_name;
+        const metadata::ObjectDef* object = catalog.FindObject(object_name);
+        if (object == nullptr) {
+            errors.push_back({where, "No such object.", {}});
+            continue;
+        }
+        if (!sharing.controlled_by.empty()) {
+            const metadata::FieldDef* field = object->FindField(sharing.controlled_by);
+            if (field == nullptr || field->type != metadata::FieldType::kReference ||
+                field->reference_to == object_name) {
+                errors.push_back(
+                    {where + ".controlledBy", "Expected a reference field to another object.", {}});
+            }
+        }
+        if (sharing.care_team && object_name != "Person" && object->person_field.empty()) {
+            errors.push_back({where + ".careTeam", "The object has no member (personField).", {}});
+        }
+    }
+    auto known_role = [this](const std::string& role) { return roles_.count(role) > 0; };
+    for (const SharingRule& rule : rules_) {
+        for (const std::string& object : rule.objects) {
+            if (catalog.FindObject(object) == nullptr) {
+                errors.push_back({"sharingRules." + rule.name + ".objects", "No such object.", {}});
+            }
+        }
+        for (const std::string& role : rule.roles) {
+            if (!known_role(role)) {
+                errors.push_back({"sharingRules." + rule.name + ".roles", "No such role.", {}});
+            }
+        }
+    }
+    for (const auto& [role, below] : role_hierarchy_) {
+        const bool all_known = std::all_of(below.begin(), below.end(), known_role);
+        if (!known_role(role) || !all_known) {
+            errors.push_back({"roleHierarchy." + role, "No such role.", {}});
+        }
+    }
+    for (const std::string& role : self_service_roles_) {
+        if (!known_role(role)) {
+            errors.push_back({"selfService", "No such role.", {}});
+        }
+    }
 }
 
 Status AccessPolicy::Validate(const metadata::Catalog& catalog) const {
@@ -233,6 +416,7 @@ Status AccessPolicy::Validate(const metadata::Catalog& catalog) const {
             errors.push_back({"roles." + std::string(role), "Every role needs an entry.", {}});
         }
     }
+    ValidateRecordRules(catalog, errors);
     return errors.empty() ? Ok() : Status(Error::Validation(std::move(errors)));
 }
 
@@ -289,6 +473,135 @@ bool PolicyAuthorizer::CanReadField(const Actor& actor, const metadata::ObjectDe
 bool PolicyAuthorizer::CanEditField(const Actor& actor, const metadata::ObjectDef& object,
                                     const metadata::FieldDef& field) const {
     return !field.system && GrantFor(actor, object, field) == FieldGrant::kEdit;
+}
+
+}  // namespace p360::security
+
+namespace p360::security {
+namespace {
+
+using storage::SqlCondition;
+
+SqlCondition NoRecords() { return {"1 = 0", {}}; }
+
+std::string Column(const std::string& alias, std::string_view field) {
+    return alias + "." + storage::QuoteIdentifier(field);
+}
+
+// The column that names the member a record is about, or "" when the object has none.
+std::string MemberColumn(const metadata::ObjectDef& object, const std::string& alias) {
+    if (object.name == "Person") {
+        return Column(alias, metadata::kIdField);
+    }
+    return object.person_field.empty() ? std::string() : Column(alias, object.person_field);
+}
+
+// Joins conditions with OR into one parenthesised condition.
+SqlCondition AnyOf(std::vector<SqlCondition> parts) {
+    SqlCondition any;
+    any.sql = "(";
+    for (std::size_t part_idx = 0; part_idx < parts.size(); ++part_idx) {
+        any.sql += part_idx == 0 ? "" : " OR ";
+        any.sql += parts[part_idx].sql;
+        any.params.insert(any.params.end(), parts[part_idx].params.begin(),
+                          parts[part_idx].params.end());
+    }
+    any.sql += ")";
+    return any;
+}
+
+std::string TodayUtc(const Clock& clock) { return FormatDateTime(clock.NowMillis()).substr(0, 10); }
+
+}  // namespace
+
+storage::SqlCondition PolicyAuthorizer::RecordScope(const Actor& actor,
+                                                    const metadata::Catalog& catalog,
+                                                    const metadata::ObjectDef& object,
+                                                    Operation operation,
+                                                    std::string_view alias) const {
+    return ScopeAt(actor, catalog, object, operation == Operation::kRead, std::string(alias), 0);
+}
+
+storage::SqlCondition PolicyAuthorizer::ScopeAt(const Actor& actor,
+                                                const metadata::Catalog& catalog,
+                                                const metadata::ObjectDef& object, bool read,
+                                                const std::string& alias, int depth) const {
+    const RoleGrants* grants = policy_.ForRole(actor.role);
+    if (grants == nullptr || actor.user_id.empty()) {
+        return NoRecords();
+    }
+    const ObjectGrant grant = grants->ForObject(object.name);
+    if (grant.modify_all || (read && grant.view_all)) {
+        return {};
+    }
+    const ObjectSharing& sharing = policy_.SharingFor(object.name);
+    if (!sharing.controlled_by.empty()) {
+        // A detail record follows its master: visible where the master is.
+        const metadata::FieldDef* field = object.FindField(sharing.controlled_by);
+        const metadata::ObjectDef* master =
+            field != nullptr ? catalog.FindObject(field->reference_to) : nullptr;
+        if (master == nullptr || depth >= 4) {
+            return NoRecords();
+        }
+        const std::string master_alias = "m" + std::to_string(depth);
+        SqlCondition inner = ScopeAt(actor, catalog, *master, read, master_alias, depth + 1);
+        if (inner.Unrestricted()) {
+            return {};
+        }
+        inner.sql = Column(alias, field->name) + " IN (SELECT " +
+                    Column(master_alias, metadata::kIdField) + " FROM " +
+                    storage::QuoteIdentifier(master->name) + " AS " + master_alias + " WHERE " +
+                    inner.sql + ")";
+        return inner;
+    }
+    const bool open_to_role = sharing.access == SharingAccess::kPublic ||
+                              (read && sharing.access == SharingAccess::kPublicRead);
+    if (grants->self_service) {
+        // Portal members: reference data that is open to all, and their own member's records.
+        const std::string member = MemberColumn(object, alias);
+        if (member.empty()) {
+            return open_to_role ? SqlCondition{} : NoRecords();
+        }
+        if (actor.person_id.empty()) {
+            return NoRecords();
+        }
+        return {member + " = ?", {actor.person_id}};
+    }
+    if (open_to_role) {
+        return {};
+    }
+    if (auto shared = grants->shared_objects.find(object.name);
+        shared != grants->shared_objects.end() && (read || shared->second)) {
+        return {};
+    }
+    const std::string owner = Column(alias, metadata::kOwnerField);
+    std::vector<SqlCondition> ways;
+    ways.push_back({owner + " = ?", {actor.user_id}});
+    ways.push_back(
+        {owner + " IN (SELECT team_id FROM sys_team_members WHERE user_id = ?)", {actor.user_id}});
+    if (!grants->subordinate_roles.empty()) {
+        // Above a role in a shared team: see what the members holding it own.
+        SqlCondition below{owner +
+                               " IN (SELECT m.user_id FROM sys_team_members AS l JOIN "
+                               "sys_team_members AS m ON m.team_id = l.team_id JOIN sys_users AS "
+                               "u ON u.id = m.user_id WHERE l.user_id = ? AND u.role IN (",
+                           {actor.user_id}};
+        for (std::size_t role_idx = 0; role_idx < grants->subordinate_roles.size(); ++role_idx) {
+            below.sql += role_idx == 0 ? "?" : ", ?";
+            below.params.emplace_back(grants->subordinate_roles[role_idx]);
+        }
+        below.sql += "))";
+        ways.push_back(std::move(below));
+    }
+    if (sharing.care_team) {
+        const std::string team = "c" + std::to_string(depth);
+        ways.push_back({MemberColumn(object, alias) + " IN (SELECT " + Column(team, "person") +
+                            " FROM \"CareTeamMember\" AS " + team + " WHERE " +
+                            Column(team, "userId") + " = ? AND (" + Column(team, "endDate") +
+                            " IS NULL OR " + Column(team, "endDate") + " >= ?))",
+                        {actor.user_id, TodayUtc(clock_)}});
+    }
+    return AnyOf(std::move(ways));
 }
 
 }  // namespace p360::security

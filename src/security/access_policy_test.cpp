@@ -37,7 +37,8 @@ AccessPolicy LoadShippedPolicy() {
 
 class ShippedPolicyTest : public ::testing::Test {
 protected:
-    ShippedPolicyTest() : catalog_(LoadStandardCatalog()), authorizer_(LoadShippedPolicy()) {}
+    ShippedPolicyTest()
+        : catalog_(LoadStandardCatalog()), authorizer_(LoadShippedPolicy(), clock_) {}
 
     bool May(std::string_view role, std::string_view object, Operation operation) const {
         const Actor actor{"usr_test", "tester", std::string(role)};
@@ -54,6 +55,15 @@ protected:
         return authorizer_.CanEditField(actor, definition, *definition.FindField(field));
     }
 
+    // Whether `role` reaches every record of `object` for `operation` (no record condition).
+    bool ReachesAll(std::string_view role, std::string_view object, Operation operation) const {
+        const Actor actor{"usr_test", "tester", std::string(role)};
+        return authorizer_
+            .RecordScope(actor, catalog_, *catalog_.FindObject(object), operation, "t")
+            .Unrestricted();
+    }
+
+    FakeClock clock_{1'790'000'000'000};
     metadata::Catalog catalog_;
     PolicyAuthorizer authorizer_;
 };
@@ -71,27 +81,28 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
                                             "network_manager", "auditor", "portal_member"};
     // One row per object; one column per role, in the order above.
     const std::map<std::string, std::vector<std::string>> expected = {
-        {"Person", {"CRED", "CRE", "CRE", "RE", "CRE", "R", "-", "-", "-"}},
+        {"Person", {"CRED", "CRE", "CRE", "RE", "CRE", "R", "-", "-", "RE"}},
         {"Household", {"CRED", "CRE", "CRE", "R", "CRE", "R", "-", "-", "-"}},
         {"HouseholdMember", {"CRED", "CRE", "CRE", "R", "CRE", "R", "-", "-", "-"}},
         {"ContactRelationship", {"CRED", "CRE", "CRE", "CRE", "-", "-", "-", "-", "-"}},
         {"LifeEvent", {"CRED", "CR", "CR", "CR", "-", "R", "-", "-", "-"}},
-        {"Consent", {"CRED", "CRE", "CRE", "CRE", "-", "CRE", "-", "-", "-"}},
+        {"Consent", {"CRED", "CRE", "CRE", "CRE", "-", "CRE", "-", "-", "CRE"}},
         {"Account", {"CRED", "R", "R", "-", "CRE", "-", "CRE", "-", "-"}},
-        {"Plan", {"CRED", "R", "R", "R", "R", "R", "R", "-", "-"}},
-        {"Benefit", {"CRED", "R", "R", "R", "R", "R", "-", "-", "-"}},
-        {"MemberPlan", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
-        {"Provider", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "-"}},
-        {"ProviderLocation", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "-"}},
-        {"Network", {"CRED", "R", "R", "R", "R", "-", "CRED", "-", "-"}},
-        {"Claim", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
-        {"ClaimLine", {"CRED", "R", "R", "R", "-", "-", "-", "-", "-"}},
-        {"Condition", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "-"}},
-        {"Medication", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "-"}},
-        {"Case", {"CRED", "CRE", "CRED", "CRE", "-", "-", "CRE", "-", "-"}},
-        {"CaseComment", {"CRED", "CR", "CRED", "CR", "-", "-", "-", "-", "-"}},
+        {"Plan", {"CRED", "R", "R", "R", "R", "R", "R", "-", "R"}},
+        {"Benefit", {"CRED", "R", "R", "R", "R", "R", "-", "-", "R"}},
+        {"MemberPlan", {"CRED", "R", "R", "R", "-", "-", "-", "-", "R"}},
+        {"Provider", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "R"}},
+        {"ProviderLocation", {"CRED", "R", "R", "R", "-", "-", "CRED", "-", "R"}},
+        {"Network", {"CRED", "R", "R", "R", "R", "-", "CRED", "-", "R"}},
+        {"Claim", {"CRED", "R", "R", "R", "-", "-", "-", "-", "R"}},
+        {"ClaimLine", {"CRED", "R", "R", "R", "-", "-", "-", "-", "R"}},
+        {"Condition", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
+        {"Medication", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
+        {"Case", {"CRED", "CRE", "CRED", "CRE", "-", "-", "CRE", "-", "CR"}},
+        {"CaseComment", {"CRED", "CR", "CRED", "CR", "-", "-", "-", "-", "CR"}},
         {"Interaction", {"CRED", "CRE", "CRED", "CRE", "CR", "-", "-", "-", "-"}},
         {"Task", {"CRED", "CRE", "CRED", "CRE", "CRE", "-", "CRE", "-", "-"}},
+        {"CareTeamMember", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
     };
     ASSERT_EQ(expected.size(), catalog_.objects().size()) << "every standard object has a row";
     for (const auto& [object, row] : expected) {
@@ -128,9 +139,10 @@ TEST_F(ShippedPolicyTest, OnlyAdministratorsSeeSsn) {
     }
 }
 
-TEST_F(ShippedPolicyTest, ClinicalRecordsOnlyForCareManagersAndAdministrators) {
+// Portal members read clinical records too, but only their own (see the record rules below).
+TEST_F(ShippedPolicyTest, ClinicalRecordsOnlyForCareManagersAdministratorsAndTheMember) {
     for (std::string_view role : KnownRoles()) {
-        const bool clinical = role == "admin" || role == "care_manager";
+        const bool clinical = role == "admin" || role == "care_manager" || role == "portal_member";
         for (const char* object : {"Condition", "Medication"}) {
             EXPECT_EQ(May(role, object, Operation::kRead), clinical) << role << " " << object;
         }
@@ -172,6 +184,59 @@ TEST_F(ShippedPolicyTest, CustomObjectsAreForAdministratorsUntilGranted) {
               ErrorCode::kPermissionDenied);
 }
 
+TEST_F(ShippedPolicyTest, CareManagersReachClinicalRecordsOnlyThroughTheCareTeam) {
+    EXPECT_FALSE(ReachesAll("care_manager", "Condition", Operation::kRead));
+    EXPECT_FALSE(ReachesAll("care_manager", "Medication", Operation::kRead));
+    EXPECT_TRUE(ReachesAll("admin", "Condition", Operation::kRead));
+    const Actor manager{"usr_cm", "cm", "care_manager"};
+    const auto scope = authorizer_.RecordScope(manager, catalog_, *catalog_.FindObject("Condition"),
+                                               Operation::kRead, "t");
+    EXPECT_NE(scope.sql.find("CareTeamMember"), std::string::npos);
+    // The manager's id, and today's date so that ended memberships stop counting.
+    EXPECT_NE(std::find(scope.params.begin(), scope.params.end(), storage::Value{"usr_cm"}),
+              scope.params.end());
+    EXPECT_NE(std::find(scope.params.begin(), scope.params.end(), storage::Value{"2026-09-21"}),
+              scope.params.end());
+}
+
+TEST_F(ShippedPolicyTest, SharingRulesOpenMemberRecordsToServiceButNotClinicalOnes) {
+    for (std::string_view object : {"Person", "MemberPlan", "Claim", "Case", "Consent"}) {
+        EXPECT_TRUE(ReachesAll("agent", object, Operation::kRead)) << object;
+    }
+    EXPECT_TRUE(ReachesAll("agent", "Person", Operation::kUpdate));
+    EXPECT_FALSE(ReachesAll("agent", "Case", Operation::kUpdate)) << "only owned or team cases";
+    EXPECT_FALSE(ReachesAll("supervisor", "Case", Operation::kUpdate)) << "their teams' cases";
+    EXPECT_TRUE(ReachesAll("supervisor", "Case", Operation::kRead)) << "view all";
+    EXPECT_FALSE(ReachesAll("marketing", "MemberPlan", Operation::kRead));
+    EXPECT_TRUE(ReachesAll("marketing", "Plan", Operation::kRead)) << "reference data is public";
+}
+
+TEST_F(ShippedPolicyTest, PortalMembersReachOnlyTheirOwnMember) {
+    Actor member{"usr_pm", "pm", "portal_member"};
+    member.person_id = "per_me";
+    for (std::string_view object : {"Person", "Claim", "Condition", "Case", "Consent"}) {
+        const auto scope = authorizer_.RecordScope(member, catalog_, *catalog_.FindObject(object),
+                                                   Operation::kRead, "t");
+        EXPECT_EQ(scope.params, std::vector<storage::Value>{storage::Value{"per_me"}}) << object;
+    }
+    EXPECT_TRUE(ReachesAll("portal_member", "Plan", Operation::kRead));
+    Actor unlinked{"usr_pm2", "pm2", "portal_member"};
+    EXPECT_EQ(
+        authorizer_
+            .RecordScope(unlinked, catalog_, *catalog_.FindObject("Person"), Operation::kRead, "t")
+            .sql,
+        "1 = 0")
+        << "a portal user linked to no member reaches nothing";
+}
+
+TEST_F(ShippedPolicyTest, CaseCommentsFollowTheirCase) {
+    const Actor agent{"usr_ag", "ag", "agent"};
+    EXPECT_TRUE(ReachesAll("agent", "CaseComment", Operation::kRead)) << "as cases are";
+    const auto edit = authorizer_.RecordScope(agent, catalog_, *catalog_.FindObject("CaseComment"),
+                                              Operation::kUpdate, "t");
+    EXPECT_NE(edit.sql.find("\"Case\""), std::string::npos);
+}
+
 TEST(AccessPolicyTest, BadPolicyNamesTheKeyAtFault) {
     auto unknown_operation = AccessPolicy::Parse(
         {{"p.yaml", "permissionSets:\n  - name: s\n    objects:\n      Person: [read, fly]\n"}});
@@ -185,6 +250,36 @@ TEST(AccessPolicyTest, BadPolicyNamesTheKeyAtFault) {
     ASSERT_FALSE(bad_field.ok());
     auto garbage = AccessPolicy::Parse({{"p.yaml", "permissionSets: [ {"}});
     EXPECT_FALSE(garbage.ok());
+    auto bad_access = AccessPolicy::Parse({{"p.yaml", "sharing:\n  Person: {access: open}\n"}});
+    ASSERT_FALSE(bad_access.ok());
+    EXPECT_NE(bad_access.error().public_message.find("sharing.Person"), std::string::npos);
+    auto bad_rule =
+        AccessPolicy::Parse({{"p.yaml", "sharingRules:\n  - name: r\n    access: write\n"}});
+    ASSERT_FALSE(bad_rule.ok());
+    EXPECT_NE(bad_rule.error().public_message.find("sharingRules.r"), std::string::npos);
+}
+
+TEST(AccessPolicyTest, RecordRulesMustNameRealObjectsFieldsAndRoles) {
+    const metadata::Catalog catalog = LoadStandardCatalog();
+    auto policy = AccessPolicy::Parse({{"p.yaml",
+                                        "roles:\n  agent: []\n"
+                                        "sharing:\n  Person: {controlledBy: lastName}\n"
+                                        "  Plan: {careTeam: true}\n"
+                                        "sharingRules:\n  - name: r\n    roles: [pilot]\n"
+                                        "    objects: [Spaceship]\n"
+                                        "roleHierarchy:\n  agent: [intern]\n"}});
+    ASSERT_TRUE(policy.ok());
+    const Status valid = policy.value().Validate(catalog);
+    ASSERT_FALSE(valid.ok());
+    std::set<std::string> fields;
+    for (const FieldError& error : valid.error().field_errors) {
+        fields.insert(error.field);
+    }
+    for (const char* expected :
+         {"sharing.Person.controlledBy", "sharing.Plan.careTeam", "sharingRules.r.objects",
+          "sharingRules.r.roles", "roleHierarchy.agent"}) {
+        EXPECT_TRUE(fields.contains(expected)) << expected;
+    }
 }
 
 }  // namespace

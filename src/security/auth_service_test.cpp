@@ -4,10 +4,22 @@
 
 #include <filesystem>
 
+#include "core/time_format.hpp"
+#include "security/passwords.hpp"
 #include "storage/schema.hpp"
 
 namespace p360::security {
 namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+constexpr std::int64_t kStart = 1'700'000'000'000;
+constexpr const char* kPassword = "correct horse battery";
+
+std::string At(std::chrono::milliseconds since_start) {
+    return FormatDateTime(kStart + since_start.count());
+}
 
 class AuthServiceTest : public ::testing::Test {
 protected:
@@ -22,6 +34,28 @@ protected:
         ASSERT_TRUE(database_->Write(storage::EnsureSystemTables).ok());
         auth_ = std::make_unique<AuthService>(*database_, clock_);
     }
+    // A new service on the same database, as after a restart.
+    void Restart(AuthOptions options = {}) {
+        auth_ = std::make_unique<AuthService>(*database_, clock_, options);
+    }
+    Actor MakeUser(const std::string& username) {
+        auto actor = auth_->CreateUser(username, kPassword, "agent");
+        EXPECT_TRUE(actor.ok());
+        return actor.ok() ? actor.value() : Actor{};
+    }
+    Session LogIn(const std::string& username) {
+        auto session = auth_->Login(username, kPassword);
+        EXPECT_TRUE(session.ok()) << session.error().public_message;
+        return session.ok() ? session.value() : Session{};
+    }
+    // A login's error code and, when throttled, the wait it asks for.
+    std::pair<ErrorCode, seconds> Refusal(const std::string& username, const std::string& password,
+                                          const std::string& address = "") {
+        seconds retry_after{0};
+        auto session = auth_->Login(username, password, address, &retry_after);
+        EXPECT_FALSE(session.ok());
+        return {session.ok() ? ErrorCode::kInternal : session.error().code, retry_after};
+    }
     void TearDown() override {
         auth_.reset();
         database_.reset();
@@ -29,7 +63,7 @@ protected:
     }
 
     std::filesystem::path path_;
-    FakeClock clock_{1'700'000'000'000};
+    FakeClock clock_{kStart};
     std::unique_ptr<storage::Database> database_;
     std::unique_ptr<AuthService> auth_;
 };
@@ -91,6 +125,195 @@ TEST_F(AuthServiceTest, RejectsWeakPasswordsUnknownRolesAndTakenNames) {
     ASSERT_TRUE(auth_->CreateUser("bob", "correct horse battery", "agent").ok());
     EXPECT_EQ(auth_->CreateUser("bob", "correct horse battery", "agent").error().code,
               ErrorCode::kAlreadyExists);
+}
+
+TEST_F(AuthServiceTest, RefreshRotatesTheTokenAndTheOldOneStopsAtOnce) {
+    MakeUser("alice");
+    const Session first = LogIn("alice");
+    clock_.Advance(hours(1));
+    ASSERT_TRUE(auth_->Authenticate(first.token).ok());  // now in the cache
+    auto second = auth_->Refresh(first.token);
+    ASSERT_TRUE(second.ok());
+    EXPECT_NE(second->token, first.token);
+    EXPECT_EQ(second->actor.username, "alice");
+    EXPECT_EQ(second->expires_at, At(hours(1 + 8)));
+    // Refused although the cache vouched for it a moment ago, and cannot be refreshed twice.
+    EXPECT_FALSE(auth_->Authenticate(first.token).ok());
+    EXPECT_EQ(auth_->Refresh(first.token).error().code, ErrorCode::kUnauthenticated);
+    EXPECT_TRUE(auth_->Authenticate(second->token).ok());
+    clock_.Advance(hours(9));
+    EXPECT_EQ(auth_->Refresh(second->token).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, RefreshExtendsASessionOnlyUpToItsMaximumLifetime) {
+    MakeUser("alice");
+    Session session = LogIn("alice");
+    int refreshes = 0;
+    std::optional<Error> refused;
+    while (!refused && refreshes < 100) {
+        clock_.Advance(hours(7));
+        auto next = auth_->Refresh(session.token);
+        if (next.ok()) {
+            session = std::move(next).value();
+            ++refreshes;
+        } else {
+            refused = next.error();
+        }
+    }
+    // Every 7 hours for a week: the 23rd refresh (at 161 h) reaches the 168 h bound, and the
+    // next (at 168 h) is refused.
+    EXPECT_EQ(refreshes, 23);
+    EXPECT_EQ(session.expires_at, At(hours(24 * 7)));
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->code, ErrorCode::kUnauthenticated);
+    EXPECT_NE(refused->public_message.find("maximum lifetime"), std::string::npos);
+    // A new login starts a new week.
+    EXPECT_EQ(LogIn("alice").expires_at, At(hours(24 * 7 + 8)));
+}
+
+TEST_F(AuthServiceTest, FiveFailuresLockAUsernameAndEachFurtherOneDoublesTheLockout) {
+    MakeUser("alice");
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        EXPECT_EQ(Refusal("alice", "wrong horse battery").first, ErrorCode::kUnauthenticated);
+    }
+    // Locked: even the right password is refused, and says how long to wait.
+    EXPECT_EQ(Refusal("alice", kPassword), std::pair(ErrorCode::kResourceExhausted, seconds(60)));
+    clock_.Advance(seconds(30));
+    EXPECT_EQ(Refusal("alice", kPassword), std::pair(ErrorCode::kResourceExhausted, seconds(30)));
+    seconds remaining(30);
+    // Refused attempts do not count; each failure after a lockout doubles it, up to an hour.
+    for (const int expected : {120, 240, 480, 960, 1920, 3600, 3600}) {
+        clock_.Advance(remaining);
+        EXPECT_EQ(Refusal("alice", "wrong horse battery").first, ErrorCode::kUnauthenticated);
+        remaining = seconds(expected);
+        EXPECT_EQ(Refusal("alice", kPassword), std::pair(ErrorCode::kResourceExhausted, remaining));
+    }
+    clock_.Advance(remaining);
+    LogIn("alice");
+    // A success starts the count again.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        EXPECT_EQ(Refusal("alice", "wrong horse battery").first, ErrorCode::kUnauthenticated);
+    }
+    LogIn("alice");
+}
+
+TEST_F(AuthServiceTest, UnknownUsernamesAreLockedOutExactlyLikeRealOnes) {
+    MakeUser("alice");
+    auto answer = [this](const std::string& username, const std::string& password) {
+        seconds retry_after{0};
+        auto session = auth_->Login(username, password, "", &retry_after);
+        EXPECT_FALSE(session.ok());
+        return std::tuple(session.error().code, session.error().public_message, retry_after);
+    };
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        EXPECT_EQ(answer("alice", "wrong horse battery"), answer("mallory", "wrong horse battery"));
+    }
+    const auto real = answer("alice", kPassword);
+    EXPECT_EQ(std::get<0>(real), ErrorCode::kResourceExhausted);
+    EXPECT_EQ(real, answer("mallory", kPassword));
+    clock_.Advance(seconds(60));
+    EXPECT_EQ(answer("alice", "wrong horse battery"), answer("mallory", "wrong horse battery"));
+    EXPECT_EQ(answer("alice", kPassword), answer("mallory", kPassword));
+    EXPECT_EQ(std::get<2>(answer("mallory", kPassword)), seconds(120));
+}
+
+TEST_F(AuthServiceTest, ALockoutSurvivesARestart) {
+    MakeUser("alice");
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        EXPECT_EQ(Refusal("alice", "wrong horse battery").first, ErrorCode::kUnauthenticated);
+    }
+    Restart();
+    clock_.Advance(seconds(10));
+    EXPECT_EQ(Refusal("alice", kPassword), std::pair(ErrorCode::kResourceExhausted, seconds(50)));
+    clock_.Advance(seconds(50));
+    LogIn("alice");
+}
+
+TEST_F(AuthServiceTest, LoginsAreRateLimitedPerClientAddress) {
+    AuthOptions options;
+    options.login_burst = 3;
+    options.login_refill = seconds(3);
+    Restart(options);
+    MakeUser("alice");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        EXPECT_TRUE(auth_->Login("alice", kPassword, "192.0.2.1").ok());
+    }
+    EXPECT_EQ(Refusal("alice", kPassword, "192.0.2.1"),
+              std::pair(ErrorCode::kResourceExhausted, seconds(3)));
+    // Another address has a bucket of its own.
+    EXPECT_TRUE(auth_->Login("alice", kPassword, "192.0.2.2").ok());
+    clock_.Advance(seconds(2));
+    EXPECT_EQ(Refusal("alice", kPassword, "192.0.2.1"),
+              std::pair(ErrorCode::kResourceExhausted, seconds(1)));
+    clock_.Advance(seconds(1));
+    EXPECT_TRUE(auth_->Login("alice", kPassword, "192.0.2.1").ok());
+    EXPECT_EQ(Refusal("alice", kPassword, "192.0.2.1").first, ErrorCode::kResourceExhausted);
+}
+
+TEST_F(AuthServiceTest, DeactivationEndsSessionsAtOnceAndRefusesLogins) {
+    const Actor alice = MakeUser("alice");
+    const Session session = LogIn("alice");
+    ASSERT_TRUE(auth_->Authenticate(session.token).ok());  // now in the cache
+    auto deactivated = auth_->SetActive(alice.user_id, false);
+    ASSERT_TRUE(deactivated.ok());
+    EXPECT_FALSE(deactivated->active);
+    EXPECT_EQ(deactivated->username, "alice");
+    EXPECT_FALSE(auth_->Authenticate(session.token).ok());
+    EXPECT_EQ(Refusal("alice", kPassword).first, ErrorCode::kUnauthenticated);
+
+    ASSERT_TRUE(auth_->SetActive(alice.user_id, true).ok());
+    EXPECT_TRUE(auth_->Authenticate(LogIn("alice").token).ok());
+    EXPECT_FALSE(auth_->Authenticate(session.token).ok());  // old tokens stay dead
+    EXPECT_EQ(auth_->SetActive("usr_missing", false).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(AuthServiceTest, RevokingSessionsEndsEveryOneOfThatUserOnly) {
+    const Actor alice = MakeUser("alice");
+    MakeUser("bob");
+    const Session alice_desk = LogIn("alice");
+    const Session alice_phone = LogIn("alice");
+    const Session bob = LogIn("bob");
+    for (const Session* session : {&alice_desk, &alice_phone, &bob}) {
+        ASSERT_TRUE(auth_->Authenticate(session->token).ok());  // now in the cache
+    }
+    auto revoked = auth_->RevokeSessions(alice.user_id);
+    ASSERT_TRUE(revoked.ok());
+    EXPECT_EQ(*revoked, 2);
+    EXPECT_FALSE(auth_->Authenticate(alice_desk.token).ok());
+    EXPECT_FALSE(auth_->Authenticate(alice_phone.token).ok());
+    EXPECT_TRUE(auth_->Authenticate(bob.token).ok());
+    EXPECT_TRUE(auth_->Authenticate(LogIn("alice").token).ok());  // she may log in again
+    EXPECT_EQ(auth_->RevokeSessions("usr_missing").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(AuthServiceTest, ListUsersShowsAccountsByUsername) {
+    const Actor bob = MakeUser("bob");
+    MakeUser("alice");
+    ASSERT_TRUE(auth_->SetActive(bob.user_id, false).ok());
+    auto users = auth_->ListUsers();
+    ASSERT_TRUE(users.ok());
+    ASSERT_EQ(users->size(), 2U);
+    EXPECT_EQ((*users)[0].username, "alice");
+    EXPECT_TRUE((*users)[0].active);
+    EXPECT_EQ((*users)[1].id, bob.user_id);
+    EXPECT_FALSE((*users)[1].active);
+    EXPECT_EQ((*users)[1].role, "agent");
+    EXPECT_EQ((*users)[1].created_at, At(hours(0)));
+}
+
+TEST_F(AuthServiceTest, PasswordsMayNotContainTheUsernameOrBeCommon) {
+    auto with_name = auth_->CreateUser("alice", "my-ALICE-is-long-enough", "agent");
+    ASSERT_FALSE(with_name.ok());
+    EXPECT_EQ(with_name.error().location, "password");
+    EXPECT_NE(with_name.error().public_message.find("username"), std::string::npos);
+    auto common = auth_->CreateUser("alice", "Password1234", "agent");
+    ASSERT_FALSE(common.ok());
+    EXPECT_EQ(common.error().location, "password");
+    EXPECT_NE(common.error().public_message.find("common"), std::string::npos);
+    EXPECT_EQ(CheckPasswordPolicy("qwertyuiopas").error().location, "password");
+    EXPECT_TRUE(CheckPasswordPolicy("qwertyuiopas but longer").ok());
+    EXPECT_TRUE(CheckPasswordPolicy("alice in wonderland").ok());  // no username to avoid
+    EXPECT_TRUE(auth_->CreateUser("alice", kPassword, "agent").ok());
 }
 
 }  // namespace

@@ -20,6 +20,12 @@ bool BasicAuthorizer::CanEditField(const Actor& actor, const metadata::ObjectDef
     return !actor.user_id.empty() && !field.system;
 }
 
+storage::SqlCondition Authorizer::RecordScope(const Actor&, const metadata::Catalog&,
+                                              const metadata::ObjectDef&, Operation,
+                                              std::string_view) const {
+    return {};
+}
+
 Status Authorizer::CheckManageMetadata(const Actor& actor) const {
     if (!actor.IsAdmin()) {
         return Error::PermissionDenied("Only administrators may change objects and fields.");

@@ -2,17 +2,18 @@
 //
 // The records layer and the query compiler ask an Authorizer before every read and write, so
 // every endpoint and engine obeys the same policy. Deployments use `PolicyAuthorizer`
-// (access_policy.hpp: permission sets, PHI, field grants); record sharing and care teams will
-// plug in here too. `BasicAuthorizer` lets any authenticated user work with any record and
-// field: unit tests of other layers use it to keep the policy out of their way.
-// Implementations must be thread-safe.
+// (access_policy.hpp: permission sets, PHI, field grants, record sharing and care teams).
+// `BasicAuthorizer` lets any authenticated user work with any record and field: unit tests of other
+// layers use it to keep the policy out of their way. Implementations must be thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "core/result.hpp"
+#include "metadata/catalog.hpp"
 #include "metadata/object_def.hpp"
+#include "storage/value.hpp"
 
 namespace p360::security {
 
@@ -23,6 +24,7 @@ struct Actor {
     std::string role;        // role slug, e.g. "admin", "agent"
     std::string purpose;     // purpose of use (X-Purpose-Of-Use); empty = the role's default
     std::string request_id;  // the HTTP request, when there is one
+    std::string person_id;   // the member a portal user is; empty for staff
 
     bool IsAdmin() const { return role == "admin"; }
 };
@@ -39,6 +41,13 @@ public:
                               const metadata::FieldDef& field) const = 0;
     virtual bool CanEditField(const Actor& actor, const metadata::ObjectDef& object,
                               const metadata::FieldDef& field) const = 0;
+    // Which records of `object` the actor may read (kRead) or change (kUpdate, kDelete), as a
+    // condition over the object's row under `alias`; unrestricted = every record. Applied by
+    // the records layer to every load and list, and by the query compiler to every followed
+    // reference, so a record outside it is indistinguishable from one that does not exist.
+    virtual storage::SqlCondition RecordScope(const Actor& actor, const metadata::Catalog& catalog,
+                                              const metadata::ObjectDef& object,
+                                              Operation operation, std::string_view alias) const;
     // Changing objects and fields, and managing users: administrators.
     virtual Status CheckManageMetadata(const Actor& actor) const;
     virtual Status CheckManageUsers(const Actor& actor) const;

@@ -21,7 +21,9 @@ Result<std::string> HashPassword(std::string_view password,
 // True when `password` matches `encoded_hash`; false for a mismatch or a malformed hash.
 bool VerifyPassword(std::string_view password, const std::string& encoded_hash);
 
-// Minimum policy for new passwords: length 12..1024.
-Status CheckPasswordPolicy(std::string_view password);
+// Policy for new passwords: length 12..1024, not containing the username (ignoring case; pass
+// an empty username when there is none), and not one of the most common passwords. Failures
+// are kInvalidArgument at "password".
+Status CheckPasswordPolicy(std::string_view password, std::string_view username = {});
 
 }  // namespace p360::security

@@ -13,11 +13,13 @@ constexpr const char* kSystemTables[] = {
     "NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sys_custom_fields (object_name TEXT NOT NULL, name TEXT NOT NULL, "
     "definition TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (object_name, name))",
+    // failed_logins and locked_until (a datetime, or NULL) drive the login lockout.
     "CREATE TABLE IF NOT EXISTS sys_users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, "
     "password_hash TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL, created_at TEXT "
-    "NOT NULL)",
+    "NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT)",
+    // A refreshed session keeps the absolute_expires_at of the login that began it.
     "CREATE TABLE IF NOT EXISTS sys_sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
-    "created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+    "created_at TEXT NOT NULL, expires_at TEXT NOT NULL, absolute_expires_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ix_sys_sessions_user ON sys_sessions (user_id)",
     // Field history: one row per changed tracked field, numbered in commit order.
     "CREATE TABLE IF NOT EXISTS sys_field_history (id {sequence_key}, object_name TEXT NOT "
@@ -29,6 +31,13 @@ constexpr const char* kSystemTables[] = {
     "CREATE TABLE IF NOT EXISTS sys_outbox (id {sequence_key}, object_name TEXT NOT NULL, "
     "record_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT "
     "NULL)",
+    // Teams and queues: groups of users that can own records together (a queue is a team that
+    // work is routed to). A record owned by a team is open to its members.
+    "CREATE TABLE IF NOT EXISTS sys_teams (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind "
+    "TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sys_team_members (team_id TEXT NOT NULL, user_id TEXT NOT NULL, "
+    "added_at TEXT NOT NULL, PRIMARY KEY (team_id, user_id))",
+    "CREATE INDEX IF NOT EXISTS ix_sys_team_members_user ON sys_team_members (user_id, team_id)",
 };
 
 std::string ColumnDefinition(const Dialect& dialect, const metadata::FieldDef& field) {

@@ -17,4 +17,13 @@ using Row = std::vector<Value>;
 
 inline bool IsNull(const Value& value) { return std::holds_alternative<Null>(value); }
 
+// A boolean SQL condition with its `?` parameters in order, for composing WHERE clauses from
+// parts written by different layers. An empty `sql` is no condition: every row qualifies.
+struct SqlCondition {
+    std::string sql;
+    std::vector<Value> params;
+
+    bool Unrestricted() const { return sql.empty(); }
+};
+
 }  // namespace p360::storage

@@ -220,12 +220,14 @@ int TestServer::RunCommand(const std::vector<std::string>& args, const std::stri
     return WaitExit(Spawn(full, stdin_text, directory_ / "server.log"));
 }
 
-void TestServer::Start() {
+void TestServer::Start(const std::vector<std::string>& extra_args) {
     const auto port_file = directory_ / "port";
     std::filesystem::remove(port_file);
-    pid_ = Spawn({"serve", "--data", directory_.string(), "--port", "0", "--port-file",
-                  port_file.string(), "--workers", "8"},
-                 "", directory_ / "server.log");
+    std::vector<std::string> args = {"serve", "--data",      directory_.string(), "--port",
+                                     "0",     "--port-file", port_file.string(),  "--workers",
+                                     "8"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = Spawn(args, "", directory_ / "server.log");
     // Readiness: the server writes the port file once it listens.
     for (int attempt = 0; attempt < 3000; ++attempt) {
         std::ifstream in(port_file);

@@ -62,7 +62,8 @@ public:
 
     static constexpr const char* kPassword = "integration-test-password";
 
-    void Start();
+    // Starts `payer360 serve`; `extra_args` (e.g. {"--login-burst", "3"}) join its options.
+    void Start(const std::vector<std::string>& extra_args = {});
     void Kill();      // SIGKILL, no goodbye
     int Terminate();  // SIGTERM, returns the exit status
     bool running() const { return pid_ > 0; }
