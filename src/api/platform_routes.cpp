@@ -84,11 +84,38 @@ HttpResponse SessionResponse(const security::Session& session) {
 }
 
 json::object UserJson(const security::UserAccount& user) {
-    return {{"id", user.id},
-            {"username", user.username},
-            {"role", user.role},
-            {"active", user.active},
-            {"createdAt", user.created_at}};
+    json::array sets;
+    for (const std::string& name : user.permission_sets) {
+        sets.emplace_back(name);
+    }
+    return {
+        {"id", user.id},
+        {"username", user.username},
+        {"role", user.role},
+        {"active", user.active},
+        {"createdAt", user.created_at},
+        {"personId", user.person_id.empty() ? json::value(nullptr) : json::value(user.person_id)},
+        {"permissionSets", std::move(sets)}};
+}
+
+// The body of PUT /api/v1/users/{id}/permission-sets: {"permissionSets": ["name", …]}.
+Result<std::vector<std::string>> PermissionSetsFromBody(const json::value& body) {
+    const json::value* sets =
+        body.is_object() ? body.as_object().if_contains("permissionSets") : nullptr;
+    if (sets == nullptr || !sets->is_array() || sets->as_array().size() > 32) {
+        return Error::InvalidArgument("Expected {\"permissionSets\": [names…]}.", "permissionSets");
+    }
+    std::vector<std::string> names;
+    for (const json::value& name : sets->as_array()) {
+        if (!name.is_string() || name.as_string().empty()) {
+            return Error::InvalidArgument("Each permission set is named by a text.",
+                                          "permissionSets");
+        }
+        if (std::find(names.begin(), names.end(), name.as_string()) == names.end()) {
+            names.emplace_back(name.as_string());
+        }
+    }
+    return names;
 }
 
 // The body of PATCH /api/v1/users/{id}: only `active` may change.
@@ -183,12 +210,16 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                     return value && value->is_string() ? std::string_view(value->get_string())
                                                        : std::string_view();
                 };
-                P360_ASSIGN_OR_RETURN(
-                    Actor created,
-                    services.auth.CreateUser(text("username"), text("password"), text("role")));
-                return JsonResponse(201, json::object{{"id", created.user_id},
-                                                      {"username", created.username},
-                                                      {"role", created.role}});
+                P360_ASSIGN_OR_RETURN(Actor created,
+                                      services.auth.CreateUser(text("username"), text("password"),
+                                                               text("role"), text("personId")));
+                return JsonResponse(
+                    201, json::object{{"id", created.user_id},
+                                      {"username", created.username},
+                                      {"role", created.role},
+                                      {"personId", created.person_id.empty()
+                                                       ? json::value(nullptr)
+                                                       : json::value(created.person_id)}});
             }));
     router.Add(
         "PATCH", "/api/v1/users/{id}",
@@ -205,6 +236,33 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                                            "active");
                 }
                 P360_ASSIGN_OR_RETURN(auto user, services.auth.SetActive(user_id, active));
+                return JsonResponse(200, UserJson(user));
+            }));
+    router.Add(
+        "GET", "/api/v1/permission-sets",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_TRY(OnlyQueryParameters(request, {}));
+                json::array items;
+                for (const auto& set : services.authorizer.PermissionSets()) {
+                    items.push_back(json::object{
+                        {"name", set.name}, {"description", set.description}, {"phi", set.phi}});
+                }
+                return JsonResponse(200, json::object{{"items", std::move(items)}});
+            }));
+    router.Add(
+        "PUT", "/api/v1/users/{id}/permission-sets",
+        Authenticated(
+            auth,
+            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
+                P360_TRY(services.authorizer.CheckManageUsers(actor));
+                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                P360_ASSIGN_OR_RETURN(auto names, PermissionSetsFromBody(body));
+                P360_TRY(services.authorizer.CheckPermissionSetNames(names));
+                P360_ASSIGN_OR_RETURN(
+                    auto user, services.auth.SetPermissionSets(request.PathParam("id"), names));
                 return JsonResponse(200, UserJson(user));
             }));
     router.Add(

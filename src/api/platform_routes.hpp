@@ -5,7 +5,9 @@
 //   GET    /api/v1/users                              list users (administrators)
 //   POST   /api/v1/users                              create a user (administrators)
 //   PATCH  /api/v1/users/{id}                         deactivate/reactivate (administrators)
+//   PUT    /api/v1/users/{id}/permission-sets         sets beyond the role's (administrators)
 //   POST   /api/v1/users/{id}/sessions/revoke         end a user's sessions (administrators)
+//   GET    /api/v1/permission-sets                    the policy's sets (administrators)
 //   GET    /api/v1/objects                            list objects
 //   GET    /api/v1/objects/{object}                   describe one object
 //   POST   /api/v1/objects                            create a custom object (administrators)

@@ -209,7 +209,9 @@ int UserCreate(int argc, char** argv) {
     command.options.add_options()("username", po::value<std::string>()->required(), "login name")(
         "role", po::value<std::string>()->required(),
         "admin, agent, supervisor, care_manager, sales, marketing, network_manager, auditor "
-        "or portal_member")("password-stdin", "read the password from standard input");
+        "or portal_member")("person-id", po::value<std::string>()->default_value(""),
+                            "portal members: the id of the Person record they are")(
+        "password-stdin", "read the password from standard input");
     int exit_code = 0;
     if (!Parse(argc, argv, 3, command, exit_code)) {
         return exit_code;
@@ -227,7 +229,8 @@ int UserCreate(int argc, char** argv) {
     auto user = (*deployment)
                     ->auth()
                     .CreateUser(command.values["username"].as<std::string>(), password,
-                                command.values["role"].as<std::string>());
+                                command.values["role"].as<std::string>(),
+                                command.values["person-id"].as<std::string>());
     if (!user.ok()) {
         return Fail(user.error());
     }

@@ -75,7 +75,7 @@ public:
                 if (set == sets.end()) {
                     Fail("roles." + role, "unknown permission set " + name);
                 }
-                Grant(*set, grants);
+                grants.Add(*set);
             }
             roles[role] = std::move(grants);
         }
@@ -164,20 +164,6 @@ private:
         return SharingAccess::kPublic;
     }
 
-    static void Grant(const PermissionSet& set, RoleGrants& grants) {
-        grants.permission_sets.push_back(set.name);
-        grants.phi = grants.phi || set.phi;
-        for (const auto& [object, grant] : set.objects) {
-            (object == "*" ? grants.every_object : grants.objects[object]).Merge(grant);
-        }
-        for (const auto& [object, fields] : set.fields) {
-            for (const auto& [field, grant] : fields) {
-                auto& current = grants.fields[object][field];
-                current = Max(current, grant);
-            }
-        }
-    }
-
     void ReadObjects(const YAML::Node& node, const std::string& where, PermissionSet& set) {
         Expect(node.IsMap(), where + ".objects", "a map from object to operations");
         for (const auto& member : node) {
@@ -264,6 +250,20 @@ void ObjectGrant::Merge(const ObjectGrant& other) {
     remove = remove || other.remove;
     view_all = view_all || other.view_all;
     modify_all = modify_all || other.modify_all;
+}
+
+void RoleGrants::Add(const PermissionSet& set) {
+    permission_sets.push_back(set.name);
+    phi = phi || set.phi;
+    for (const auto& [object, grant] : set.objects) {
+        (object == "*" ? every_object : objects[object]).Merge(grant);
+    }
+    for (const auto& [object, object_fields] : set.fields) {
+        for (const auto& [field, grant] : object_fields) {
+            auto& current = fields[object][field];
+            current = Max(current, grant);
+        }
+    }
 }
 
 ObjectGrant RoleGrants::ForObject(std::string_view object) const {
@@ -425,12 +425,58 @@ const RoleGrants* AccessPolicy::ForRole(std::string_view role) const {
     return found == roles_.end() ? nullptr : &found->second;
 }
 
+const RoleGrants* PolicyAuthorizer::GrantsFor(const Actor& actor) const {
+    const RoleGrants* role = policy_.ForRole(actor.role);
+    if (role == nullptr || actor.permission_sets.empty()) {
+        return role;
+    }
+    std::string key = actor.role;
+    for (const std::string& name : actor.permission_sets) {
+        key.append("|").append(name);
+    }
+    std::lock_guard lock(combined_mutex_);
+    auto [entry, inserted] = combined_.try_emplace(key);
+    if (inserted) {
+        entry->second = std::make_unique<RoleGrants>(*role);
+        for (const std::string& name : actor.permission_sets) {
+            const auto& sets = policy_.permission_sets();
+            auto set = std::find_if(sets.begin(), sets.end(), [&](const PermissionSet& candidate) {
+                return candidate.name == name;
+            });
+            if (set != sets.end()) {
+                entry->second->Add(*set);
+            }
+        }
+    }
+    return entry->second.get();
+}
+
+Status PolicyAuthorizer::CheckPermissionSetNames(const std::vector<std::string>& names) const {
+    const auto& sets = policy_.permission_sets();
+    for (const std::string& name : names) {
+        if (std::none_of(sets.begin(), sets.end(),
+                         [&](const PermissionSet& set) { return set.name == name; })) {
+            return Error::InvalidArgument("No permission set is named " + name + ".",
+                                          "permissionSets");
+        }
+    }
+    return Ok();
+}
+
+std::vector<PermissionSetSummary> PolicyAuthorizer::PermissionSets() const {
+    std::vector<PermissionSetSummary> summaries;
+    for (const PermissionSet& set : policy_.permission_sets()) {
+        summaries.push_back({set.name, set.description, set.phi});
+    }
+    return summaries;
+}
+
 Status PolicyAuthorizer::CheckObject(const Actor& actor, const metadata::ObjectDef& object,
                                      Operation operation) const {
     if (actor.user_id.empty()) {
         return Error::Unauthenticated("Authentication is required.");
     }
-    const RoleGrants* grants = policy_.ForRole(actor.role);
+    const RoleGrants* grants = GrantsFor(actor);
     if (grants == nullptr || !grants->ForObject(object.name).Allows(operation)) {
         return Error::PermissionDenied("Your role may not " +
                                        std::string(OperationName(operation)) + " " + object.name +
@@ -441,7 +487,7 @@ Status PolicyAuthorizer::CheckObject(const Actor& actor, const metadata::ObjectD
 
 FieldGrant PolicyAuthorizer::GrantFor(const Actor& actor, const metadata::ObjectDef& object,
                                       const metadata::FieldDef& field) const {
-    const RoleGrants* grants = policy_.ForRole(actor.role);
+    const RoleGrants* grants = GrantsFor(actor);
     if (grants == nullptr) {
         return FieldGrant::kNone;
     }
@@ -526,7 +572,7 @@ storage::SqlCondition PolicyAuthorizer::ScopeAt(const Actor& actor,
                                                 const metadata::Catalog& catalog,
                                                 const metadata::ObjectDef& object, bool read,
                                                 const std::string& alias, int depth) const {
-    const RoleGrants* grants = policy_.ForRole(actor.role);
+    const RoleGrants* grants = GrantsFor(actor);
     if (grants == nullptr || actor.user_id.empty()) {
         return NoRecords();
     }

@@ -23,6 +23,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +74,8 @@ struct RoleGrants {
     bool self_service = false;
 
     ObjectGrant ForObject(std::string_view object) const;
+    // Adds a set's grants; the most permissive grant wins.
+    void Add(const PermissionSet& set);
 };
 
 enum class SharingAccess : std::uint8_t { kPrivate, kPublicRead, kPublic };
@@ -139,10 +143,16 @@ public:
     storage::SqlCondition RecordScope(const Actor& actor, const metadata::Catalog& catalog,
                                       const metadata::ObjectDef& object, Operation operation,
                                       std::string_view alias) const override;
+    Status CheckPermissionSetNames(const std::vector<std::string>& names) const override;
+    std::vector<PermissionSetSummary> PermissionSets() const override;
 
     const AccessPolicy& policy() const { return policy_; }
 
 private:
+    // The actor's grants: their role's, plus the sets they hold beyond it (combined once per
+    // distinct combination and kept).
+    const RoleGrants* GrantsFor(const Actor& actor) const;
+
     FieldGrant GrantFor(const Actor& actor, const metadata::ObjectDef& object,
                         const metadata::FieldDef& field) const;
     storage::SqlCondition ScopeAt(const Actor& actor, const metadata::Catalog& catalog,
@@ -151,6 +161,9 @@ private:
 
     AccessPolicy policy_;
     const Clock& clock_;
+    mutable std::mutex combined_mutex_;
+    mutable std::map<std::string, std::unique_ptr<RoleGrants>, std::less<>>
+        combined_;  // guarded by combined_mutex_
 };
 
 }  // namespace p360::security

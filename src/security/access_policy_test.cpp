@@ -237,6 +237,21 @@ TEST_F(ShippedPolicyTest, CaseCommentsFollowTheirCase) {
     EXPECT_NE(edit.sql.find("\"Case\""), std::string::npos);
 }
 
+TEST_F(ShippedPolicyTest, ExtraPermissionSetsAddToTheRolesGrants) {
+    Actor marketer{"usr_mk", "mk", "marketing"};
+    const auto& cases = *catalog_.FindObject("Case");
+    EXPECT_FALSE(authorizer_.CheckObject(marketer, cases, Operation::kRead).ok());
+    marketer.permission_sets = {"member-service"};
+    EXPECT_TRUE(authorizer_.CheckObject(marketer, cases, Operation::kRead).ok());
+    EXPECT_FALSE(authorizer_.CheckObject(marketer, cases, Operation::kDelete).ok());
+    // The most permissive grant wins, but hidden fields of both sets stay hidden.
+    const auto& person = *catalog_.FindObject("Person");
+    EXPECT_FALSE(authorizer_.CanReadField(marketer, person, *person.FindField("ssn")));
+    EXPECT_TRUE(authorizer_.CanEditField(marketer, person, *person.FindField("phone")));
+    EXPECT_TRUE(authorizer_.CheckPermissionSetNames({"member-service", "sales"}).ok());
+    EXPECT_EQ(authorizer_.CheckPermissionSetNames({"root"}).error().location, "permissionSets");
+}
+
 TEST(AccessPolicyTest, BadPolicyNamesTheKeyAtFault) {
     auto unknown_operation = AccessPolicy::Parse(
         {{"p.yaml", "permissionSets:\n  - name: s\n    objects:\n      Person: [read, fly]\n"}});

@@ -95,13 +95,57 @@ Status InsertSession(storage::Connection& connection, const Session& session,
         params);
 }
 
+// The columns of sys_users (aliased u) an Actor is made of, in ActorFrom's order.
+#define P360_ACTOR_COLUMNS "u.id, u.username, u.role, u.person_id, u.permission_sets"
+constexpr std::size_t kActorColumnCount = 5;
+
+std::vector<std::string> SplitNames(const std::string& names) {
+    std::vector<std::string> split;
+    std::size_t start = 0;
+    while (start < names.size()) {
+        const std::size_t end = std::min(names.find(',', start), names.size());
+        if (end > start) {
+            split.push_back(names.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return split;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+    std::string joined;
+    for (const std::string& name : names) {
+        joined.append(joined.empty() ? "" : ",").append(name);
+    }
+    return joined;
+}
+
+std::string TextOrEmpty(const Value& value) {
+    const auto* text = std::get_if<std::string>(&value);
+    return text != nullptr ? *text : std::string();
+}
+
+// The Actor in the first kActorColumnCount columns of `row`.
+Actor ActorFrom(const storage::Row& row) {
+    Actor actor{std::get<std::string>(row[0]), std::get<std::string>(row[1]),
+                std::get<std::string>(row[2])};
+    actor.person_id = TextOrEmpty(row[3]);
+    actor.permission_sets = SplitNames(TextOrEmpty(row[4]));
+    return actor;
+}
+
 constexpr const char* kSelectUserAccount =
-    "SELECT id, username, role, active, created_at FROM sys_users";
+    "SELECT " P360_ACTOR_COLUMNS ", u.active, u.created_at FROM sys_users AS u";
 
 UserAccount ToUserAccount(const storage::Row& row) {
-    return {std::get<std::string>(row[0]), std::get<std::string>(row[1]),
-            std::get<std::string>(row[2]), std::get<std::int64_t>(row[3]) == 1,
-            std::get<std::string>(row[4])};
+    const Actor actor = ActorFrom(row);
+    return {actor.user_id,
+            actor.username,
+            actor.role,
+            std::get<std::int64_t>(row[kActorColumnCount]) == 1,
+            std::get<std::string>(row[kActorColumnCount + 1]),
+            actor.person_id,
+            actor.permission_sets};
 }
 
 Error NoSuchUser() { return Error::NotFound("No user with this id."); }
@@ -175,7 +219,7 @@ AuthService::AuthService(storage::Database& database, const Clock& clock, AuthOp
       rate_limiter_(clock, options.login_burst, options.login_refill) {}
 
 Result<Actor> AuthService::CreateUser(std::string_view username, std::string_view password,
-                                      std::string_view role) {
+                                      std::string_view role, std::string_view person_id) {
     if (!IsValidUsername(username)) {
         return Error::InvalidArgument(
             "A username has 2 to 64 characters: lowercase letters, digits, . _ - @.", "username");
@@ -184,16 +228,36 @@ Result<Actor> AuthService::CreateUser(std::string_view username, std::string_vie
     if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
         return Error::InvalidArgument("Unknown role.", "role");
     }
+    if ((role == "portal_member") != !person_id.empty()) {
+        return Error::InvalidArgument(role == "portal_member"
+                                          ? "A portal member names the Person record they are."
+                                          : "Only portal members are linked to a member.",
+                                      "personId");
+    }
     P360_TRY(CheckPasswordPolicy(password, username));
     P360_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
 
     Actor actor{NewId("usr", clock_.NowMillis()), std::string(username), std::string(role)};
-    const Value params[] = {actor.user_id, actor.username,  hash,
-                            actor.role,    std::int64_t{1}, FormatDateTime(clock_.NowMillis())};
-    Status status = database_.Write([&params](storage::Connection& connection) -> Status {
+    actor.person_id = std::string(person_id);
+    const Value params[] = {actor.user_id,
+                            actor.username,
+                            hash,
+                            actor.role,
+                            std::int64_t{1},
+                            FormatDateTime(clock_.NowMillis()),
+                            person_id.empty() ? Value{} : Value{actor.person_id}};
+    Status status = database_.Write([&](storage::Connection& connection) -> Status {
+        if (!person_id.empty()) {
+            const Value person[] = {actor.person_id};
+            P360_ASSIGN_OR_RETURN(
+                auto found, connection.QueryOne("SELECT 1 FROM \"Person\" WHERE id = ?", person));
+            if (!found) {
+                return Error::InvalidArgument("No Person record has this id.", "personId");
+            }
+        }
         return connection.Execute(
-            "INSERT INTO sys_users (id, username, password_hash, role, active, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sys_users (id, username, password_hash, role, active, created_at, "
+            "person_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             params);
     });
     if (!status.ok()) {
@@ -233,22 +297,22 @@ Result<std::optional<AuthService::LoginUser>> AuthService::FindLoginUser(
     P360_TRY(database_.Read([&](storage::Connection& connection) -> Status {
         const Value params[] = {std::string(username)};
         P360_ASSIGN_OR_RETURN(
-            row,
-            connection.QueryOne("SELECT id, username, role, password_hash, active, "
-                                "failed_logins, locked_until FROM sys_users WHERE username = ?",
-                                params));
+            row, connection.QueryOne("SELECT " P360_ACTOR_COLUMNS ", u.password_hash, u.active, "
+                                     "u.failed_logins, u.locked_until FROM sys_users AS u "
+                                     "WHERE u.username = ?",
+                                     params));
         return Ok();
     }));
     if (!row) {
         return std::optional<LoginUser>();
     }
     LoginUser user;
-    user.actor = {std::get<std::string>((*row)[0]), std::get<std::string>((*row)[1]),
-                  std::get<std::string>((*row)[2])};
-    user.password_hash = std::get<std::string>((*row)[3]);
-    user.active = std::get<std::int64_t>((*row)[4]) == 1;
-    user.failures.count = std::get<std::int64_t>((*row)[5]);
-    if (const auto* locked_until = std::get_if<std::string>(&(*row)[6])) {
+    user.actor = ActorFrom(*row);
+    constexpr std::size_t kFirst = kActorColumnCount;
+    user.password_hash = std::get<std::string>((*row)[kFirst]);
+    user.active = std::get<std::int64_t>((*row)[kFirst + 1]) == 1;
+    user.failures.count = std::get<std::int64_t>((*row)[kFirst + 2]);
+    if (const auto* locked_until = std::get_if<std::string>(&(*row)[kFirst + 3])) {
         user.failures.locked_until = CanonicalMillis(*locked_until);
     }
     return std::optional<LoginUser>(std::move(user));
@@ -383,7 +447,7 @@ Result<std::optional<AuthService::CachedSession>> AuthService::LoadSession(
         const Value params[] = {token_hash};
         P360_ASSIGN_OR_RETURN(
             row, connection.QueryOne(
-                     "SELECT u.id, u.username, u.role, s.expires_at FROM sys_sessions s "
+                     "SELECT " P360_ACTOR_COLUMNS ", s.expires_at FROM sys_sessions s "
                      "JOIN sys_users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.active = 1",
                      params));
         return Ok();
@@ -392,9 +456,8 @@ Result<std::optional<AuthService::CachedSession>> AuthService::LoadSession(
         return std::optional<CachedSession>();
     }
     CachedSession session;
-    session.actor = {std::get<std::string>((*row)[0]), std::get<std::string>((*row)[1]),
-                     std::get<std::string>((*row)[2])};
-    session.expires_at = std::get<std::string>((*row)[3]);
+    session.actor = ActorFrom(*row);
+    session.expires_at = std::get<std::string>((*row)[kActorColumnCount]);
     session.checked_at = clock_.Monotonic();
     return std::optional<CachedSession>(std::move(session));
 }
@@ -445,23 +508,23 @@ Result<Session> AuthService::Refresh(std::string_view token) {
         const Value old_token[] = {old_hash};
         P360_ASSIGN_OR_RETURN(
             auto row, connection.QueryOne(
-                          "SELECT u.id, u.username, u.role, s.expires_at, s.absolute_expires_at "
+                          "SELECT " P360_ACTOR_COLUMNS ", s.expires_at, s.absolute_expires_at "
                           "FROM sys_sessions s JOIN sys_users u ON u.id = s.user_id "
                           "WHERE s.token_hash = ? AND u.active = 1",
                           old_token));
         if (!row) {
             return rejected;
         }
-        const std::string& absolute_expires_at = std::get<std::string>((*row)[4]);
+        const std::string& absolute_expires_at =
+            std::get<std::string>((*row)[kActorColumnCount + 1]);
         if (absolute_expires_at <= now) {
             return Error::Unauthenticated(
                 "The session has reached its maximum lifetime; log in again.");
         }
-        if (std::get<std::string>((*row)[3]) <= now) {
+        if (std::get<std::string>((*row)[kActorColumnCount]) <= now) {
             return rejected;
         }
-        const Actor actor{std::get<std::string>((*row)[0]), std::get<std::string>((*row)[1]),
-                          std::get<std::string>((*row)[2])};
+        const Actor actor = ActorFrom(*row);
         P360_ASSIGN_OR_RETURN(Session session, NewSession(actor, absolute_expires_at));
         P360_TRY(connection.Execute("DELETE FROM sys_sessions WHERE token_hash = ?", old_token));
         P360_TRY(InsertSession(connection, session, now, absolute_expires_at));
@@ -515,6 +578,25 @@ Result<UserAccount> AuthService::SetActive(std::string_view user_id, bool active
     if (!active) {
         ForgetCachedUser(user_id);
     }
+    return ToUserAccount(*row);
+}
+
+Result<UserAccount> AuthService::SetPermissionSets(
+    std::string_view user_id, const std::vector<std::string>& permission_sets) {
+    std::optional<storage::Row> row;
+    P360_TRY(database_.Write([&](storage::Connection& connection) -> Status {
+        const Value id[] = {std::string(user_id)};
+        const Value params[] = {JoinNames(permission_sets), std::string(user_id)};
+        P360_TRY(
+            connection.Execute("UPDATE sys_users SET permission_sets = ? WHERE id = ?", params));
+        if (connection.ChangedRows() == 0) {
+            return NoSuchUser();
+        }
+        P360_ASSIGN_OR_RETURN(
+            row, connection.QueryOne(std::string(kSelectUserAccount) + " WHERE id = ?", id));
+        return Ok();
+    }));
+    ForgetCachedUser(user_id);  // cached actors carry the old sets
     return ToUserAccount(*row);
 }
 

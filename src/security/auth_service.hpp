@@ -50,7 +50,9 @@ struct UserAccount {
     std::string username;
     std::string role;
     bool active = true;
-    std::string created_at;  // canonical UTC datetime
+    std::string created_at;                    // canonical UTC datetime
+    std::string person_id;                     // the member a portal user is
+    std::vector<std::string> permission_sets;  // held beyond the role's
 };
 
 struct AuthOptions {
@@ -97,9 +99,10 @@ public:
     AuthService(storage::Database& database, const Clock& clock, AuthOptions options = {});
 
     // Fails with kAlreadyExists for a taken username, kInvalidArgument for a weak password or
-    // an unknown role.
+    // an unknown role. A portal member must name the Person record they are (`person_id`);
+    // staff must not.
     Result<Actor> CreateUser(std::string_view username, std::string_view password,
-                             std::string_view role);
+                             std::string_view role, std::string_view person_id = {});
 
     // Fails with kUnauthenticated for an unknown or inactive user or a wrong password (the same
     // message for all, so usernames cannot be probed), and with kResourceExhausted, before any
@@ -127,6 +130,11 @@ public:
     // Deactivating ends every session of the user at once and refuses their logins until
     // reactivated. kNotFound for an unknown user id.
     Result<UserAccount> SetActive(std::string_view user_id, bool active);
+
+    // Replaces the permission sets the user holds beyond their role's; sessions see the change
+    // on their next request. The names must be checked against the policy by the caller.
+    Result<UserAccount> SetPermissionSets(std::string_view user_id,
+                                          const std::vector<std::string>& permission_sets);
 
     // Ends every session of the user at once; returns how many there were. kNotFound for an
     // unknown user id.

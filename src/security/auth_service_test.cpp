@@ -127,6 +127,28 @@ TEST_F(AuthServiceTest, RejectsWeakPasswordsUnknownRolesAndTakenNames) {
               ErrorCode::kAlreadyExists);
 }
 
+TEST_F(AuthServiceTest, OnlyPortalMembersAreLinkedToAMember) {
+    EXPECT_EQ(auth_->CreateUser("pat", "correct horse battery", "portal_member").error().location,
+              "personId");
+    EXPECT_EQ(auth_->CreateUser("sam", "correct horse battery", "agent", "per_1").error().location,
+              "personId");
+}
+
+TEST_F(AuthServiceTest, ExtraPermissionSetsTravelWithTheSessionAndChangeAtOnce) {
+    auto user = auth_->CreateUser("alice", "correct horse battery", "marketing");
+    ASSERT_TRUE(user.ok());
+    auto session = auth_->Login("alice", "correct horse battery");
+    ASSERT_TRUE(session.ok());
+    ASSERT_TRUE(auth_->Authenticate(session->token).ok());  // now cached
+    auto updated = auth_->SetPermissionSets(user->user_id, {"member-service", "sales"});
+    ASSERT_TRUE(updated.ok());
+    EXPECT_EQ(updated->permission_sets, (std::vector<std::string>{"member-service", "sales"}));
+    auto actor = auth_->Authenticate(session->token);
+    ASSERT_TRUE(actor.ok());
+    EXPECT_EQ(actor->permission_sets, (std::vector<std::string>{"member-service", "sales"}));
+    EXPECT_EQ(auth_->SetPermissionSets("usr_nobody", {}).error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(AuthServiceTest, RefreshRotatesTheTokenAndTheOldOneStopsAtOnce) {
     MakeUser("alice");
     const Session first = LogIn("alice");

@@ -47,4 +47,11 @@ Status Authorizer::CheckReadAudit(const Actor& actor) const {
     return Ok();
 }
 
+Status Authorizer::CheckPermissionSetNames(const std::vector<std::string>& names) const {
+    if (!names.empty()) {
+        return Error::InvalidArgument("This deployment has no permission sets.", "permissionSets");
+    }
+    return Ok();
+}
+
 }  // namespace p360::security

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"
@@ -25,11 +26,19 @@ struct Actor {
     std::string purpose;     // purpose of use (X-Purpose-Of-Use); empty = the role's default
     std::string request_id;  // the HTTP request, when there is one
     std::string person_id;   // the member a portal user is; empty for staff
+    std::vector<std::string> permission_sets;  // held beyond the role's
 
     bool IsAdmin() const { return role == "admin"; }
 };
 
 enum class Operation { kCreate, kRead, kUpdate, kDelete };
+
+// What administrators see of a permission set when they give one to a user.
+struct PermissionSetSummary {
+    std::string name;
+    std::string description;
+    bool phi = false;
+};
 
 class Authorizer {
 public:
@@ -53,6 +62,9 @@ public:
     virtual Status CheckManageUsers(const Actor& actor) const;
     // Reading the access audit: administrators and auditors.
     virtual Status CheckReadAudit(const Actor& actor) const;
+    // Whether every name is a permission set a user may be given (field "permissionSets").
+    virtual Status CheckPermissionSetNames(const std::vector<std::string>& names) const;
+    virtual std::vector<PermissionSetSummary> PermissionSets() const { return {}; }
 };
 
 class BasicAuthorizer final : public Authorizer {

@@ -13,10 +13,13 @@ constexpr const char* kSystemTables[] = {
     "NULL, created_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sys_custom_fields (object_name TEXT NOT NULL, name TEXT NOT NULL, "
     "definition TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (object_name, name))",
-    // failed_logins and locked_until (a datetime, or NULL) drive the login lockout.
+    // failed_logins and locked_until (a datetime, or NULL) drive the login lockout; person_id
+    // links a portal user to their Person record; permission_sets (comma-separated) are held
+    // beyond the role's.
     "CREATE TABLE IF NOT EXISTS sys_users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, "
     "password_hash TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL, created_at TEXT "
-    "NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT)",
+    "NOT NULL, failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT, person_id TEXT, "
+    "permission_sets TEXT NOT NULL DEFAULT '')",
     // A refreshed session keeps the absolute_expires_at of the login that began it.
     "CREATE TABLE IF NOT EXISTS sys_sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
     "created_at TEXT NOT NULL, expires_at TEXT NOT NULL, absolute_expires_at TEXT NOT NULL)",

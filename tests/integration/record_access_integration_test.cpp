@@ -243,5 +243,77 @@ TEST_F(RecordAccessTest, ReferencesOnWriteCannotProbeForRecordsOutOfReach) {
     EXPECT_EQ(hidden.Json().at("errors"), absent.Json().at("errors"));
 }
 
+TEST_F(RecordAccessTest, PortalMembersReachOnlyTheirOwnMembersRecords) {
+    const json::object account{{"username", "ana.portal"},
+                               {"password", TestServer::kPassword},
+                               {"role", "portal_member"},
+                               {"personId", member_}};
+    HttpResult created =
+        server_->Request("POST", "/api/v1/users", json::serialize(account), users_["admin"].token);
+    ASSERT_EQ(created.status, 201) << created.body;
+    users_["portal"] = LogIn("ana.portal");
+
+    HttpResult own =
+        server_->Request("GET", "/api/v1/records/Person/" + member_, "", users_["portal"].token);
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_FALSE(own.Json().as_object().contains("ssn"));
+    EXPECT_EQ(Read("Person", other_member_, "portal"), 404);
+    EXPECT_EQ(ListIds("Person", "lastName != 'nobody'", "portal"),
+              std::vector<std::string>{member_});
+    EXPECT_EQ(Read("Condition", condition_, "portal"), 200) << "their own clinical record";
+    EXPECT_EQ(Read("Claim", other_claim_, "portal"), 404);
+    EXPECT_TRUE(ListIds("Claim", "status = 'approved'", "portal").empty());
+
+    // Their contact details are theirs to keep current; their identity is not.
+    const std::string profile = "/api/v1/records/Person/" + member_;
+    EXPECT_EQ(Status("PATCH", profile, "portal", R"({"phone":"+15555550123"})"), 200);
+    EXPECT_EQ(Status("PATCH", profile, "portal", R"({"lastName":"Changed"})"), 400);
+    EXPECT_EQ(Status("PATCH", "/api/v1/records/Person/" + other_member_, "portal",
+                     R"({"phone":"+15555550199"})"),
+              404);
+
+    // Cases only about themselves.
+    const std::string about = R"(","subject":"Card lost","type":"question","status":"new",)"
+                              R"("priority":"medium"})";
+    EXPECT_EQ(Status("POST", "/api/v1/records/Case", "portal", R"({"person":")" + member_ + about),
+              201);
+    HttpResult foreign =
+        server_->Request("POST", "/api/v1/records/Case", R"({"person":")" + other_member_ + about,
+                         users_["portal"].token);
+    EXPECT_EQ(foreign.status, 400) << "another member's id is no record for them: " << foreign.body;
+    for (const std::string& id : ListIds("Case", "subject != ''", "portal")) {
+        HttpResult item =
+            server_->Request("GET", "/api/v1/records/Case/" + id, "", users_["admin"].token);
+        EXPECT_EQ(item.Json().at("person"), json::value(member_));
+    }
+}
+
+TEST_F(RecordAccessTest, ExtraPermissionSetsWidenAUsersObjectsAtOnce) {
+    server_->CreateUser("marketer", "marketing");
+    const User marketer = LogIn("marketer");
+    users_["marketer"] = marketer;
+    EXPECT_EQ(Status("GET", "/api/v1/records/Case", "marketer"), 403);
+
+    const std::string target = "/api/v1/users/" + marketer.id + "/permission-sets";
+    HttpResult bad = server_->Request("PUT", target, R"({"permissionSets":["no-such-set"]})",
+                                      users_["admin"].token);
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(bad.Json().at("errors").at(0).at("field"), "permissionSets");
+    EXPECT_EQ(Status("PUT", target, "agent", R"({"permissionSets":["member-service"]})"), 403)
+        << "only administrators";
+
+    HttpResult given = server_->Request("PUT", target, R"({"permissionSets":["member-service"]})",
+                                        users_["admin"].token);
+    ASSERT_EQ(given.status, 200) << given.body;
+    EXPECT_EQ(given.Json().at("permissionSets").at(0), "member-service");
+    HttpResult cases = server_->Request("GET", "/api/v1/records/Case", "", marketer.token);
+    EXPECT_EQ(cases.status, 200) << "the object is open at once, for the same session";
+    // Record rules still apply: the marketer's role has no rule opening other people's cases.
+    EXPECT_TRUE(cases.Json().at("items").as_array().empty());
+
+    ASSERT_EQ(Status("PUT", target, "admin", R"({"permissionSets":[]})"), 200);
+    EXPECT_EQ(Status("GET", "/api/v1/records/Case", "marketer"), 403);
+}
+
 }  // namespace
 }  // namespace p360::testing

@@ -85,7 +85,9 @@ TEST_F(SessionTest, AdministratorsListUsersWithoutPasswordHashes) {
         EXPECT_TRUE(user.at("role").is_string());
         EXPECT_TRUE(user.at("active").as_bool());
         EXPECT_TRUE(user.at("createdAt").is_string());
-        EXPECT_EQ(user.as_object().size(), 5U);
+        EXPECT_TRUE(user.at("personId").is_null()) << "staff are no member";
+        EXPECT_TRUE(user.at("permissionSets").as_array().empty());
+        EXPECT_EQ(user.as_object().size(), 7U) << "nothing else, above all no hash";
     }
     EXPECT_EQ(usernames, (std::vector<std::string>{"admin", "agent"}));
     EXPECT_EQ(users.body.find("argon2"), std::string::npos);
