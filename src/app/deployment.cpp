@@ -61,7 +61,7 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                                                                           deployment->clock_));
     deployment->records_ = std::make_unique<records::RecordService>(
         *deployment->database_, *deployment->metadata_, *deployment->authorizer_,
-        deployment->clock_, deployment->audit_.get());
+        deployment->clock_, options.access_audit ? deployment->audit_.get() : nullptr);
     return deployment;
 }
 

@@ -26,6 +26,7 @@ struct DeploymentOptions {
     std::filesystem::path data_directory = "data";
     std::optional<std::filesystem::path> catalog_directory;  // default: the compiled-in catalog
     security::AuthOptions auth;                              // sessions and login throttling
+    bool access_audit = true;  // off: record no PHI access (measuring its cost, synthetic data)
 };
 
 class Deployment {

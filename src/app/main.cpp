@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 
 namespace p360::app {
 namespace {
@@ -69,9 +70,11 @@ bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_cod
 }
 
 Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& values,
-                                                   security::AuthOptions auth = {}) {
+                                                   security::AuthOptions auth = {},
+                                                   bool access_audit = true) {
     DeploymentOptions options;
     options.auth = auth;
+    options.access_audit = access_audit;
     options.data_directory = values["data"].as<std::string>();
     if (values.count("catalog") != 0) {
         options.catalog_directory = values["catalog"].as<std::string>();
@@ -105,7 +108,11 @@ int Serve(int argc, char** argv) {
         "login-burst", po::value<int>()->default_value(20),
         "login attempts a client address may make at once")(
         "login-refill-seconds", po::value<int>()->default_value(3),
-        "seconds until a client address may make one more login attempt");
+        "seconds until a client address may make one more login attempt")(
+        "web", po::value<std::string>(), "serve the web console's files from this directory")(
+        "access-audit", po::value<std::string>()->default_value("on"),
+        "on, or off to record no access at all: only for measuring its cost or for data that "
+        "holds no real PHI");
     int exit_code = 0;
     if (!Parse(argc, argv, 2, command, exit_code)) {
         return exit_code;
@@ -122,9 +129,16 @@ int Serve(int argc, char** argv) {
         return Fail(
             Error::InvalidArgument("--login-burst and --login-refill-seconds must be at least 1"));
     }
-    auto deployment = OpenDeployment(values, auth);
+    const std::string audit_mode = values["access-audit"].as<std::string>();
+    if (audit_mode != "on" && audit_mode != "off") {
+        return Fail(Error::InvalidArgument("--access-audit must be on or off"));
+    }
+    auto deployment = OpenDeployment(values, auth, audit_mode == "on");
     if (!deployment.ok()) {
         return Fail(deployment.error());
+    }
+    if (audit_mode == "off") {
+        log::Warn("access_audit_off", {{"detail", "reads and writes of PHI are not recorded"}});
     }
     // Many worker threads would each get a malloc arena that keeps its peak forever; a few
     // shared arenas keep the footprint near what is in use.
@@ -135,6 +149,16 @@ int Serve(int argc, char** argv) {
                                          services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
+    std::optional<http::StaticFiles> web;
+    if (values.count("web") != 0) {
+        auto files = http::StaticFiles::Open(values["web"].as<std::string>());
+        if (!files.ok()) {
+            return Fail(files.error());
+        }
+        web.emplace(std::move(files).value());
+        router.SetFallback(
+            "GET", [&web](const http::HttpRequest& request) { return web->Serve(request); });
+    }
 
     http::ServerOptions options;
     options.bind_address = values["bind"].as<std::string>();

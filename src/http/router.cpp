@@ -55,6 +55,10 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Route
     routes_.push_back(std::move(route));
 }
 
+void Router::SetFallback(std::string method, Handler handler, RouteOptions options) {
+    fallbacks_.push_back(Route{std::move(method), "*", {}, std::move(handler), options});
+}
+
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
     const std::vector<std::string> segments = SplitPath(path);
     RouteMatch match;
@@ -76,6 +80,12 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
     if (match.route != nullptr) {
         MatchScore(*match.route, segments, &match.path_params);
         match.allowed_methods.clear();
+    } else if (match.allowed_methods.empty()) {
+        for (const Route& fallback : fallbacks_) {
+            if (fallback.method == method) {
+                match.route = &fallback;
+            }
+        }
     }
     return match;
 }

@@ -48,5 +48,20 @@ TEST(RouterTest, SegmentCountMustMatch) {
     EXPECT_EQ(router.Match("GET", "/api/v1/records/Person/x/y").route, nullptr);
 }
 
+TEST(RouterTest, FallbackTakesOnlyPathsNoPatternKnows) {
+    Router router;
+    router.Add("GET", "/api/v1/objects", Named("list"));
+    router.Add("POST", "/api/v1/records/{object}", Named("create"));
+    router.SetFallback("GET", Named("files"));
+    EXPECT_EQ(router.Match("GET", "/api/v1/objects").route->pattern, "/api/v1/objects");
+    const RouteMatch page = router.Match("GET", "/members/per_1");
+    ASSERT_NE(page.route, nullptr);
+    EXPECT_EQ(page.route->pattern, "*");
+    EXPECT_EQ(router.Match("POST", "/members/per_1").route, nullptr) << "GET only";
+    const RouteMatch wrong_method = router.Match("GET", "/api/v1/records/Person");
+    EXPECT_EQ(wrong_method.route, nullptr) << "a known path with another method stays a 405";
+    EXPECT_EQ(wrong_method.allowed_methods, std::vector<std::string>{"POST"});
+}
+
 }  // namespace
 }  // namespace p360::http

@@ -3,6 +3,9 @@
 // 401/403/404 problem+json that gives nothing away — and leave the server serving.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -149,6 +152,37 @@ TEST_F(SecurityTest, HostileJsonIsRefusedAndTheServerCarriesOn) {
     ExpectProblem(server_->Request("POST", "/api/v1/records/Person", "\"just a string\"", admin_),
                   400, "not an object");
     EXPECT_EQ(server_->Request("GET", "/healthz").status, 200);
+}
+
+// The web console's files are served from a directory; nothing beside it — the database, the
+// audit, configuration — may be reached through the URL, however the path is spelled.
+TEST(StaticFilesSecurityTest, PathsCannotLeaveTheWebDirectory) {
+    TestServer server;
+    const auto web = server.data_directory() / "web";
+    std::filesystem::create_directories(web / "assets");
+    std::ofstream(web / "index.html") << "<html>payer360 console</html>";
+    std::ofstream(web / "assets" / "app.js") << "export const app = 1;";
+    std::ofstream(server.data_directory() / "secret.txt") << "TOP SECRET";
+    server.Start({"--web", web.string()});
+
+    HttpResult index = server.Request("GET", "/");
+    EXPECT_EQ(index.status, 200);
+    EXPECT_EQ(index.body, "<html>payer360 console</html>");
+    EXPECT_EQ(index.Header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(server.Request("GET", "/assets/app.js").status, 200);
+    EXPECT_EQ(server.Request("GET", "/members/per_1/360").body, index.body) << "client routes";
+    EXPECT_EQ(server.Request("GET", "/api/v1/nothing").Header("content-type"),
+              "application/problem+json");
+
+    for (const char* target :
+         {"/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt",
+          "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt", "/%2fsecret.txt",
+          "/assets/../../secret.txt", "/.%2e/.%2e/secret.txt", "/index.html%00.js"}) {
+        HttpResult result = server.Request("GET", target);
+        EXPECT_TRUE(result.status == 404 || result.status == 400) << target << " " << result.status;
+        EXPECT_EQ(result.body.find("TOP SECRET"), std::string::npos) << target;
+    }
+    EXPECT_EQ(server.Request("GET", "/healthz").status, 200);
 }
 
 }  // namespace
