@@ -17,19 +17,21 @@ BINARY=build/release/src/app/payer360
 if [[ ! -f "$DATA/.demo-seeded" ]]; then
     echo "Seeding demo data ($MEMBERS members) into $DATA ..."
     "$BINARY" migrate --data "$DATA"
-    "$BINARY" demo --data "$DATA" --members "$MEMBERS"
-    echo "$DEMO_PASSWORD" | "$BINARY" user create --data "$DATA" --username admin \
-        --role admin --password-stdin
-    echo "$DEMO_PASSWORD" | "$BINARY" user create --data "$DATA" --username agent \
-        --role agent --password-stdin
+    echo "$DEMO_PASSWORD" | "$BINARY" demo --data "$DATA" --members "$MEMBERS" --staff \
+        --password-stdin
     touch "$DATA/.demo-seeded"
 fi
 
 cat <<INFO
 
   payer360 is starting on http://127.0.0.1:$PORT
-  Demo logins:  admin / $DEMO_PASSWORD   (administrator)
-                agent / $DEMO_PASSWORD   (member service agent)
+  Demo logins (password for all: $DEMO_PASSWORD):
+    admin        administrator: everything, including setup
+    agent        member service agent (Member Services team, Grievances queue)
+    supervisor   service supervisor over the Member Services team
+    nurse        care manager with a caseload of members (care team)
+    member       portal member: sees only their own records
+    auditor      reads the access audit, no record contents
   Try:
     TOKEN=\$(curl -s -X POST http://127.0.0.1:$PORT/api/v1/auth/login \\
       -d '{"username":"admin","password":"$DEMO_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')

@@ -11,6 +11,7 @@
 #include "app/deployment.hpp"
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
+#include "demo/demo_staff.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 
@@ -197,11 +198,32 @@ int Migrate(int argc, char** argv) {
     return 0;
 }
 
+// The demo logins, with the password from standard input.
+int DemoStaff(Deployment& deployment, const po::variables_map& values) {
+    if (values.count("password-stdin") == 0) {
+        return Fail(Error::InvalidArgument(
+            "Pass the demo users' password on standard input with --password-stdin."));
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    auto logins = demo::SeedDemoStaff(deployment.records(), deployment.auth(), deployment.teams(),
+                                      SystemActor(), password);
+    if (!logins.ok()) {
+        return Fail(logins.error());
+    }
+    for (const demo::DemoLogin& login : *logins) {
+        std::cout << "demo login: " << login.username << " — " << login.what << "\n";
+    }
+    return 0;
+}
+
 int Demo(int argc, char** argv) {
     Command command{CommonOptions("payer360 demo"), {}};
     command.options.add_options()("members", po::value<int>()->default_value(1000),
                                   "number of members to generate")(
-        "seed", po::value<std::uint64_t>()->default_value(360), "random seed");
+        "seed", po::value<std::uint64_t>()->default_value(360), "random seed")(
+        "staff", "also add one demo login per kind of user, with teams and a care team")(
+        "password-stdin", "with --staff: read the demo users' password from standard input");
     int exit_code = 0;
     if (!Parse(argc, argv, 2, command, exit_code)) {
         return exit_code;
@@ -225,7 +247,7 @@ int Demo(int argc, char** argv) {
         return Fail(summary.error());
     }
     std::cout << "demo data: " << summary->ToText() << "\n";
-    return 0;
+    return command.values.count("staff") != 0 ? DemoStaff(**deployment, command.values) : 0;
 }
 
 int UserCreate(int argc, char** argv) {

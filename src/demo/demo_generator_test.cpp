@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/deployment.hpp"
+#include "demo/demo_staff.hpp"
 #include "metadata/catalog.hpp"
 
 namespace p360::demo {
@@ -538,6 +539,46 @@ TEST(PersonNdjsonTest, LinesPassValidationAsPeople) {
     EXPECT_TRUE(outcome->applied) << json::serialize(outcome->body).substr(0, 500);
     EXPECT_EQ(outcome->failed, 0);
     EXPECT_EQ(outcome->body.at("created").as_int64(), 500);
+}
+
+TEST(DemoStaffTest, EveryKindOfUserIsWiredUpAndARerunChangesNothing) {
+    ScratchDeployment deployment("staff");
+    ASSERT_TRUE(deployment.ok());
+    ASSERT_TRUE(GenerateDemo(deployment->records(), SystemActor(), {.members = 40}).ok());
+    const std::string password = "demo password for tests";
+    auto logins = SeedDemoStaff(deployment->records(), deployment->auth(), deployment->teams(),
+                                SystemActor(), password, 10);
+    ASSERT_TRUE(logins.ok()) << logins.error().public_message;
+    ASSERT_TRUE(SeedDemoStaff(deployment->records(), deployment->auth(), deployment->teams(),
+                              SystemActor(), password, 10)
+                    .ok());
+
+    auto users = deployment->auth().ListUsers();
+    ASSERT_TRUE(users.ok());
+    std::map<std::string, security::UserAccount> by_name;
+    for (const auto& user : *users) {
+        by_name[user.username] = user;
+    }
+    for (const DemoLogin& login : *logins) {
+        ASSERT_TRUE(by_name.contains(login.username)) << login.username;
+        EXPECT_EQ(by_name[login.username].role, login.role);
+        EXPECT_TRUE(deployment->auth().Login(login.username, password).ok()) << login.username;
+    }
+    EXPECT_EQ(by_name.size(), logins->size()) << "a rerun adds no users";
+    EXPECT_FALSE(by_name["member"].person_id.empty()) << "the portal user is a member";
+
+    const auto caseload = ListAll(*deployment, "CareTeamMember", {"person"},
+                                  "userId = '" + by_name["nurse"].id + "'");
+    EXPECT_EQ(caseload.size(), 10U) << "one membership per member, however often it runs";
+
+    auto teams = deployment->teams().List();
+    ASSERT_TRUE(teams.ok());
+    ASSERT_EQ(teams->size(), 2U);
+    for (const auto& team : *teams) {
+        const auto& members = team.member_ids;
+        EXPECT_NE(std::find(members.begin(), members.end(), by_name["agent"].id), members.end())
+            << team.name;
+    }
 }
 
 }  // namespace
