@@ -487,13 +487,15 @@ void RegisterAuditRoutes(http::Router& router, const PlatformServices& services)
         Authenticated(
             services.auth,
             [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckReadAudit(actor));
                 P360_TRY(OnlyQueryParameters(request, {"personId", "limit", "before"}));
                 const auto person_id = request.Query("personId");
                 if (!person_id || person_id->empty()) {
                     return Error::InvalidArgument("Name the member: personId=<Person id>.",
                                                   "personId");
                 }
+                P360_TRY(services.authorizer.CheckReadAudit(actor, *person_id));
+                // Members learn who (which role) saw their data and why, not staff identities.
+                const bool name_staff = actor.person_id != *person_id;
                 P360_ASSIGN_OR_RETURN(const int limit, ParseLimit(request));
                 std::int64_t before = 0;
                 if (auto text = request.Query("before")) {
@@ -515,17 +517,20 @@ void RegisterAuditRoutes(http::Router& router, const PlatformServices& services)
                     for (const auto& field : SplitList(record.fields)) {
                         fields.emplace_back(field);
                     }
-                    items.push_back(json::object{{"id", record.id},
-                                                 {"at", record.at},
-                                                 {"userId", record.user_id},
-                                                 {"username", record.username},
-                                                 {"role", record.role},
-                                                 {"action", record.action},
-                                                 {"object", record.object_name},
-                                                 {"recordId", record.record_id},
-                                                 {"fields", std::move(fields)},
-                                                 {"purpose", record.purpose},
-                                                 {"requestId", record.request_id}});
+                    json::object item{{"id", record.id},
+                                      {"at", record.at},
+                                      {"role", record.role},
+                                      {"action", record.action},
+                                      {"object", record.object_name},
+                                      {"recordId", record.record_id},
+                                      {"fields", std::move(fields)},
+                                      {"purpose", record.purpose},
+                                      {"requestId", record.request_id}};
+                    if (name_staff) {
+                        item["userId"] = record.user_id;
+                        item["username"] = record.username;
+                    }
+                    items.push_back(std::move(item));
                 }
                 json::value next = nullptr;
                 if (static_cast<int>(records.size()) > limit) {

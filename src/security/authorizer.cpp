@@ -40,9 +40,11 @@ Status Authorizer::CheckManageUsers(const Actor& actor) const {
     return Ok();
 }
 
-Status Authorizer::CheckReadAudit(const Actor& actor) const {
-    if (actor.role != "admin" && actor.role != "auditor") {
-        return Error::PermissionDenied("Only administrators and auditors read the access audit.");
+Status Authorizer::CheckReadAudit(const Actor& actor, std::string_view person_id) const {
+    const bool own = !actor.person_id.empty() && actor.person_id == person_id;
+    if (actor.role != "admin" && actor.role != "auditor" && !own) {
+        return Error::PermissionDenied(
+            "Only administrators and auditors read the access audit; members read their own.");
     }
     return Ok();
 }

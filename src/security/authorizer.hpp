@@ -60,8 +60,9 @@ public:
     // Changing objects and fields, and managing users: administrators.
     virtual Status CheckManageMetadata(const Actor& actor) const;
     virtual Status CheckManageUsers(const Actor& actor) const;
-    // Reading the access audit: administrators and auditors.
-    virtual Status CheckReadAudit(const Actor& actor) const;
+    // Reading a member's accounting of disclosures: administrators and auditors for anyone,
+    // a portal member for themselves.
+    virtual Status CheckReadAudit(const Actor& actor, std::string_view person_id) const;
     // Whether every name is a permission set a user may be given (field "permissionSets").
     virtual Status CheckPermissionSetNames(const std::vector<std::string>& names) const;
     virtual std::vector<PermissionSetSummary> PermissionSets() const { return {}; }

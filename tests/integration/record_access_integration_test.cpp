@@ -4,6 +4,8 @@
 // follow references, and through references written on create.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -286,6 +288,20 @@ TEST_F(RecordAccessTest, PortalMembersReachOnlyTheirOwnMembersRecords) {
             server_->Request("GET", "/api/v1/records/Case/" + id, "", users_["admin"].token);
         EXPECT_EQ(item.Json().at("person"), json::value(member_));
     }
+
+    // Their own accounting of disclosures: who (by role) saw what and why — no staff names.
+    HttpResult accounting =
+        server_->Request("GET", "/api/v1/audit?personId=" + member_, "", users_["portal"].token);
+    ASSERT_EQ(accounting.status, 200) << accounting.body;
+    std::set<std::string> roles;
+    for (const auto& item : accounting.Json().at("items").as_array()) {
+        roles.emplace(item.at("role").as_string());
+        EXPECT_FALSE(item.as_object().contains("username"));
+        EXPECT_FALSE(item.as_object().contains("userId"));
+    }
+    EXPECT_TRUE(roles.contains("admin")) << "the administrator created the member's records";
+    EXPECT_TRUE(roles.contains("portal_member"));
+    EXPECT_EQ(Status("GET", "/api/v1/audit?personId=" + other_member_, "portal"), 403);
 }
 
 TEST_F(RecordAccessTest, ExtraPermissionSetsWidenAUsersObjectsAtOnce) {
