@@ -121,6 +121,55 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
     }
 }
 
+// Role × object × field, for every field of every standard object: what each role may read
+// and edit follows from the rules of the product, written out here: system fields are read with
+// their object and never edited; a role without PHI access reads no PHI field; and each role's
+// minimum-necessary exceptions below are hidden or read-only.
+TEST_F(ShippedPolicyTest, MatrixOfFields) {
+    const std::set<std::string> without_phi = {"network_manager", "auditor"};
+    const std::map<std::string, std::set<std::string>> hidden = {
+        {"agent", {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+                   "ClaimLine.diagnosisCodes"}},
+        {"supervisor", {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+                        "ClaimLine.diagnosisCodes"}},
+        {"care_manager", {"Person.ssn"}},
+        {"sales", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
+        {"marketing", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
+        {"portal_member", {"Person.ssn", "CareTeamMember.reason"}},
+    };
+    // Portal members keep their contact details current, not their identity.
+    const std::set<std::string> portal_read_only = {
+        "Person.firstName", "Person.middleName", "Person.lastName", "Person.suffix",
+        "Person.birthDate", "Person.gender", "Person.medicareBeneficiaryId", "Person.medicaidId",
+        "Person.lifecycleStage", "Person.deceased", "Person.deceasedDate", "Person.household",
+        "Person.sourceId"};
+    int cells = 0;
+    for (std::string_view role_view : KnownRoles()) {
+        const std::string role(role_view);
+        for (const metadata::ObjectDef& object : catalog_.objects()) {
+            const bool object_read = May(role, object.name, Operation::kRead);
+            const bool object_write = May(role, object.name, Operation::kUpdate) ||
+                                      May(role, object.name, Operation::kCreate);
+            for (const metadata::FieldDef& field : object.fields) {
+                const std::string cell = object.name + "." + field.name;
+                const auto role_hidden = hidden.find(role);
+                const bool is_hidden =
+                    role_hidden != hidden.end() && role_hidden->second.contains(cell);
+                const bool read = object_read && (field.system || (!is_hidden &&
+                                                                  (!field.phi ||
+                                                                   !without_phi.contains(role))));
+                const bool read_only =
+                    field.system || (role == "portal_member" && portal_read_only.contains(cell));
+                const bool edit = read && object_write && !read_only;
+                EXPECT_EQ(Reads(role, object.name, field.name), read) << role << " reads " << cell;
+                EXPECT_EQ(Edits(role, object.name, field.name), edit) << role << " edits " << cell;
+                ++cells;
+            }
+        }
+    }
+    EXPECT_GT(cells, 2000) << "every role, object and field";
+}
+
 TEST_F(ShippedPolicyTest, AgentsVerifyCallersWithoutSsnOrDiagnoses) {
     for (const char* field : {"firstName", "lastName", "birthDate", "phone", "addressLine1"}) {
         EXPECT_TRUE(Reads("agent", "Person", field)) << field;
