@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
 #include "demo/demo_staff.hpp"
+#include "domain/member/member_routes.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 
@@ -150,6 +151,8 @@ int Serve(int argc, char** argv) {
                                          services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
+    const member::Member360 member_view(services.records(), services.clock());
+    member::RegisterMemberRoutes(router, services.auth(), member_view);
     std::optional<http::StaticFiles> web;
     if (values.count("web") != 0) {
         auto files = http::StaticFiles::Open(values["web"].as<std::string>());

@@ -1,0 +1,55 @@
+// Member 360: everything the plan knows about one member, in one answer.
+//
+// The view is assembled from the records layer as the caller, so every part obeys the caller's
+// object, field and record access: a part the caller may not see (an agent and the member's
+// conditions) is left out rather than failing the whole view, hidden fields are absent from
+// every item, and records out of reach are not there. Only the member themself must be
+// visible: otherwise the answer is "no such member" (kNotFound).
+//
+// Parts: the profile; the household with its members and the member's relationships;
+// coverages with their plans and benefits; a claims summary of the last twelve months (count,
+// billed, paid, top diagnoses) with the most recent claims; open and recent cases;
+// interactions; conditions; medications; consents; life events; the care team; and one
+// timeline across all of them, newest first, paged by an opaque cursor.
+// Thread-safe (it only reads through the records layer).
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "records/record_service.hpp"
+#include "security/authorizer.hpp"
+
+namespace p360::member {
+
+namespace json = boost::json;
+
+struct Member360Options {
+    int recent_items = 10;       // recent claims, cases, interactions
+    int list_items = 50;         // conditions, medications, consents, life events, care team
+    int timeline_items = 25;     // one timeline page
+    std::string timeline_cursor;  // from a previous page's `timeline.nextCursor`
+};
+
+inline constexpr int kMaxTimelineItems = 200;
+inline constexpr int kMaxSummaryClaims = 1000;  // claims of the last 12 months summarised
+
+class Member360 {
+public:
+    Member360(records::RecordService& records, const Clock& clock)
+        : records_(records), clock_(clock) {}
+
+    // kNotFound when the member does not exist or is out of the caller's reach;
+    // kInvalidArgument for a bad cursor or limit.
+    Result<json::object> Build(const security::Actor& actor, std::string_view person_id,
+                               const Member360Options& options) const;
+
+private:
+    records::RecordService& records_;
+    const Clock& clock_;
+};
+
+}  // namespace p360::member
