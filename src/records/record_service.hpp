@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -37,6 +38,37 @@ struct BulkOutcome {
     bool applied = false;  // false when an atomic batch was rolled back
     std::int64_t failed = 0;
     json::object body;  // summary and per-line results
+};
+
+// A reference field of a change that names its target by key rather than id: the target may be
+// created earlier in the same change set.
+struct KeyReference {
+    std::string field;
+    std::string object;
+    std::string key_field;
+    std::string key;
+};
+
+// One record of a change set: created or updated by its key (an external-id or unique field,
+// or `id`), with plain field values and references by key.
+struct RecordChange {
+    std::string object;
+    std::string key_field;
+    std::string key;
+    json::object fields;
+    std::vector<KeyReference> references;
+    bool create = true;  // false: only update a record that exists
+};
+
+struct ChangeOutcome {
+    std::string object;
+    std::string id;
+    std::string status;  // created, updated, unchanged
+};
+
+struct ChangeSetOutcome {
+    bool already_applied = false;  // the idempotency key was seen before; nothing was written
+    std::vector<ChangeOutcome> changes;
 };
 
 // Bounds that keep one request from monopolising the writer.
@@ -86,6 +118,14 @@ public:
     Result<std::string> ListJson(const security::Actor& actor, std::string_view object_name,
                                  const query::ListRequest& request);
 
+    // Applies every change in order in one transaction: all of them or none. Errors name the
+    // change at fault ("changes[3].birthDate"). A non-empty `idempotency_key` is stored with the
+    // changes, and a set whose key was stored before is not applied again. Importers (X12,
+    // FHIR transactions) build on this.
+    Result<ChangeSetOutcome> ApplyChanges(const security::Actor& actor,
+                                          const std::vector<RecordChange>& changes,
+                                          std::string_view idempotency_key = {});
+
     // {"items": [{field, oldValue, newValue, changedBy, changedAt}, …]}, newest first.
     Result<json::object> History(const security::Actor& actor, std::string_view object_name,
                                  std::string_view id);
@@ -116,6 +156,11 @@ private:
     // Refuses a write that would leave the record `id` outside what the actor may read.
     Status CheckStillReadable(storage::Connection& connection, const query::RecordScope& readable,
                               const Target& target, std::string_view id) const;
+    // One change of ApplyChanges, inside its transaction.
+    Status ApplyChange(storage::Connection& connection, const security::Actor& actor,
+                       const Target& target, const RecordChange& change, std::int64_t now,
+                       std::unordered_set<std::string>& known_references, storage::Row& row,
+                       std::vector<FieldAssignment>& assignments, ChangeSetOutcome& outcome) const;
     // Decodes a body into the fields the caller may set.
     Result<std::vector<FieldAssignment>> Decode(const security::Actor& actor, const Target& target,
                                                 const json::value& body) const;

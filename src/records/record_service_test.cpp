@@ -129,5 +129,76 @@ TEST_F(RecordServiceTest, CustomFieldAppearsInTheNextSnapshot) {
     EXPECT_NE((*reopened)->Current()->FindObject("Person")->FindField("tier"), nullptr);
 }
 
+RecordChange Household(std::string code, std::string name) {
+    return {.object = "Household",
+            .key_field = "code",
+            .key = std::move(code),
+            .fields = {{"name", std::move(name)}}};
+}
+
+RecordChange PersonIn(std::string source_id, std::string last_name, std::string household) {
+    return {.object = "Person",
+            .key_field = "sourceId",
+            .key = std::move(source_id),
+            .fields = {{"lastName", std::move(last_name)}},
+            .references = {{"household", "Household", "code", std::move(household)}}};
+}
+
+TEST_F(RecordServiceTest, ChangeSetsWriteRecordsThatReferenceEachOtherByKey) {
+    auto applied =
+        records_->ApplyChanges(actor_, {Household("H1", "Doe household"),
+                                        PersonIn("p1", "Doe", "H1"), PersonIn("p2", "Doe", "H1")});
+    ASSERT_TRUE(applied.ok()) << applied.error().public_message;
+    ASSERT_EQ(applied->changes.size(), 3U);
+    EXPECT_EQ(applied->changes[0].status, "created");
+    const std::string household_id = applied->changes[0].id;
+    auto person = records_->Get(actor_, "Person", applied->changes[1].id);
+    ASSERT_TRUE(person.ok());
+    EXPECT_EQ(person->at("household"), json::value(household_id));
+    EXPECT_EQ(person->at("sourceId"), "p1");
+
+    // Again with one change: the same records are updated, not duplicated.
+    auto again = records_->ApplyChanges(actor_, {PersonIn("p1", "Doe-Smith", "H1")});
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->changes[0].status, "updated");
+    EXPECT_EQ(again->changes[0].id, applied->changes[1].id);
+}
+
+TEST_F(RecordServiceTest, AChangeSetIsAllOrNothing) {
+    RecordChange bad = PersonIn("p2", "Roe", "H1");
+    bad.fields["birthDate"] = "1990-02-31";
+    auto applied = records_->ApplyChanges(
+        actor_, {Household("H1", "Roe household"), PersonIn("p1", "Roe", "H1"), bad});
+    ASSERT_FALSE(applied.ok());
+    ASSERT_FALSE(applied.error().field_errors.empty());
+    EXPECT_EQ(applied.error().field_errors[0].field, "changes[2].birthDate");
+    auto households = records_->List(actor_, "Household", {});
+    ASSERT_TRUE(households.ok());
+    EXPECT_TRUE(households->at("items").as_array().empty()) << "the first changes are undone too";
+
+    auto dangling = records_->ApplyChanges(actor_, {PersonIn("p3", "Poe", "NOPE")});
+    ASSERT_FALSE(dangling.ok());
+    EXPECT_EQ(dangling.error().location, "changes[0].household");
+    RecordChange missing = PersonIn("p4", "Moe", "H1");
+    missing.references.clear();
+    missing.create = false;
+    EXPECT_EQ(records_->ApplyChanges(actor_, {missing}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RecordServiceTest, AChangeSetWithAKnownKeyIsNotAppliedAgain) {
+    ASSERT_TRUE(records_->ApplyChanges(actor_, {Household("H1", "First")}, "isa-1/st-1").ok());
+    auto repeat = records_->ApplyChanges(actor_, {Household("H1", "Second")}, "isa-1/st-1");
+    ASSERT_TRUE(repeat.ok());
+    EXPECT_TRUE(repeat->already_applied);
+    EXPECT_TRUE(repeat->changes.empty());
+    auto households = records_->List(actor_, "Household", {});
+    ASSERT_TRUE(households.ok());
+    EXPECT_EQ(households->at("items").at(0).at("name"), "First");
+    auto other = records_->ApplyChanges(actor_, {Household("H1", "Third")}, "isa-1/st-2");
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(other->already_applied);
+    EXPECT_EQ(other->changes[0].status, "updated");
+}
+
 }  // namespace
 }  // namespace p360::records

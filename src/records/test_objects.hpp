@@ -20,6 +20,11 @@ inline std::vector<metadata::ObjectDef> TestObjects() {
     household.fields = metadata::SystemFields();
     household.fields.push_back(Field("name", FieldType::kText));
     household.fields.back().required = true;
+    household.fields.push_back(Field("code", FieldType::kExternalId));
+    household.fields.back().external_id = true;
+    household.fields.back().unique = true;
+    household.fields.back().indexed = true;
+    household.fields.back().max_length = 50;
 
     metadata::ObjectDef person{
         .name = "Person", .label = "Person", .plural_label = "People", .id_prefix = "per"};

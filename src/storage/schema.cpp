@@ -41,6 +41,10 @@ constexpr const char* kSystemTables[] = {
     "CREATE TABLE IF NOT EXISTS sys_team_members (team_id TEXT NOT NULL, user_id TEXT NOT NULL, "
     "added_at TEXT NOT NULL, PRIMARY KEY (team_id, user_id))",
     "CREATE INDEX IF NOT EXISTS ix_sys_team_members_user ON sys_team_members (user_id, team_id)",
+    // Keys of change sets already applied (an X12 interchange's transaction set, say), so a
+    // file sent twice changes nothing the second time.
+    "CREATE TABLE IF NOT EXISTS sys_change_sets (key TEXT PRIMARY KEY, applied_at TEXT NOT NULL, "
+    "changes INTEGER NOT NULL)",
 };
 
 std::string ColumnDefinition(const Dialect& dialect, const metadata::FieldDef& field) {
