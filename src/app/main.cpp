@@ -30,6 +30,7 @@ Commands:
   migrate        create or update the database schema, then exit
   demo           add a synthetic payer (plans, providers, members, claims, cases)
   user create    add a user
+  import x12     read an X12 834 enrollment file into members and coverage
 
 Every command takes --data DIR (default ./data), the deployment's data directory.
 Run `payer360 <command> --help` for a command's options.
@@ -38,6 +39,7 @@ Run `payer360 <command> --help` for a command's options.
 struct Command {
     po::options_description options;
     po::variables_map values;
+    po::positional_options_description positional;  // arguments without an option name
 };
 
 po::options_description CommonOptions(const std::string& title) {
@@ -55,6 +57,7 @@ bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_cod
         // The parser skips its argv[0]; hand it the subcommand word in that place.
         po::store(po::command_line_parser(argc - first_arg + 1, argv + first_arg - 1)
                       .options(command.options)
+                      .positional(command.positional)
                       .run(),
                   command.values);
         po::notify(command.values);
@@ -152,7 +155,8 @@ int Serve(int argc, char** argv) {
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
     const member::Member360 member_view(services.records(), services.clock());
-    member::RegisterMemberRoutes(router, services.auth(), member_view);
+    member::EnrollmentImporter enrollments(services.records(), services.clock());
+    member::RegisterMemberRoutes(router, services.auth(), member_view, enrollments);
     std::optional<http::StaticFiles> web;
     if (values.count("web") != 0) {
         auto files = http::StaticFiles::Open(values["web"].as<std::string>());
@@ -253,6 +257,37 @@ int Demo(int argc, char** argv) {
     return command.values.count("staff") != 0 ? DemoStaff(**deployment, command.values) : 0;
 }
 
+int ImportX12(int argc, char** argv) {
+    Command command{CommonOptions("payer360 import x12 FILE"), {}};
+    command.options.add_options()("file", po::value<std::string>()->required(),
+                                  "the 834 file (also the first argument)")(
+        "ack", po::value<std::string>(), "write the 999 acknowledgement to this file");
+    command.positional.add("file", 1);
+    int exit_code = 0;
+    if (!Parse(argc, argv, 3, command, exit_code)) {
+        return exit_code;
+    }
+    std::ifstream input(command.values["file"].as<std::string>(), std::ios::binary);
+    if (!input) {
+        return Fail(
+            Error::InvalidArgument("Cannot read " + command.values["file"].as<std::string>()));
+    }
+    auto deployment = OpenDeployment(command.values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    member::EnrollmentImporter importer((*deployment)->records(), (*deployment)->clock());
+    auto result = importer.Import(SystemActor(), input);
+    if (!result.ok()) {
+        return Fail(result.error());
+    }
+    if (command.values.count("ack") != 0) {
+        std::ofstream(command.values["ack"].as<std::string>()) << result->acknowledgement;
+    }
+    std::cout << boost::json::serialize(member::EnrollmentResultJson(*result)) << "\n";
+    return result->interchange.accepted == result->interchange.transaction_sets ? 0 : 3;
+}
+
 int UserCreate(int argc, char** argv) {
     Command command{CommonOptions("payer360 user create"), {}};
     command.options.add_options()("username", po::value<std::string>()->required(), "login name")(
@@ -300,6 +335,9 @@ int Main(int argc, char** argv) {
     }
     if (command == "user" && argc > 2 && std::string(argv[2]) == "create") {
         return UserCreate(argc, argv);
+    }
+    if (command == "import" && argc > 2 && std::string(argv[2]) == "x12") {
+        return ImportX12(argc, argv);
     }
     if (command == "--help" || command == "-h" || command == "help") {
         std::cout << kUsage;

@@ -135,9 +135,14 @@ Status RecordService::ApplyChange(Connection& connection, const security::Actor&
     if (change.key_field != metadata::kIdField) {
         fields[change.key_field] = change.key;
     }
-    P360_ASSIGN_OR_RETURN(assignments, Decode(actor, target, fields));
     P360_ASSIGN_OR_RETURN(auto existing, FindByKey(connection, *target.catalog, object,
                                                    change.key_field, change.key));
+    if (!existing) {
+        for (const auto& [name, value] : change.create_fields) {
+            fields.emplace(name, value);  // never over a value the change sets itself
+        }
+    }
+    P360_ASSIGN_OR_RETURN(assignments, Decode(actor, target, fields));
     const query::RecordScope readable = ScopeOf(actor, target, Operation::kRead);
     detail::WriteScope scope{*target.catalog,   object,   actor, now, FormatDateTime(now),
                              &known_references, &readable};

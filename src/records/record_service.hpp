@@ -56,6 +56,7 @@ struct RecordChange {
     std::string key_field;
     std::string key;
     json::object fields;
+    json::object create_fields;  // set only when the change creates the record
     std::vector<KeyReference> references;
     bool create = true;  // false: only update a record that exists
 };
