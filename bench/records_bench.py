@@ -3,7 +3,8 @@
 
 Loads PEOPLE Person records through the bulk API, then measures in one run:
   - bulk NDJSON upsert throughput (initial load, and new records into the loaded table),
-  - /healthz throughput (the ceiling every endpoint is compared with),
+  - /healthz throughput (the ceiling every endpoint is compared with), measured first and again
+    at the end (healthz_end) to show how steady the machine was during the run,
   - read by id, filtered list (indexed lastName, 50 rows), single-record POST,
   - server memory (VmRSS / VmHWM).
 Prints a Markdown table. Usage:
@@ -140,6 +141,10 @@ def main():
         open(ids_file, "w").write("\n".join(ids) + "\n")
         open(names_file, "w").write("\n".join(sorted(names)) + "\n")
 
+        # Let the load's last checkpoint and the kernel's write-back finish, so they do not
+        # compete with the first measurement.
+        os.sync()
+        time.sleep(3)
         seconds, connections = args.seconds, args.connections
         results["healthz"] = wrk(base + "/healthz", seconds, connections, token)
         results["read_by_id"] = wrk(base, seconds, connections, token, "read_by_id.lua", {"IDS_FILE": ids_file})
@@ -147,6 +152,8 @@ def main():
                                        {"NAMES_FILE": names_file})
         results["create_one"] = wrk(base, seconds, connections, token, "create_person.lua",
                                     {"RUN_TAG": str(int(time.time()))})
+        # /healthz again at the end: the spread between the two says how steady the machine was.
+        results["healthz_end"] = wrk(base + "/healthz", seconds, connections, token)
         results["memory_kib"] = rss_kib(server.pid)
         results["people"] = total
         results["distinct_last_names"] = len(names)
@@ -154,7 +161,7 @@ def main():
         health = results["healthz"]["rps"]
         print(f"\n| workload ({total:,} Person records, {connections} connections, {seconds}s) | req/s | p50 ms | p99 ms | vs /healthz |")
         print("|---|---:|---:|---:|---:|")
-        for key in ("healthz", "read_by_id", "filtered_list", "create_one"):
+        for key in ("healthz", "read_by_id", "filtered_list", "create_one", "healthz_end"):
             row = results[key]
             print(f"| {key} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
                   f"{row['rps'] / health:.0%} |" + (f" non-2xx {row['non2xx']}" if row["non2xx"] else ""))

@@ -164,7 +164,10 @@ public:
 private:
     // What shutdown needs to reach a connection: its stream, and whether it waits idle.
     struct Connection {
-        explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+        explicit Connection(tcp::socket socket)
+            : remote_address(RemoteAddress(socket)), stream(std::move(socket)) {}
+        // The peer's address, asked of the socket once rather than once per request.
+        const std::string remote_address;
         beast::tcp_stream stream;
         beast::flat_buffer buffer;  // bytes read but not yet parsed; touched on the strand only
         std::atomic<bool> idle{true};
@@ -273,7 +276,8 @@ private:
                 }
                 break;
             }
-            const bool keep_going = co_await HandleOne(stream, buffer, parser);
+            const bool keep_going =
+                co_await HandleOne(stream, buffer, parser, connection->remote_address);
             if (!keep_going) {
                 break;
             }
@@ -302,13 +306,14 @@ private:
 
     // Reads the body, runs the route and writes the response. False: close the connection.
     asio::awaitable<bool> HandleOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                    bhttp::request_parser<bhttp::string_body>& parser) {
+                                    bhttp::request_parser<bhttp::string_body>& parser,
+                                    const std::string& remote_address) {
         const auto started = std::chrono::steady_clock::now();
         auto& header = parser.get();
         HttpRequest request;
         request.method = std::string(header.method_string());
         request.request_id = RequestIdFor(header["x-request-id"]);
-        request.remote_address = RemoteAddress(stream.socket());
+        request.remote_address = remote_address;
         if (!ParseTarget(header.target(), request)) {
             co_await WriteResponse(
                 stream,

@@ -4,6 +4,9 @@
 // Atomic mode: every line is tried (so the answer lists every problem), and any failure rolls
 // the whole batch back. Partial mode: failed lines leave nothing behind and the rest commit.
 #include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include "core/time_format.hpp"
@@ -18,6 +21,9 @@ using metadata::FieldDef;
 using metadata::ObjectDef;
 using storage::Connection;
 using storage::Value;
+
+// Outbox and history rows a batch holds at most before writing them.
+constexpr std::size_t kDeferredRows = 1024;
 
 enum class LineStatus { kPending, kCreated, kUpdated, kUnchanged, kFailed, kRolledBack };
 
@@ -55,11 +61,15 @@ std::vector<FieldError> ErrorsOf(const Error& error) {
     return {{error.location, error.public_message, {}}};
 }
 
-// Splits the body into non-blank lines, decoding each one; decode errors stay on the line.
-Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog, const ObjectDef& object,
-                                          std::string_view ndjson, const FieldDef& key_field,
-                                          std::size_t max_lines, const EditCheck& can_edit) {
-    std::vector<BulkLine> lines;
+// One non-blank line of the body, not yet decoded.
+struct LineText {
+    std::int64_t number = 0;  // 1-based line number in the body
+    std::string_view text;
+};
+
+// Splits the body into its non-blank lines; kTooLarge beyond `max_lines`.
+Result<std::vector<LineText>> SplitLines(std::string_view ndjson, std::size_t max_lines) {
+    std::vector<LineText> lines;
     std::int64_t number = 0;
     while (!ndjson.empty()) {
         const auto end = ndjson.find('\n');
@@ -76,21 +86,25 @@ Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog, cons
             return Error::TooLarge("A bulk request holds at most " + std::to_string(max_lines) +
                                    " lines.");
         }
-        BulkLine& line = lines.emplace_back();
-        line.number = number;
-        // Each line's JSON lives only while it is decoded: parse it into a small arena.
-        std::array<unsigned char, 8192> arena_buffer;
-        json::monotonic_resource arena(arena_buffer.data(), arena_buffer.size());
-        auto parsed = ParseJson(text, "line", &arena);
-        if (!parsed.ok()) {
-            line.errors.push_back({"", parsed.error().public_message, number});
-            continue;
-        }
-        auto assignments = DecodeFields(catalog, object, parsed.value(), can_edit);
-        if (!assignments.ok()) {
-            line.errors = ErrorsOf(assignments.error());
-            continue;
-        }
+        lines.push_back({number, text});
+    }
+    return lines;
+}
+
+// Decodes one line into `line`; decode errors stay on the line, which is then kFailed.
+void DecodeLine(const metadata::Catalog& catalog, const ObjectDef& object, const LineText& text,
+                const FieldDef& key_field, const EditCheck& can_edit, BulkLine& line) {
+    line.number = text.number;
+    // Each line's JSON lives only while it is decoded: parse it into a small arena.
+    std::array<unsigned char, 8192> arena_buffer;
+    json::monotonic_resource arena(arena_buffer.data(), arena_buffer.size());
+    auto parsed = ParseJson(text.text, "line", &arena);
+    if (!parsed.ok()) {
+        line.errors.push_back({"", parsed.error().public_message, text.number});
+    } else if (auto assignments = DecodeFields(catalog, object, parsed.value(), can_edit);
+               !assignments.ok()) {
+        line.errors = ErrorsOf(assignments.error());
+    } else {
         line.assignments = std::move(assignments).value();
         for (const FieldAssignment& assignment : line.assignments) {
             if (&object.fields[assignment.field_index] == &key_field) {
@@ -102,16 +116,62 @@ Result<std::vector<BulkLine>> DecodeLines(const metadata::Catalog& catalog, cons
                 {key_field.name, "Each line needs a value for the key field.", {}});
         }
     }
-    for (BulkLine& line : lines) {
-        for (FieldError& error : line.errors) {
-            error.line = line.number;
-        }
-        if (!line.errors.empty()) {
-            line.status = LineStatus::kFailed;
-        }
+    for (FieldError& error : line.errors) {
+        error.line = line.number;
     }
-    return lines;
+    if (!line.errors.empty()) {
+        line.status = LineStatus::kFailed;
+    }
 }
+
+// Decodes the lines on a thread of its own while the writer applies those already decoded:
+// parsing and validating a line costs a fraction of writing it, but a large batch decoded
+// first would leave the writer idle meanwhile. The destructor waits for the thread.
+class LineDecoder {
+public:
+    LineDecoder(const metadata::Catalog& catalog, const ObjectDef& object,
+                const std::vector<LineText>& texts, const FieldDef& key_field,
+                const EditCheck& can_edit, std::vector<BulkLine>& lines)
+        : thread_([&, this] {
+              for (std::size_t line_idx = 0; line_idx < texts.size(); ++line_idx) {
+                  try {
+                      DecodeLine(catalog, object, texts[line_idx], key_field, can_edit,
+                                 lines[line_idx]);
+                  } catch (const std::exception&) {
+                      lines[line_idx].errors = {
+                          {"", "The line could not be decoded.", texts[line_idx].number}};
+                      lines[line_idx].status = LineStatus::kFailed;
+                  }
+                  if ((line_idx + 1) % kBlock == 0 || line_idx + 1 == texts.size()) {
+                      {
+                          std::lock_guard lock(mutex_);
+                          decoded_ = line_idx + 1;
+                      }
+                      progress_.notify_one();
+                  }
+              }
+          }) {}
+    ~LineDecoder() { thread_.join(); }
+
+    // Waits until line `line_idx` is decoded.
+    void WaitFor(std::size_t line_idx) {
+        if (line_idx < known_decoded_) {
+            return;
+        }
+        std::unique_lock lock(mutex_);
+        progress_.wait(lock, [&] { return decoded_ > line_idx; });
+        known_decoded_ = decoded_;
+    }
+
+private:
+    static constexpr std::size_t kBlock = 64;
+
+    std::mutex mutex_;
+    std::condition_variable progress_;
+    std::size_t decoded_ = 0;        // guarded by mutex_
+    std::size_t known_decoded_ = 0;  // the waiting side's copy
+    std::thread thread_;
+};
 
 // Creates or updates the record a line names, if the actor may change it (`changeable`, a
 // condition over alias t). Every check runs before the first write.
@@ -193,14 +253,14 @@ void AuditBatch(security::AccessAudit* audit, const security::Actor& actor, cons
             }
         }
     }
-    std::vector<std::string> phi_fields;
+    std::string phi_fields;
     for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
         if (touched[field_idx] && object.fields[field_idx].phi) {
-            phi_fields.push_back(object.fields[field_idx].name);
+            phi_fields.append(phi_fields.empty() ? "" : ",").append(object.fields[field_idx].name);
         }
     }
     if (!phi_fields.empty()) {
-        audit->Record(actor, {{"bulk-upsert", object.name, "", "", phi_fields}});
+        audit->Record(actor, "bulk-upsert", object.name, std::move(phi_fields), {});
     }
 }
 
@@ -219,61 +279,77 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
             "externalId must name an external-id or unique field of " + object.name + ".",
             "externalId");
     }
-    auto can_edit = [&](const FieldDef& field) {
+    const EditCheck can_edit = [&](const FieldDef& field) {
         return authorizer_.CanEditField(actor, object, field);
     };
-    P360_ASSIGN_OR_RETURN(auto lines, DecodeLines(*target.catalog, object, ndjson, *key_field,
-                                                  limits_.max_bulk_lines, can_edit));
-    if (lines.empty()) {
+    P360_ASSIGN_OR_RETURN(auto texts, SplitLines(ndjson, limits_.max_bulk_lines));
+    if (texts.empty()) {
         return Error::InvalidArgument("The body holds no NDJSON lines.", "body");
     }
+    std::vector<BulkLine> lines(texts.size());
 
     const std::int64_t now = clock_.NowMillis();
     std::int64_t failed = 0;
-    for (const BulkLine& line : lines) {
-        failed += line.status == LineStatus::kFailed;
-    }
     const Error rolled_back = Error::InvalidArgument("The atomic batch was rolled back.");
     const query::RecordScope readable = ScopeOf(actor, target, security::Operation::kRead);
     const storage::SqlCondition changeable =
         ScopeOf(actor, target, security::Operation::kUpdate)(object, "t");
-    Status written = database_.WriteAlone([&](Connection& connection) -> Status {
-        std::unordered_set<std::string> known_references;
-        detail::WriteScope scope{*target.catalog,   object,   actor, now, FormatDateTime(now),
-                                 &known_references, &readable};
-        // Every check of a line runs before its first write, and a failed statement undoes
-        // itself, so on engines that keep the transaction usable a failed line leaves nothing
-        // behind without a savepoint. If it did write (the total moved), the batch fails whole.
-        const bool use_savepoints = connection.dialect().FailedStatementAbortsTransaction();
-        for (BulkLine& line : lines) {
-            if (line.status == LineStatus::kFailed) {
-                continue;
-            }
-            if (use_savepoints) {
-                P360_TRY(connection.Execute("SAVEPOINT line"));
-            }
-            const std::int64_t changes_before = connection.TotalChanges();
-            Status applied = ApplyLine(connection, scope, *key_field, changeable, line);
-            if (!applied.ok()) {
+    Status written = Ok();
+    {
+        LineDecoder decoder(*target.catalog, object, texts, *key_field, can_edit, lines);
+        written = database_.WriteAlone([&](Connection& connection) -> Status {
+            std::unordered_set<std::string> known_references;
+            // Outbox and history rows go in multi-row INSERTs between lines.
+            detail::DeferredRows deferred;
+            detail::WriteScope scope{
+                *target.catalog,   object,    actor,    now, FormatDateTime(now),
+                &known_references, &readable, &deferred};
+            // Every check of a line runs before its first write, and a failed statement undoes
+            // itself, so on engines that keep the transaction usable a failed line leaves
+            // nothing behind without a savepoint. If it did write (the total moved), the batch
+            // fails whole.
+            const bool use_savepoints = connection.dialect().FailedStatementAbortsTransaction();
+            std::int64_t failed_lines = 0;
+            for (std::size_t line_idx = 0; line_idx < lines.size(); ++line_idx) {
+                decoder.WaitFor(line_idx);
+                BulkLine& line = lines[line_idx];
+                if (line.status == LineStatus::kFailed) {
+                    ++failed_lines;
+                    continue;
+                }
                 if (use_savepoints) {
-                    P360_TRY(connection.Execute("ROLLBACK TO line"));
-                } else if (connection.TotalChanges() != changes_before) {
-                    return Error::Internal("bulk line failed after a partial write");
+                    P360_TRY(connection.Execute("SAVEPOINT line"));
                 }
-                line.status = LineStatus::kFailed;
-                line.id.clear();
-                line.errors = ErrorsOf(applied.error());
-                for (FieldError& error : line.errors) {
-                    error.line = line.number;
+                const std::int64_t changes_before = connection.TotalChanges();
+                Status applied = ApplyLine(connection, scope, *key_field, changeable, line);
+                if (!applied.ok()) {
+                    if (use_savepoints) {
+                        P360_TRY(connection.Execute("ROLLBACK TO line"));
+                    } else if (connection.TotalChanges() != changes_before) {
+                        return Error::Internal("bulk line failed after a partial write");
+                    }
+                    line.status = LineStatus::kFailed;
+                    line.id.clear();
+                    line.errors = ErrorsOf(applied.error());
+                    for (FieldError& error : line.errors) {
+                        error.line = line.number;
+                    }
+                    ++failed_lines;
                 }
-                ++failed;
+                if (use_savepoints) {
+                    P360_TRY(connection.Execute("RELEASE line"));
+                }
+                if (deferred.size() >= kDeferredRows) {
+                    P360_TRY(deferred.Write(connection));
+                }
             }
-            if (use_savepoints) {
-                P360_TRY(connection.Execute("RELEASE line"));
-            }
-        }
-        return mode == BulkMode::kAtomic && failed > 0 ? Status(rolled_back) : Ok();
-    });
+            P360_TRY(deferred.Write(connection));
+            return mode == BulkMode::kAtomic && failed_lines > 0 ? Status(rolled_back) : Ok();
+        });
+    }  // every line is decoded here, whatever the writer did
+    for (const BulkLine& line : lines) {
+        failed += line.status == LineStatus::kFailed;
+    }
     const bool applied = written.ok();
     if (applied) {
         AuditBatch(audit_, actor, object, lines);

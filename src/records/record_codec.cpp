@@ -1,5 +1,6 @@
 #include "records/record_codec.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <iterator>
@@ -283,13 +284,28 @@ json::value EncodeValue(const FieldDef& field, const Value& value) {
 
 void AppendJsonString(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
+    // Only quotes, backslashes and control characters need escaping (stored text is valid
+    // UTF-8: it passed the JSON parser). Most text has none: find the first, by table.
+    static constexpr auto kEscaped = [] {
+        std::array<bool, 256> escaped{};
+        for (int byte = 0; byte < 0x20; ++byte) {
+            escaped[static_cast<std::size_t>(byte)] = true;
+        }
+        escaped['"'] = true;
+        escaped['\\'] = true;
+        return escaped;
+    }();
+    std::size_t plain = 0;
+    while (plain < text.size() && !kEscaped[static_cast<unsigned char>(text[plain])]) {
+        ++plain;
+    }
     out.push_back('"');
-    // Copy runs of plain characters at once; only quotes, backslashes and control characters
-    // need escaping (stored text is valid UTF-8: it passed the JSON parser).
-    std::size_t run_start = 0;
-    for (std::size_t char_idx = 0; char_idx < text.size(); ++char_idx) {
+    out.append(text.data(), plain);
+    // Copy runs of plain characters at once.
+    std::size_t run_start = plain;
+    for (std::size_t char_idx = plain; char_idx < text.size(); ++char_idx) {
         const auto byte = static_cast<unsigned char>(text[char_idx]);
-        if (byte >= 0x20 && byte != '"' && byte != '\\') {
+        if (!kEscaped[byte]) {
             continue;
         }
         out.append(text.data() + run_start, char_idx - run_start);
@@ -332,6 +348,40 @@ void AppendJsonValue(std::string& out, const FieldDef& field, const Value& value
     }
     // Booleans, doubles and multi-picklists are rarer: go through their JSON value.
     AppendJson(out, EncodeValue(field, value));
+}
+
+void AppendJsonCell(std::string& out, const FieldDef& field, const storage::RowView& row,
+                    std::size_t column) {
+    using Type = storage::RowView::Type;
+    const storage::RowView::Cell cell = row.CellAt(column);
+    switch (cell.type) {
+        case Type::kNull:
+            out.append("null");
+            return;
+        case Type::kText:
+            if (field.type != FieldType::kMultiPicklist) {
+                AppendJsonString(out, cell.text);
+                return;
+            }
+            break;
+        case Type::kInteger:
+            if (field.type == FieldType::kBoolean) {
+                out.append(cell.integer != 0 ? "true" : "false");
+                return;
+            }
+            if (field.type != FieldType::kMultiPicklist) {
+                char digits[24];
+                const auto end =
+                    std::to_chars(std::begin(digits), std::end(digits), cell.integer).ptr;
+                out.append(digits, end);
+                return;
+            }
+            break;
+        case Type::kReal:
+            break;
+    }
+    // Multi-picklists, doubles and odd combinations are rarer: take the general path.
+    AppendJsonValue(out, field, row.ValueAt(column));
 }
 
 void AppendJson(std::string& out, const json::value& value) {

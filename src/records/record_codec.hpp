@@ -15,6 +15,7 @@
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"
+#include "storage/database.hpp"
 #include "storage/value.hpp"
 
 namespace p360::records {
@@ -46,6 +47,11 @@ json::value EncodeValue(const metadata::FieldDef& field, const storage::Value& v
 // Appends the same JSON as EncodeValue, as text: the fast path for pages of records.
 void AppendJsonValue(std::string& out, const metadata::FieldDef& field,
                      const storage::Value& value);
+
+// The same for the cell `column` of a row read in place: the text goes from the database's
+// buffer straight into `out`.
+void AppendJsonCell(std::string& out, const metadata::FieldDef& field, const storage::RowView& row,
+                    std::size_t column);
 
 // Appends `text` as a JSON string literal (quoted and escaped).
 void AppendJsonString(std::string& out, std::string_view text);

@@ -87,5 +87,67 @@ TEST_F(RecordCodecTest, DeepOrMalformedJsonIsAnErrorNotACrash) {
     EXPECT_FALSE(ParseJson("\"\xff\"", "body").ok());
 }
 
+// A row of Values behind the RowView interface, as a database would hand it.
+class ValuesRow final : public storage::RowView {
+public:
+    explicit ValuesRow(storage::Row values) : values_(std::move(values)) {}
+    std::size_t size() const override { return values_.size(); }
+    Cell CellAt(std::size_t column) const override {
+        const storage::Value& value = values_[column];
+        Cell cell;
+        if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+            cell.type = Type::kInteger;
+            cell.integer = *integer;
+        } else if (const auto* real = std::get_if<double>(&value)) {
+            cell.type = Type::kReal;
+            cell.real = *real;
+        } else if (const auto* text = std::get_if<std::string>(&value)) {
+            cell.type = Type::kText;
+            cell.text = *text;
+        }
+        return cell;
+    }
+
+private:
+    storage::Row values_;
+};
+
+// Pages are encoded straight from the database's cells; the JSON must be what the Value path
+// writes, for every kind of field and cell.
+TEST_F(RecordCodecTest, CellsEncodeLikeTheirValues) {
+    const auto* person = catalog_.FindObject("Person");
+    const std::vector<storage::Value> values = {
+        storage::Value{},
+        storage::Value{std::int64_t{0}},
+        storage::Value{std::int64_t{-12}},
+        storage::Value{2.5},
+        storage::Value{1e21},
+        storage::Value{std::string()},
+        storage::Value{std::string("en;es")},
+        storage::Value{std::string("quote \" backslash \\ tab \t nul \x01 \xc3\xa9")},
+    };
+    const storage::Row row(values.begin(), values.end());
+    const ValuesRow view(row);
+    for (const char* name : {"lastName", "score", "active", "languages", "birthDate", "id"}) {
+        const metadata::FieldDef& field = *person->FindField(name);
+        for (std::size_t column = 0; column < values.size(); ++column) {
+            std::string from_value;
+            std::string from_cell;
+            AppendJsonValue(from_value, field, values[column]);
+            AppendJsonCell(from_cell, field, view, column);
+            EXPECT_EQ(from_cell, from_value) << name << " " << column;
+            EXPECT_TRUE(ParseJson(from_cell, "cell").ok()) << from_cell;
+        }
+    }
+}
+
+TEST_F(RecordCodecTest, StringsAreEscapedOnlyWhereJsonRequires) {
+    std::string out;
+    AppendJsonString(out, "plain text");
+    AppendJsonString(out, "");
+    AppendJsonString(out, "a\"b\\c\nd\re\tf\x1fg\xc3\xa9/");
+    EXPECT_EQ(out, "\"plain text\"\"\"\"a\\\"b\\\\c\\nd\\re\\tf\\u001fg\xc3\xa9/\"");
+}
+
 }  // namespace
 }  // namespace p360::records

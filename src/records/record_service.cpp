@@ -65,11 +65,6 @@ std::function<bool(const FieldDef&)> AssignedFields(
     };
 }
 
-std::string TextOf(const Value& value) {
-    const auto* text = std::get_if<std::string>(&value);
-    return text != nullptr ? *text : std::string();
-}
-
 bool HasPhi(const ObjectDef& object) {
     return std::any_of(object.fields.begin(), object.fields.end(),
                        [](const FieldDef& field) { return field.phi; });
@@ -182,22 +177,57 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
             return Error::PermissionDenied("You may not read field " + name + ".");
         }
     }
-    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
-    std::optional<storage::Row> row;
-    P360_TRY(database_.Read([&](Connection& connection) -> Status {
-        P360_ASSIGN_OR_RETURN(row, detail::LoadRowWithin(connection, object, id, readable));
-        return Ok();
-    }));
-    if (!row) {
-        return Error::NotFound("No " + object.name + " record has this id.");
-    }
-    auto returned = [&](const FieldDef& field) {
+    // What the answer holds depends on the caller, not on the record: decide it first.
+    std::vector<bool> returned(object.fields.size(), false);
+    std::string phi_fields;
+    for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
+        const FieldDef& field = object.fields[field_idx];
         const bool wanted = fields.empty() || field.name == metadata::kIdField ||
                             std::find(fields.begin(), fields.end(), field.name) != fields.end();
-        return wanted && authorizer_.CanReadField(actor, object, field);
-    };
-    AuditRead(actor, "read", object, *row, PhiFields(object, returned));
-    return detail::EncodeRecordText(object, *row, returned);
+        returned[field_idx] = wanted && authorizer_.CanReadField(actor, object, field);
+        if (returned[field_idx] && field.phi) {
+            phi_fields.append(phi_fields.empty() ? "" : ",").append(field.name);
+        }
+    }
+    // The member the record is about: the record itself for a Person, else its person field.
+    std::optional<std::size_t> person_column;
+    if (object.name == "Person") {
+        person_column = 0;
+    } else if (const FieldDef* person =
+                   object.person_field.empty() ? nullptr : object.FindField(object.person_field)) {
+        person_column = static_cast<std::size_t>(person - object.fields.data());
+    }
+    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
+    std::string text;
+    security::AuditSubjects disclosed;
+    P360_TRY(database_.Read([&](Connection& connection) -> Status {
+        // The cells go from the statement straight into the answer.
+        return detail::VisitRowWithin(
+            connection, object, id, readable, [&](const storage::RowView& row) {
+                text = "{";
+                for (std::size_t field_idx = 0;
+                     field_idx < object.fields.size() && field_idx < row.size(); ++field_idx) {
+                    if (!returned[field_idx]) {
+                        continue;
+                    }
+                    const FieldDef& field = object.fields[field_idx];
+                    text.append(text.size() == 1 ? "" : ",");
+                    AppendJsonString(text, field.name);
+                    text.push_back(':');
+                    AppendJsonCell(text, field, row, field_idx);
+                }
+                text.push_back('}');
+                disclosed.Add(row.TextAt(0),
+                              person_column ? row.TextAt(*person_column) : std::string_view());
+            });
+    }));
+    if (text.empty()) {
+        return Error::NotFound("No " + object.name + " record has this id.");
+    }
+    if (audit_ != nullptr && !phi_fields.empty()) {
+        audit_->Record(actor, "read", object.name, std::move(phi_fields), std::move(disclosed));
+    }
+    return text;
 }
 
 Result<json::object> RecordService::Get(const Actor& actor, std::string_view object_name,
@@ -308,58 +338,70 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
 
-    // Each column's `"name":` once per page, not once per row.
+    // Each column's `{"name":` or `,"name":` once per page, not once per row.
     std::vector<std::string> keys;
     keys.reserve(list.columns.size());
     for (const FieldDef* field : list.columns) {
-        std::string key;
+        std::string key = keys.empty() ? "{" : ",";
         AppendJsonString(key, field->name);
         keys.push_back(std::move(key) + ":");
     }
-    // Each listed record with PHI in it is a disclosure: audit it, with its member when known.
-    std::vector<std::string> phi_columns;
+    // Each listed record with PHI in it is a disclosure: the page is one audit event naming
+    // the PHI fields once and every record listed, with its member when known.
+    std::string phi_fields;
     std::optional<std::size_t> person_column;
     for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
         const FieldDef& field = *list.columns[column_idx];
         if (field.phi) {
-            phi_columns.push_back(field.name);
+            phi_fields.append(phi_fields.empty() ? "" : ",").append(field.name);
         }
         if (object.name == "Person" ? field.name == metadata::kIdField
                                     : field.name == object.person_field) {
             person_column = column_idx;
         }
     }
-    std::vector<security::AuditEntry> reads;
+    const bool audited = audit_ != nullptr && !phi_fields.empty();
+    security::AuditSubjects disclosed;
+    if (audited) {
+        disclosed.Reserve(static_cast<std::size_t>(request.limit));
+    }
     std::string page = "{\"items\":[";
-    page.reserve(static_cast<std::size_t>(request.limit) * 512);
+    page.reserve(static_cast<std::size_t>(request.limit) * 768);
     int items = 0;
     std::vector<Value> last_sort_values;
     bool has_more = false;
     P360_TRY(database_.Read([&](Connection& connection) -> Status {
-        return connection.ForEachRow(list.sql, list.params, [&](const storage::Row& row) {
+        // Cells go from the statement straight into the page: no Row of copies in between.
+        return connection.ForEachRowView(list.sql, list.params, [&](const storage::RowView& row) {
             if (items == request.limit) {
                 has_more = true;
                 return false;
             }
-            page.append(items++ == 0 ? "{" : ",{");
+            if (items++ > 0) {
+                page.push_back(',');
+            }
             for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
-                const FieldDef& field = *list.columns[column_idx];
-                page.append(column_idx == 0 ? "" : ",").append(keys[column_idx]);
-                AppendJsonValue(page, field, row[column_idx]);
+                page.append(keys[column_idx]);
+                AppendJsonCell(page, *list.columns[column_idx], row, column_idx);
             }
             page.push_back('}');
-            if (!phi_columns.empty() && audit_ != nullptr) {
-                reads.push_back({"list", object.name, std::get<std::string>(row[0]),
-                                 person_column ? TextOf(row[*person_column]) : std::string(),
-                                 phi_columns});
+            if (audited) {
+                disclosed.Add(row.TextAt(0),
+                              person_column ? row.TextAt(*person_column) : std::string_view());
             }
-            last_sort_values.assign(
-                row.begin() + static_cast<std::ptrdiff_t>(list.sort_value_offset), row.end());
+            if (items == request.limit) {
+                // The page's last row: where the next page starts.
+                last_sort_values.clear();
+                for (std::size_t column_idx = list.sort_value_offset; column_idx < row.size();
+                     ++column_idx) {
+                    last_sort_values.push_back(row.ValueAt(column_idx));
+                }
+            }
             return true;
         });
     }));
-    if (audit_ != nullptr) {
-        audit_->Record(actor, std::move(reads));
+    if (audited && !disclosed.empty()) {
+        audit_->Record(actor, "list", object.name, std::move(phi_fields), std::move(disclosed));
     }
     page.append("],\"nextCursor\":");
     if (has_more) {
@@ -429,8 +471,13 @@ void RecordService::AuditRead(const Actor& actor, std::string_view action, const
     if (audit_ == nullptr || phi_fields.empty()) {
         return;
     }
-    audit_->Record(actor, {{std::string(action), object.name, std::get<std::string>(row[0]),
-                            PersonIdOf(object, row), std::move(phi_fields)}});
+    std::string joined;
+    for (const std::string& name : phi_fields) {
+        joined.append(joined.empty() ? "" : ",").append(name);
+    }
+    security::AuditSubjects disclosed;
+    disclosed.Add(std::get<std::string>(row[0]), PersonIdOf(object, row));
+    audit_->Record(actor, action, object.name, std::move(joined), std::move(disclosed));
 }
 
 void RecordService::AuditWrite(const Actor& actor, std::string_view action, const ObjectDef& object,

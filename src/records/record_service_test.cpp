@@ -202,3 +202,140 @@ TEST_F(RecordServiceTest, AChangeSetWithAKnownKeyIsNotAppliedAgain) {
 
 }  // namespace
 }  // namespace p360::records
+
+namespace p360::records {
+namespace {
+
+// Outbox and history rows of a bulk batch are written together, after the lines: every applied
+// line still has its own, in line order, and a failed line has none.
+TEST_F(RecordServiceTest, BulkWritesOutboxAndHistoryForAppliedLinesOnly) {
+    auto first =
+        records_->BulkUpsert(actor_, "Person", "{\"sourceId\":\"h1\",\"lastName\":\"Old\"}\n",
+                             "sourceId", BulkMode::kPartial);
+    ASSERT_TRUE(first.ok());
+    std::string lines =
+        "{\"sourceId\":\"h1\",\"lastName\":\"New\"}\n"
+        "{\"sourceId\":\"h2\"}\n";  // no lastName: fails
+    constexpr int kCreated = 1500;  // more than one batch of deferred rows
+    for (int line_idx = 0; line_idx < kCreated; ++line_idx) {
+        lines += "{\"sourceId\":\"n" + std::to_string(line_idx) + "\",\"lastName\":\"Many\"}\n";
+    }
+    auto second = records_->BulkUpsert(actor_, "Person", lines, "sourceId", BulkMode::kPartial);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->failed, 1);
+    const auto& results = second->body.at("results").as_array();
+    ASSERT_EQ(results.size(), static_cast<std::size_t>(kCreated) + 2);
+    const std::string h1(results[0].at("id").as_string());
+
+    std::vector<storage::Row> outbox;
+    ASSERT_TRUE(database_
+                    ->Read([&outbox](storage::Connection& connection) -> Status {
+                        P360_ASSIGN_OR_RETURN(
+                            outbox, connection.Query("SELECT record_id, operation, payload FROM "
+                                                     "sys_outbox ORDER BY id"));
+                        return Ok();
+                    })
+                    .ok());
+    ASSERT_EQ(outbox.size(), static_cast<std::size_t>(kCreated) + 2);
+    EXPECT_EQ(std::get<std::string>(outbox[0][1]), "create");
+    EXPECT_EQ(std::get<std::string>(outbox[0][2]),
+              R"({"version":1,"fields":["sourceId","lastName"]})");
+    EXPECT_EQ(std::get<std::string>(outbox[1][0]), h1);
+    EXPECT_EQ(std::get<std::string>(outbox[1][1]), "update");
+    EXPECT_EQ(std::get<std::string>(outbox[1][2]), R"({"version":2,"fields":["lastName"]})");
+    for (int line_idx = 0; line_idx < kCreated; ++line_idx) {
+        const auto row = static_cast<std::size_t>(line_idx) + 2;
+        EXPECT_EQ(std::get<std::string>(outbox[row][0]), results[row].at("id").as_string());
+    }
+    auto history = records_->History(actor_, "Person", h1);
+    ASSERT_TRUE(history.ok());
+    ASSERT_EQ(history->at("items").as_array().size(), 1U);
+    EXPECT_EQ(history->at("items").as_array()[0].at("newValue").as_string(), "New");
+}
+
+// Lines are decoded beside the writer; whatever a line's problem, it is reported on that line.
+TEST_F(RecordServiceTest, BulkReportsEachLinesOwnProblem) {
+    const std::string lines =
+        "{\"sourceId\":\"p1\",\"lastName\":\"Fine\"}\n"
+        "not json\n"
+        "\n"
+        "{\"sourceId\":\"p3\",\"lastName\":\"Fine\",\"score\":\"high\"}\n"
+        "{\"lastName\":\"NoKey\"}\n"
+        "{\"sourceId\":\"p5\",\"lastName\":\"Fine\"}\n";
+    auto outcome = records_->BulkUpsert(actor_, "Person", lines, "sourceId", BulkMode::kPartial);
+    ASSERT_TRUE(outcome.ok());
+    EXPECT_EQ(outcome->failed, 3);
+    const auto& results = outcome->body.at("results").as_array();
+    ASSERT_EQ(results.size(), 5U);
+    std::vector<std::int64_t> numbers;
+    std::vector<std::string> statuses;
+    for (const auto& result : results) {
+        numbers.push_back(result.at("line").as_int64());
+        statuses.emplace_back(result.at("status").as_string());
+    }
+    EXPECT_EQ(numbers, (std::vector<std::int64_t>{1, 2, 4, 5, 6}));
+    EXPECT_EQ(statuses,
+              (std::vector<std::string>{"created", "failed", "failed", "failed", "created"}));
+    EXPECT_EQ(results[2].at("errors").as_array()[0].at("field"), "score");
+    EXPECT_EQ(results[3].at("errors").as_array()[0].at("field"), "sourceId");
+}
+
+// Reads and list pages that show PHI are audited: a page is one call naming every record.
+TEST_F(RecordServiceTest, ReadsAndListPagesOfPhiAreAudited) {
+    auto objects = testing::TestObjects();
+    for (metadata::ObjectDef& object : objects) {
+        for (metadata::FieldDef& field : object.fields) {
+            field.phi =
+                object.name == "Person" && (field.name == "lastName" || field.name == "birthDate");
+        }
+    }
+    const std::filesystem::path records_path = path_.string() + ".phi";
+    const std::filesystem::path audit_path = path_.string() + ".audit";
+    std::filesystem::remove(records_path);
+    std::filesystem::remove(audit_path);
+    {
+        auto database = std::move(storage::OpenSqlite(records_path.string())).value();
+        auto metadata = std::move(MetadataService::Open(*database, objects, clock_)).value();
+        auto audit = std::move(security::AccessAudit::Open(
+                                   std::move(storage::OpenSqlite(audit_path.string())).value(),
+                                   clock_, std::chrono::hours(1)))
+                         .value();
+        RecordService records(*database, *metadata, authorizer_, clock_, audit.get());
+        std::vector<std::string> ids;
+        for (const char* source : {"a1", "a2", "a3"}) {
+            auto created = records.Create(
+                actor_, "Person",
+                json::parse(std::string(R"({"lastName":"Audited","sourceId":")") + source + "\"}"));
+            ASSERT_TRUE(created.ok());
+            ids.emplace_back(created->at("id").as_string());
+        }
+        query::ListRequest page;
+        page.filter = "lastName = 'Audited'";
+        ASSERT_EQ(records.List(actor_, "Person", page)->at("items").as_array().size(), 3U);
+        query::ListRequest no_phi = page;
+        no_phi.fields = {"score"};
+        ASSERT_TRUE(records.List(actor_, "Person", no_phi).ok());
+        ASSERT_TRUE(records.Get(actor_, "Person", ids[1]).ok());
+        ASSERT_TRUE(records.Get(actor_, "Person", ids[2], {"score"}).ok());
+
+        for (std::size_t person_idx = 0; person_idx < ids.size(); ++person_idx) {
+            auto accounting = audit->ForPerson(ids[person_idx], 10, 0);
+            ASSERT_TRUE(accounting.ok());
+            std::vector<std::string> actions;
+            for (const security::AuditRecord& record : *accounting) {
+                actions.push_back(record.action);
+                EXPECT_EQ(record.record_id, ids[person_idx]);
+            }
+            const std::vector<std::string> expected =
+                person_idx == 1 ? std::vector<std::string>{"read", "list", "create"}
+                                : std::vector<std::string>{"list", "create"};
+            EXPECT_EQ(actions, expected) << person_idx;
+            EXPECT_EQ(accounting->at(accounting->size() - 2).fields, "lastName,birthDate");
+        }
+    }
+    std::filesystem::remove(records_path);
+    std::filesystem::remove(audit_path);
+}
+
+}  // namespace
+}  // namespace p360::records

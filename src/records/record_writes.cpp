@@ -1,5 +1,7 @@
 #include "records/record_writes.hpp"
 
+#include <algorithm>
+#include <span>
 #include <unordered_map>
 
 #include "core/ids.hpp"
@@ -90,6 +92,28 @@ Result<std::optional<storage::Row>> LoadRowWithin(Connection& connection, const 
         SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params);
 }
 
+Status VisitRowWithin(Connection& connection, const ObjectDef& object, std::string_view id,
+                      const storage::SqlCondition& scope,
+                      const std::function<void(const storage::RowView&)>& on_row) {
+    auto visit = [&on_row](const storage::RowView& row) {
+        on_row(row);
+        return false;
+    };
+    if (scope.Unrestricted()) {
+        ObjectSql& statements = SqlFor(object);
+        auto [entry, inserted] = statements.select_by.try_emplace(std::string(metadata::kIdField));
+        if (inserted) {
+            entry->second = statements.select_all + " WHERE \"id\" = ?";
+        }
+        const Value param{std::string(id)};
+        return connection.ForEachRowView(entry->second, std::span(&param, 1), visit);
+    }
+    std::vector<Value> params{Value{std::string(id)}};
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
+    return connection.ForEachRowView(
+        SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params, visit);
+}
+
 Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
                                               const FieldDef& key, const Value& value) {
     ObjectSql& statements = SqlFor(object);
@@ -107,36 +131,81 @@ std::int64_t VersionOf(const storage::Row& row) {
 
 namespace {
 
+constexpr std::string_view kInsertOutbox =
+    "INSERT INTO sys_outbox (object_name, record_id, operation, payload, created_at)";
+constexpr std::size_t kOutboxColumns = 5;
+constexpr std::string_view kInsertHistory =
+    "INSERT INTO sys_field_history (object_name, record_id, field, old_value, new_value, "
+    "changed_by, changed_at)";
+constexpr std::size_t kHistoryColumns = 7;
+constexpr std::size_t kRowsPerStatement = 16;
+
+// "<head> VALUES (?, …), …" for `rows` rows of `columns` values, built once per thread.
+const std::string& InsertSql(std::string_view head, std::size_t columns, std::size_t rows) {
+    thread_local std::vector<std::string> outbox(kRowsPerStatement + 1);
+    thread_local std::vector<std::string> history(kRowsPerStatement + 1);
+    std::string& sql = (head == kInsertOutbox ? outbox : history)[rows];
+    if (sql.empty()) {
+        sql.assign(head).append(" VALUES ");
+        for (std::size_t row_idx = 0; row_idx < rows; ++row_idx) {
+            sql.append(row_idx == 0 ? "(" : ", (");
+            for (std::size_t column_idx = 0; column_idx < columns; ++column_idx) {
+                sql.append(column_idx == 0 ? "?" : ", ?");
+            }
+            sql.push_back(')');
+        }
+    }
+    return sql;
+}
+
+Status InsertRows(Connection& connection, std::string_view head, std::size_t columns,
+                  std::span<const Value> values) {
+    const std::size_t rows = values.size() / columns;
+    for (std::size_t first = 0; first < rows; first += kRowsPerStatement) {
+        const std::size_t count = std::min(kRowsPerStatement, rows - first);
+        P360_TRY(connection.Execute(InsertSql(head, columns, count),
+                                    values.subspan(first * columns, count * columns)));
+    }
+    return Ok();
+}
+
 Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::string& record_id,
                     std::string_view operation, std::int64_t version,
-                    const std::vector<std::string>& changed_fields) {
-    json::array fields;
-    for (const std::string& name : changed_fields) {
-        fields.emplace_back(name);
-    }
+                    const std::vector<std::string_view>& changed_fields) {
     // Field names only: events may leave the PHI boundary (webhooks); values never do.
-    const json::object payload{{"version", version}, {"fields", std::move(fields)}};
-    const Value params[] = {scope.object.name, record_id, std::string(operation),
-                            json::serialize(payload), scope.now};
-    return connection.Execute(
-        "INSERT INTO sys_outbox (object_name, record_id, operation, payload, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        params);
+    // {"version":N,"fields":[…]}, as json::serialize writes it.
+    std::string payload = "{\"version\":";
+    payload.append(std::to_string(version)).append(",\"fields\":[");
+    for (std::size_t name_idx = 0; name_idx < changed_fields.size(); ++name_idx) {
+        if (name_idx > 0) {
+            payload.push_back(',');
+        }
+        AppendJsonString(payload, changed_fields[name_idx]);
+    }
+    payload.append("]}");
+    std::vector<Value> row{scope.object.name, record_id, std::string(operation), std::move(payload),
+                           scope.now};
+    if (scope.deferred != nullptr) {
+        scope.deferred->AddOutbox(std::move(row));
+        return Ok();
+    }
+    return InsertRows(connection, kInsertOutbox, kOutboxColumns, row);
 }
 
 Status AppendHistory(Connection& connection, const WriteScope& scope, const std::string& record_id,
                      const FieldDef& field, const Value& old_value, const Value& new_value) {
-    const Value params[] = {scope.object.name,
-                            record_id,
-                            field.name,
-                            json::serialize(EncodeValue(field, old_value)),
-                            json::serialize(EncodeValue(field, new_value)),
-                            scope.actor.user_id,
-                            scope.now};
-    return connection.Execute(
-        "INSERT INTO sys_field_history (object_name, record_id, field, old_value, new_value, "
-        "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        params);
+    std::vector<Value> row{scope.object.name,
+                           record_id,
+                           field.name,
+                           json::serialize(EncodeValue(field, old_value)),
+                           json::serialize(EncodeValue(field, new_value)),
+                           scope.actor.user_id,
+                           scope.now};
+    if (scope.deferred != nullptr) {
+        scope.deferred->AddHistory(std::move(row));
+        return Ok();
+    }
+    return InsertRows(connection, kInsertHistory, kHistoryColumns, row);
 }
 
 Status CheckRequired(const ObjectDef& object, const storage::Row& values) {
@@ -197,6 +266,20 @@ Status ExplainUniqueViolation(Status status) {
 
 }  // namespace
 
+void DeferredRows::Add(std::vector<Value>& to, std::vector<Value> row) {
+    to.insert(to.end(), std::make_move_iterator(row.begin()), std::make_move_iterator(row.end()));
+    ++rows_;
+}
+
+Status DeferredRows::Write(Connection& connection) {
+    P360_TRY(InsertRows(connection, kInsertOutbox, kOutboxColumns, outbox_));
+    P360_TRY(InsertRows(connection, kInsertHistory, kHistoryColumns, history_));
+    outbox_.clear();
+    history_.clear();
+    rows_ = 0;
+    return Ok();
+}
+
 Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scope,
                                   const std::vector<FieldAssignment>& assignments) {
     const ObjectDef& object = scope.object;
@@ -209,7 +292,8 @@ Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scop
     values[kCreatedByIndex] = scope.actor.user_id;
     values[kModifiedAtIndex] = scope.now;
     values[kModifiedByIndex] = scope.actor.user_id;
-    std::vector<std::string> assigned;
+    std::vector<std::string_view> assigned;
+    assigned.reserve(assignments.size());
     for (const FieldAssignment& assignment : assignments) {
         values[assignment.field_index] = assignment.value;
         assigned.push_back(object.fields[assignment.field_index].name);
@@ -246,7 +330,7 @@ Result<UpdateResult> UpdateRecord(Connection& connection, const WriteScope& scop
     std::string sql = "UPDATE " + QuoteIdentifier(object.name) +
                       " SET \"version\" = ?, \"modifiedAt\" = ?, \"modifiedBy\" = ?";
     std::vector<Value> params = {version + 1, scope.now, scope.actor.user_id};
-    std::vector<std::string> changed_names;
+    std::vector<std::string_view> changed_names;
     for (const FieldAssignment* change : changes) {
         const FieldDef& field = object.fields[change->field_index];
         sql.append(", ").append(QuoteIdentifier(field.name)).append(" = ?");

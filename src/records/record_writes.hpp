@@ -19,6 +19,25 @@
 
 namespace p360::records::detail {
 
+// Outbox and field-history rows a batch writes together, in multi-row INSERTs, instead of one
+// statement each (see WriteScope::deferred). They keep their order; nothing in the
+// transaction reads them back before they are written.
+class DeferredRows {
+public:
+    void AddOutbox(std::vector<storage::Value> row) { Add(outbox_, std::move(row)); }
+    void AddHistory(std::vector<storage::Value> row) { Add(history_, std::move(row)); }
+    std::size_t size() const { return rows_; }
+    // Writes the rows held so far and forgets them.
+    Status Write(storage::Connection& connection);
+
+private:
+    void Add(std::vector<storage::Value>& to, std::vector<storage::Value> row);
+
+    std::vector<storage::Value> outbox_;   // 5 values a row
+    std::vector<storage::Value> history_;  // 7 values a row
+    std::size_t rows_ = 0;
+};
+
 // Everything one write needs to know about who, what and when.
 struct WriteScope {
     const metadata::Catalog& catalog;
@@ -31,6 +50,9 @@ struct WriteScope {
     // The records the actor may read: a reference must point at one of them, so writes cannot
     // probe for records the actor may not see. Null = every record.
     const query::RecordScope* readable = nullptr;
+    // Where outbox and history rows go when the caller writes them later (a bulk batch, which
+    // must call DeferredRows::Write before its transaction ends). Null = written at once.
+    DeferredRows* deferred = nullptr;
 };
 
 // All columns of a record (in ObjectDef::fields order), or nothing.
@@ -42,6 +64,12 @@ Result<std::optional<storage::Row>> LoadRowWithin(storage::Connection& connectio
                                                   const metadata::ObjectDef& object,
                                                   std::string_view id,
                                                   const storage::SqlCondition& scope);
+
+// Calls `on_row` with the record `id`, read in place, if it satisfies `scope` (a condition over
+// alias `t`); calls nothing when there is no such record.
+Status VisitRowWithin(storage::Connection& connection, const metadata::ObjectDef& object,
+                      std::string_view id, const storage::SqlCondition& scope,
+                      const std::function<void(const storage::RowView&)>& on_row);
 
 // The record whose unique field `key` equals `value`, or nothing.
 Result<std::optional<storage::Row>> LoadRowBy(storage::Connection& connection,

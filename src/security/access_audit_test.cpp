@@ -77,6 +77,143 @@ TEST_F(AccessAuditTest, ManyEntriesAreWrittenInChunksWithoutLoss) {
     EXPECT_EQ(audit_->ForPerson("per_many", 1000, 0)->size(), 1000U);
 }
 
+// A list page is one call: one event, the fields named once, one accounting line per record.
+TEST_F(AccessAuditTest, OneCallWithManySubjectsIsOneLinePerRecord) {
+    AuditSubjects page;
+    page.Add("per_1", "per_1");
+    page.Add("per_2", "per_2");
+    page.Add("per_3", "per_3");
+    audit_->Record(agent_, "list", "Person", "lastName,birthDate", std::move(page));
+    for (const char* person : {"per_1", "per_2", "per_3"}) {
+        auto records = audit_->ForPerson(person, 10, 0);
+        ASSERT_TRUE(records.ok());
+        ASSERT_EQ(records->size(), 1U) << person;
+        const AuditRecord& record = (*records)[0];
+        EXPECT_EQ(record.record_id, person);
+        EXPECT_EQ(record.person_id, person);
+        EXPECT_EQ(record.action, "list");
+        EXPECT_EQ(record.object_name, "Person");
+        EXPECT_EQ(record.fields, "lastName,birthDate");
+        EXPECT_EQ(record.username, "agent1");
+        EXPECT_EQ(record.purpose, "operations");
+        EXPECT_EQ(record.request_id, "req_1");
+    }
+    EXPECT_TRUE(audit_->ForPerson("per_4", 10, 0)->empty());
+}
+
+// Records of other objects name their member; several of one call page newest first, and
+// `before` continues inside the call.
+TEST_F(AccessAuditTest, RecordsOfAMemberPageNewestFirstWithinACall) {
+    AuditSubjects conditions;
+    conditions.Add("cnd_1", "per_9");
+    conditions.Add("cnd_2", "per_8");
+    conditions.Add("cnd_3", "per_9");
+    conditions.Add("doc_1", "");
+    audit_->Record(agent_, "list", "Condition", "code", std::move(conditions));
+    auto first = audit_->ForPerson("per_9", 1, 0);
+    ASSERT_TRUE(first.ok());
+    ASSERT_EQ(first->size(), 1U);
+    EXPECT_EQ((*first)[0].record_id, "cnd_3");
+    EXPECT_EQ((*first)[0].person_id, "per_9");
+    auto rest = audit_->ForPerson("per_9", 10, (*first)[0].id);
+    ASSERT_TRUE(rest.ok());
+    ASSERT_EQ(rest->size(), 1U);
+    EXPECT_EQ((*rest)[0].record_id, "cnd_1");
+    EXPECT_LT((*rest)[0].id, (*first)[0].id);
+    EXPECT_EQ(audit_->ForPerson("per_8", 10, 0)->size(), 1U);
+}
+
+// Members share buckets of postings (there are more members than buckets here); each still
+// sees exactly their own accesses, across many flushes.
+TEST_F(AccessAuditTest, MembersSharingABucketSeeOnlyTheirOwnAccesses) {
+    constexpr int kMembers = 3 * static_cast<int>(AccessAudit::kBuckets);
+    for (int member_idx = 0; member_idx < kMembers; ++member_idx) {
+        AuditSubjects read;
+        const std::string id = "per_" + std::to_string(member_idx);
+        read.Add(id, id);
+        audit_->Record(agent_, "read", "Person", "lastName", std::move(read));
+        if (member_idx % 100 == 0) {
+            ASSERT_TRUE(audit_->Flush().ok());
+        }
+    }
+    for (int member_idx = 0; member_idx < kMembers; member_idx += 7) {
+        const std::string id = "per_" + std::to_string(member_idx);
+        auto records = audit_->ForPerson(id, 10, 0);
+        ASSERT_TRUE(records.ok());
+        ASSERT_EQ(records->size(), 1U) << id;
+        EXPECT_EQ((*records)[0].record_id, id);
+    }
+}
+
+// A call beyond kSubjectSlots records is stored as several events; no record is lost and the
+// accounting's ids stay distinct and ordered.
+TEST_F(AccessAuditTest, VeryLargeCallsLoseNothing) {
+    constexpr std::size_t kRecords = AccessAudit::kSubjectSlots * 2 + 300;
+    AuditSubjects claims;
+    for (std::size_t record_idx = 0; record_idx < kRecords; ++record_idx) {
+        claims.Add("clm_" + std::to_string(record_idx), "per_big");
+    }
+    audit_->Record(agent_, "list", "Claim", "diagnosis", std::move(claims));
+    auto records = audit_->ForPerson("per_big", static_cast<int>(kRecords) + 10, 0);
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), kRecords);
+    for (std::size_t record_idx = 0; record_idx < kRecords; ++record_idx) {
+        EXPECT_EQ((*records)[record_idx].record_id,
+                  "clm_" + std::to_string(kRecords - 1 - record_idx));
+        if (record_idx > 0) {
+            EXPECT_LT((*records)[record_idx].id, (*records)[record_idx - 1].id);
+        }
+    }
+}
+
+TEST_F(AccessAuditTest, UnusualIdsSurviveTheRoundTrip) {
+    AuditSubjects odd;
+    odd.Add("rec 1@x%y", "per 1,2");
+    audit_->Record(agent_, "read", "Note", "text", std::move(odd));
+    auto records = audit_->ForPerson("per 1,2", 10, 0);
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), 1U);
+    EXPECT_EQ((*records)[0].record_id, "rec 1@x%y");
+    std::vector<std::pair<std::string, std::string>> seen;
+    AuditSubjects packed;
+    packed.Add("per_1", "per_1");
+    packed.Add("cnd_1", "");
+    packed.Add("a b", "c@d");
+    AuditSubjects::ForEach(packed.packed(),
+                           [&seen](std::string_view record, std::string_view person) {
+                               seen.emplace_back(record, person);
+                           });
+    EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
+                        {"per_1", "per_1"}, {"cnd_1", ""}, {"a b", "c@d"}}));
+    EXPECT_EQ(packed.size(), 3U);
+}
+
+// A bulk import names no record: it is stored, and in no member's accounting.
+TEST_F(AccessAuditTest, CallsWithoutSubjectsDiscloseNoMember) {
+    audit_->Record(agent_, "bulk-upsert", "Person", "lastName", AuditSubjects());
+    audit_->Record(agent_, {{"bulk-upsert", "Person", "", "", {"lastName"}}});
+    ASSERT_TRUE(audit_->Flush().ok());
+    EXPECT_TRUE(audit_->ForPerson("per_1", 10, 0)->empty());
+}
+
+TEST_F(AccessAuditTest, AnAuditDatabaseOfAnEarlierLayoutIsRefused) {
+    audit_.reset();
+    std::filesystem::remove(path_);
+    {
+        auto database = std::move(storage::OpenSqlite(path_.string())).value();
+        ASSERT_TRUE(database
+                        ->WriteAlone([](storage::Connection& connection) -> Status {
+                            return connection.Execute(
+                                "CREATE TABLE audit_events (id INTEGER PRIMARY KEY, at TEXT)");
+                        })
+                        .ok());
+    }
+    auto reopened = AccessAudit::Open(std::move(storage::OpenSqlite(path_.string())).value(),
+                                      clock_, std::chrono::hours(1));
+    ASSERT_FALSE(reopened.ok());
+    EXPECT_EQ(reopened.error().code, ErrorCode::kFailedPrecondition);
+}
+
 TEST(PurposeOfUseTest, KnownPurposesAndRoleDefaults) {
     EXPECT_TRUE(IsKnownPurposeOfUse("treatment"));
     EXPECT_TRUE(IsKnownPurposeOfUse("payment"));

@@ -2,10 +2,39 @@
 
 namespace p360::storage {
 
+Value RowView::ValueAt(std::size_t column) const {
+    const Cell cell = CellAt(column);
+    switch (cell.type) {
+        case Type::kNull:
+            return Null{};
+        case Type::kInteger:
+            return cell.integer;
+        case Type::kReal:
+            return cell.real;
+        case Type::kText:
+            break;
+    }
+    return std::string(cell.text);
+}
+
+namespace {
+
+Row ToRow(const RowView& view) {
+    Row row;
+    row.reserve(view.size());
+    for (std::size_t column = 0; column < view.size(); ++column) {
+        row.push_back(view.ValueAt(column));
+    }
+    return row;
+}
+
+}  // namespace
+
+// Both build each Row once from the engine's cells, rather than copying a reused Row.
 Result<std::vector<Row>> Connection::Query(std::string_view sql, std::span<const Value> params) {
     std::vector<Row> rows;
-    P360_TRY(ForEachRow(sql, params, [&rows](const Row& row) {
-        rows.push_back(row);
+    P360_TRY(ForEachRowView(sql, params, [&rows](const RowView& row) {
+        rows.push_back(ToRow(row));
         return true;
     }));
     return rows;
@@ -14,8 +43,8 @@ Result<std::vector<Row>> Connection::Query(std::string_view sql, std::span<const
 Result<std::optional<Row>> Connection::QueryOne(std::string_view sql,
                                                 std::span<const Value> params) {
     std::optional<Row> first;
-    P360_TRY(ForEachRow(sql, params, [&first](const Row& row) {
-        first = row;
+    P360_TRY(ForEachRowView(sql, params, [&first](const RowView& row) {
+        first = ToRow(row);
         return false;
     }));
     return first;

@@ -25,6 +25,37 @@
 
 namespace p360::storage {
 
+// One result row, read in place: the cells stay in the engine's buffers, so a large result is
+// encoded without copying every cell into a Row first. Valid only during the callback that
+// receives it; text views die with it (copy what must outlive the call).
+class RowView {
+public:
+    enum class Type { kNull, kInteger, kReal, kText };
+
+    // One cell; only the member of its type is set.
+    struct Cell {
+        Type type = Type::kNull;
+        std::int64_t integer = 0;
+        double real = 0;
+        std::string_view text;
+    };
+
+    virtual std::size_t size() const = 0;
+    virtual Cell CellAt(std::size_t column) const = 0;
+
+    Type TypeAt(std::size_t column) const { return CellAt(column).type; }
+    bool IsNullAt(std::size_t column) const { return TypeAt(column) == Type::kNull; }
+    // The cell's text; empty when it is not text.
+    std::string_view TextAt(std::size_t column) const { return CellAt(column).text; }
+    // The cell's integer; 0 when it is not an integer.
+    std::int64_t IntegerAt(std::size_t column) const { return CellAt(column).integer; }
+    // The cell as a Value (a copy).
+    Value ValueAt(std::size_t column) const;
+
+protected:
+    ~RowView() = default;
+};
+
 // One connection, used by one thread at a time. SQL is engine-neutral (see dialect.hpp);
 // parameters bind to `?` placeholders in order.
 class Connection {
@@ -39,6 +70,11 @@ public:
     // Runs a query and calls `on_row` for every row, in order; stops early if it returns false.
     virtual Status ForEachRow(std::string_view sql, std::span<const Value> params,
                               const std::function<bool(const Row&)>& on_row) = 0;
+
+    // The same, handing each row in place (see RowView): for large results, where copying
+    // every cell into a Row would cost more than using it.
+    virtual Status ForEachRowView(std::string_view sql, std::span<const Value> params,
+                                  const std::function<bool(const RowView&)>& on_row) = 0;
 
     // Rows changed by the last Execute.
     virtual std::int64_t ChangedRows() const = 0;

@@ -68,6 +68,48 @@ Error ToError(sqlite3* db, int rc) {
     return Error::Internal("sqlite: " + message);
 }
 
+// The current row of a stepped statement, read in place.
+class StatementRow final : public RowView {
+public:
+    explicit StatementRow(sqlite3_stmt* statement)
+        : statement_(statement),
+          columns_(static_cast<std::size_t>(sqlite3_column_count(statement))) {}
+
+    std::size_t size() const override { return columns_; }
+    Cell CellAt(std::size_t column) const override {
+        // One call for the cell, then the value accessors, which skip the per-call checks of
+        // the sqlite3_column_* family. The value is used only here, by this connection's thread.
+        sqlite3_value* value = sqlite3_column_value(statement_, static_cast<int>(column));
+        Cell cell;
+        switch (sqlite3_value_type(value)) {
+            case SQLITE_INTEGER:
+                cell.type = Type::kInteger;
+                cell.integer = sqlite3_value_int64(value);
+                break;
+            case SQLITE_FLOAT:
+                cell.type = Type::kReal;
+                cell.real = sqlite3_value_double(value);
+                break;
+            case SQLITE_NULL:
+                break;
+            default: {
+                // Text first, then its size: the size then describes the text form.
+                const auto* text = sqlite3_value_text(value);
+                const auto size = static_cast<std::size_t>(sqlite3_value_bytes(value));
+                cell.type = Type::kText;
+                if (text != nullptr) {
+                    cell.text = std::string_view(reinterpret_cast<const char*>(text), size);
+                }
+            }
+        }
+        return cell;
+    }
+
+private:
+    sqlite3_stmt* statement_;
+    std::size_t columns_;
+};
+
 class SqliteConnection final : public Connection {
 public:
     static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool writer) {
@@ -112,6 +154,28 @@ public:
                 return ToError(db_, sqlite3_extended_errcode(db_));
             }
             ReadRow(statement, row);
+            if (!on_row(row)) {
+                break;
+            }
+        }
+        changed_rows_ = sqlite3_changes64(db_);
+        return Ok();
+    }
+
+    Status ForEachRowView(std::string_view sql, std::span<const Value> params,
+                          const std::function<bool(const RowView&)>& on_row) override {
+        P360_ASSIGN_OR_RETURN(sqlite3_stmt * statement, Prepare(sql));
+        StatementReset reset{statement};
+        P360_TRY(Bind(statement, params));
+        const StatementRow row(statement);
+        while (true) {
+            const int rc = sqlite3_step(statement);
+            if (rc == SQLITE_DONE) {
+                break;
+            }
+            if (rc != SQLITE_ROW) {
+                return ToError(db_, sqlite3_extended_errcode(db_));
+            }
             if (!on_row(row)) {
                 break;
             }

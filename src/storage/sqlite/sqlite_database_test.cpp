@@ -125,5 +125,80 @@ TEST_F(SqliteDatabaseTest, TableColumnsListsColumnsInOrder) {
     EXPECT_EQ(columns, (std::vector<std::string>{"id", "n"}));
 }
 
+// Rows read in place carry each cell's type and value, the same as the copying reader.
+TEST_F(SqliteDatabaseTest, RowViewsReadCellsInPlace) {
+    struct Seen {
+        RowView::Type type;
+        Value value;
+        std::string text;
+    };
+    std::vector<std::vector<Seen>> rows;
+    std::vector<Row> copied;
+    const std::string sql =
+        "SELECT 'a\"b', 42, 2.5, NULL UNION ALL SELECT '', -7, 0.125, 'x' ORDER BY 2";
+    ASSERT_TRUE(database_
+                    ->Read([&](Connection& connection) -> Status {
+                        P360_TRY(connection.ForEachRowView(sql, {}, [&](const RowView& row) {
+                            std::vector<Seen>& seen = rows.emplace_back();
+                            for (std::size_t column = 0; column < row.size(); ++column) {
+                                seen.push_back({row.TypeAt(column), row.ValueAt(column),
+                                                std::string(row.TextAt(column))});
+                            }
+                            return true;
+                        }));
+                        P360_ASSIGN_OR_RETURN(copied, connection.Query(sql));
+                        return Ok();
+                    })
+                    .ok());
+    ASSERT_EQ(rows.size(), 2U);
+    ASSERT_EQ(rows[0].size(), 4U);
+    EXPECT_EQ(rows[0][0].type, RowView::Type::kText);
+    EXPECT_EQ(rows[0][0].text, "");
+    EXPECT_EQ(rows[0][1].type, RowView::Type::kInteger);
+    EXPECT_EQ(rows[0][2].type, RowView::Type::kReal);
+    EXPECT_EQ(rows[0][3].type, RowView::Type::kText);
+    EXPECT_EQ(rows[1][0].text, "a\"b");
+    EXPECT_EQ(rows[1][1].text, "");  // not text: no text
+    EXPECT_EQ(rows[1][3].type, RowView::Type::kNull);
+    ASSERT_EQ(copied.size(), 2U);
+    for (std::size_t row_idx = 0; row_idx < 2; ++row_idx) {
+        for (std::size_t column = 0; column < 4; ++column) {
+            EXPECT_EQ(rows[row_idx][column].value, copied[row_idx][column]) << row_idx << column;
+        }
+    }
+}
+
+TEST_F(SqliteDatabaseTest, RowViewsStopWhenTheCallbackSaysSo) {
+    ASSERT_TRUE(database_
+                    ->Write([](Connection& connection) -> Status {
+                        return connection.Execute(
+                            "INSERT INTO item VALUES ('a', 1), ('b', 2), ('c', 3)");
+                    })
+                    .ok());
+    std::vector<std::int64_t> seen;
+    ASSERT_TRUE(database_
+                    ->Read([&seen](Connection& connection) -> Status {
+                        return connection.ForEachRowView("SELECT n FROM item ORDER BY n", {},
+                                                         [&seen](const RowView& row) {
+                                                             seen.push_back(row.IntegerAt(0));
+                                                             return seen.size() < 2;
+                                                         });
+                    })
+                    .ok());
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2}));
+    // The statement was reset: the same query runs again from the start.
+    seen.clear();
+    ASSERT_TRUE(database_
+                    ->Read([&seen](Connection& connection) -> Status {
+                        return connection.ForEachRowView("SELECT n FROM item ORDER BY n", {},
+                                                         [&seen](const RowView& row) {
+                                                             seen.push_back(row.IntegerAt(0));
+                                                             return true;
+                                                         });
+                    })
+                    .ok());
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 3}));
+}
+
 }  // namespace
 }  // namespace p360::storage
