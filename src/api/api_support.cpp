@@ -109,4 +109,23 @@ Result<std::optional<std::int64_t>> IfMatchVersion(const http::HttpRequest& requ
     return std::optional<std::int64_t>(version);
 }
 
+std::vector<std::string> SplitList(std::string_view text) {
+    std::vector<std::string> items;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        std::string_view item = text.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && item.back() == ' ') {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            items.emplace_back(item);
+        }
+        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    }
+    return items;
+}
+
 }  // namespace p360::api

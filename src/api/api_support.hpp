@@ -35,6 +35,9 @@ Result<json::value> JsonBody(const http::HttpRequest& request);
 Status OnlyQueryParameters(const http::HttpRequest& request,
                            std::initializer_list<std::string_view> known);
 
+// "a, b ,c" → {"a", "b", "c"}: comma-separated names, blanks around them dropped.
+std::vector<std::string> SplitList(std::string_view text);
+
 // The version named by If-Match (`3`, `"3"` or `W/"3"`), if any.
 Result<std::optional<std::int64_t>> IfMatchVersion(const http::HttpRequest& request);
 

@@ -16,25 +16,6 @@ using http::HttpRequest;
 using http::HttpResponse;
 using security::Actor;
 
-std::vector<std::string> SplitList(std::string_view text) {
-    std::vector<std::string> items;
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        std::string_view item = text.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && item.back() == ' ') {
-            item.remove_suffix(1);
-        }
-        if (!item.empty()) {
-            items.emplace_back(item);
-        }
-        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    }
-    return items;
-}
-
 Result<int> ParseLimit(const HttpRequest& request) {
     auto text = request.Query("limit");
     if (!text) {
@@ -440,43 +421,19 @@ void RegisterRecordRoutes(http::Router& router, const PlatformServices& services
             auth,
             [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
                 P360_TRY(OnlyQueryParameters(request, {"externalId", "mode"}));
-                const std::string_view mode_text = request.Query("mode").value_or("atomic");
-                if (mode_text != "atomic" && mode_text != "partial") {
-                    return Error::InvalidArgument("mode must be atomic or partial.", "mode");
-                }
+                P360_ASSIGN_OR_RETURN(const auto mode,
+                                      ParseBulkMode(request.Query("mode").value_or("atomic")));
                 const auto external_id = request.Query("externalId");
                 if (!external_id) {
                     return Error::InvalidArgument("Name the key field: externalId=<field>.",
                                                   "externalId");
                 }
-                const auto mode = mode_text == "atomic" ? records::BulkMode::kAtomic
-                                                        : records::BulkMode::kPartial;
                 auto bulk = records.BulkUpsert(actor, request.PathParam("object"), request.body,
                                                *external_id, mode);
                 // A batch allocates tens of megabytes at once; give them back to the system.
                 malloc_trim(0);
                 P360_ASSIGN_OR_RETURN(auto outcome, std::move(bulk));
-                if (!outcome.applied) {
-                    // An atomic batch with a bad line: nothing was written; say which lines.
-                    std::vector<FieldError> errors;
-                    for (const auto& result : outcome.body.at("results").as_array()) {
-                        const auto* line_errors = result.as_object().if_contains("errors");
-                        if (line_errors == nullptr) {
-                            continue;
-                        }
-                        for (const auto& error : line_errors->as_array()) {
-                            errors.push_back({std::string(error.at("field").as_string()),
-                                              std::string(error.at("message").as_string()),
-                                              result.at("line").as_int64()});
-                        }
-                    }
-                    Error error = Error::Validation(std::move(errors));
-                    error.public_message =
-                        "The batch was rolled back: " + std::to_string(outcome.failed) +
-                        " line(s) failed.";
-                    return error;
-                }
-                return JsonResponse(200, outcome.body);
+                return BulkResponse(outcome, mode);
             }),
         {http::Execution::kBlocking, services.max_bulk_body_bytes});
 }
@@ -542,6 +499,42 @@ void RegisterAuditRoutes(http::Router& router, const PlatformServices& services)
 }
 
 }  // namespace
+
+Result<HttpResponse> BulkResponse(const records::BulkOutcome& outcome, records::BulkMode mode) {
+    if (outcome.applied || mode == records::BulkMode::kDryRun) {
+        return JsonResponse(200, outcome.body);
+    }
+    // An atomic batch with a bad line: nothing was written; say which lines.
+    std::vector<FieldError> errors;
+    for (const auto& result : outcome.body.at("results").as_array()) {
+        const auto* line_errors = result.as_object().if_contains("errors");
+        if (line_errors == nullptr) {
+            continue;
+        }
+        for (const auto& error : line_errors->as_array()) {
+            errors.push_back({std::string(error.at("field").as_string()),
+                              std::string(error.at("message").as_string()),
+                              result.at("line").as_int64()});
+        }
+    }
+    Error error = Error::Validation(std::move(errors));
+    error.public_message =
+        "The batch was rolled back: " + std::to_string(outcome.failed) + " line(s) failed.";
+    return error;
+}
+
+Result<records::BulkMode> ParseBulkMode(std::string_view text) {
+    if (text == "atomic") {
+        return records::BulkMode::kAtomic;
+    }
+    if (text == "partial") {
+        return records::BulkMode::kPartial;
+    }
+    if (text == "dryRun") {
+        return records::BulkMode::kDryRun;
+    }
+    return Error::InvalidArgument("mode must be atomic, partial or dryRun.", "mode");
+}
 
 void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services) {
     router.Add("GET", "/healthz",
