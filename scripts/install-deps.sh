@@ -21,6 +21,11 @@ for package in "${PACKAGES[@]}"; do
     fi
 done
 
+# Node.js and npm run the independent FHIR validator; machines that bring their own keep it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]} == 0)); then
     exit 0
 fi

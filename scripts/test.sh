@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The independent FHIR validator the integration tests run, from its lockfile.
+npm ci --prefix tests/fhir-validator --no-audit --no-fund --loglevel=error
 
 echo "=== format: clang-format $(clang-format --version | grep -o '[0-9]*\.[0-9.]*' | head -1)"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror

@@ -19,9 +19,15 @@ namespace json = boost::json;
 using ActorHandler =
     std::function<Result<http::HttpResponse>(const http::HttpRequest&, const security::Actor&)>;
 
+// Turns an Error into the response a family of endpoints speaks (problem+json, or FHIR's
+// OperationOutcome).
+using ErrorRenderer = std::function<http::HttpResponse(const Error&, const http::HttpRequest&)>;
+
 // Wraps `handler`: requires `Authorization: Bearer <token>`, answers 401 without it, and maps
-// a returned Error to problem+json.
+// a returned Error to problem+json — or to what `render` makes of it.
 http::Handler Authenticated(security::AuthService& auth, ActorHandler handler);
+http::Handler Authenticated(security::AuthService& auth, ActorHandler handler,
+                            ErrorRenderer render);
 
 // Maps a returned Error to problem+json, for handlers that need no caller.
 http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRequest&)> handler);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/csv_routes.hpp"
+#include "api/fhir_routes.hpp"
 #include "api/platform_routes.hpp"
 #include "api/team_routes.hpp"
 #include "app/deployment.hpp"
@@ -155,6 +156,7 @@ int Serve(int argc, char** argv) {
                                          services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterCsvRoutes(router, platform);
+    api::RegisterFhirRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
     const member::Member360 member_view(services.records(), services.clock());
     member::EnrollmentImporter enrollments(services.records(), services.clock());
