@@ -1,9 +1,11 @@
 #include "api/fhir_routes.hpp"
 
 #include <charconv>
+#include <optional>
 
 #include "api/api_support.hpp"
 #include "formats/fhir/patient.hpp"
+#include "formats/fhir/resources.hpp"
 #include "http/problem.hpp"
 
 namespace p360::api {
@@ -100,8 +102,55 @@ Result<std::string> IdentifierTerm(std::string_view value) {
     return std::string(field) + " = " + Quote(value.substr(bar + 1));
 }
 
-// The search parameters of a Patient search as one filter.
-Result<std::string> PatientFilter(const HttpRequest& request) {
+// The payer360 object behind a FHIR resource type, and how its records become resources.
+struct ResourceType {
+    std::string_view name;          // Patient, Coverage, …
+    std::string_view object;        // Person, MemberPlan, …
+    std::string_view member_field;  // the reference to the member: what `patient` searches
+};
+
+constexpr ResourceType kResourceTypes[] = {
+    {"Patient", "Person", "id"},
+    {"Coverage", "MemberPlan", "person"},
+    {"Condition", "Condition", "person"},
+    {"MedicationRequest", "Medication", "person"},
+};
+
+// A Patient reference as a search value: `Patient/<id>` or `<id>`.
+std::string PatientId(std::string_view value) {
+    constexpr std::string_view kPrefix = "Patient/";
+    return std::string(value.starts_with(kPrefix) ? value.substr(kPrefix.size()) : value);
+}
+
+// The Patient-only search parameters.
+Result<std::optional<std::string>> PatientTerm(const std::string& name, const std::string& value) {
+    if (name == "family") {
+        return std::optional<std::string>("lastName startsWith " + Quote(value));
+    }
+    if (name == "given") {
+        return std::optional<std::string>("(firstName startsWith " + Quote(value) +
+                                          " or middleName startsWith " + Quote(value) + ")");
+    }
+    if (name == "name") {
+        return std::optional<std::string>("(lastName startsWith " + Quote(value) +
+                                          " or firstName startsWith " + Quote(value) + ")");
+    }
+    if (name == "birthdate") {
+        P360_ASSIGN_OR_RETURN(auto term, DateTerm("birthDate", value));
+        return std::optional<std::string>(std::move(term));
+    }
+    if (name == "gender") {
+        return std::optional<std::string>("gender = " + Quote(value));
+    }
+    if (name == "identifier") {
+        P360_ASSIGN_OR_RETURN(auto term, IdentifierTerm(value));
+        return std::optional<std::string>(std::move(term));
+    }
+    return std::optional<std::string>();
+}
+
+// The search parameters of a request as one filter over the type's object.
+Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& request) {
     std::vector<std::string> terms;
     for (const auto& [name, value] : request.query) {
         if (name == "_count" || name == "_cursor") {
@@ -110,27 +159,24 @@ Result<std::string> PatientFilter(const HttpRequest& request) {
         if (value.empty()) {
             return Error::InvalidArgument("Search parameter " + name + " has no value.", name);
         }
-        if (name == "family") {
-            terms.push_back("lastName startsWith " + Quote(value));
-        } else if (name == "given") {
-            terms.push_back("(firstName startsWith " + Quote(value) + " or middleName startsWith " +
-                            Quote(value) + ")");
-        } else if (name == "name") {
-            terms.push_back("(lastName startsWith " + Quote(value) + " or firstName startsWith " +
-                            Quote(value) + ")");
-        } else if (name == "birthdate") {
-            P360_ASSIGN_OR_RETURN(auto term, DateTerm("birthDate", value));
-            terms.push_back(std::move(term));
-        } else if (name == "gender") {
-            terms.push_back("gender = " + Quote(value));
-        } else if (name == "identifier") {
-            P360_ASSIGN_OR_RETURN(auto term, IdentifierTerm(value));
-            terms.push_back(std::move(term));
-        } else if (name == "_id") {
+        if (name == "_id") {
             terms.push_back("id = " + Quote(value));
-        } else {
-            return Error::InvalidArgument("Unknown search parameter " + name + ".", name);
+            continue;
         }
+        if ((name == "patient" || name == "subject" || name == "beneficiary") &&
+            type.member_field != "id") {
+            terms.push_back(std::string(type.member_field) + " = " + Quote(PatientId(value)));
+            continue;
+        }
+        std::optional<std::string> term;
+        if (type.name == "Patient") {
+            P360_ASSIGN_OR_RETURN(term, PatientTerm(name, value));
+        }
+        if (!term) {
+            return Error::InvalidArgument(
+                "Unknown search parameter " + name + " for " + std::string(type.name) + ".", name);
+        }
+        terms.push_back(std::move(*term));
     }
     std::string filter;
     for (const std::string& term : terms) {
@@ -157,22 +203,47 @@ std::string BaseUrl(const HttpRequest& request) {
     return "http://" + std::string(request.Header("host").value_or("localhost")) + "/fhir/r4";
 }
 
-Result<HttpResponse> SearchPatients(records::RecordService& records, const HttpRequest& request,
-                                    const Actor& actor) {
+// The resource a record becomes; a Coverage also shows its plan, if the caller may read it.
+json::object ToResource(records::RecordService& records, const Actor& actor,
+                        const ResourceType& type, const json::object& record) {
+    if (type.name == "Patient") {
+        return formats::fhir::PatientFromPerson(record);
+    }
+    if (type.name == "Coverage") {
+        std::optional<json::object> plan;
+        if (const json::value* plan_id = record.if_contains("plan");
+            plan_id && plan_id->is_string()) {
+            auto found = records.Get(actor, "Plan", plan_id->get_string());
+            if (found.ok()) {
+                plan = std::move(found).value();
+            }
+        }
+        return formats::fhir::CoverageFromMemberPlan(record, plan ? &*plan : nullptr);
+    }
+    if (type.name == "Condition") {
+        return formats::fhir::ConditionFromCondition(record);
+    }
+    return formats::fhir::MedicationRequestFromMedication(record);
+}
+
+Result<HttpResponse> Search(records::RecordService& records, const ResourceType& type,
+                            const HttpRequest& request, const Actor& actor) {
     query::ListRequest list;
-    P360_ASSIGN_OR_RETURN(list.filter, PatientFilter(request));
+    P360_ASSIGN_OR_RETURN(list.filter, SearchFilter(type, request));
     P360_ASSIGN_OR_RETURN(list.limit, CountOf(request));
     list.cursor = request.Query("_cursor").value_or("");
-    P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, "Person", list));
+    P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, type.object, list));
     const std::string base = BaseUrl(request);
     json::array entries;
-    for (const json::value& person : page.at("items").as_array()) {
-        json::object patient = formats::fhir::PatientFromPerson(person.as_object());
-        const std::string url = base + "/Patient/" + std::string(patient.at("id").as_string());
+    for (const json::value& record : page.at("items").as_array()) {
+        json::object resource = ToResource(records, actor, type, record.as_object());
+        const std::string url =
+            base + "/" + std::string(type.name) + "/" + std::string(resource.at("id").as_string());
         entries.push_back(json::object{
-            {"fullUrl", url}, {"resource", std::move(patient)}, {"search", {{"mode", "match"}}}});
+            {"fullUrl", url}, {"resource", std::move(resource)}, {"search", {{"mode", "match"}}}});
     }
-    std::string self = base + "/Patient?_count=" + std::to_string(list.limit);
+    std::string self =
+        base + "/" + std::string(type.name) + "?_count=" + std::to_string(list.limit);
     for (const auto& [name, value] : request.query) {
         if (name != "_count" && name != "_cursor") {
             self += "&" + name + "=" + UrlEncodeComponent(value);
@@ -202,10 +273,19 @@ json::object CapabilityStatement(std::string_view software_date) {
                                                                     {"gender", "token"}}) {
         search_params.push_back(json::object{{"name", name}, {"type", type}});
     }
-    json::object patient{{"type", "Patient"},
-                         {"interaction", json::array{json::object{{"code", "read"}},
-                                                     json::object{{"code", "search-type"}}}},
-                         {"searchParam", std::move(search_params)}};
+    json::array resources;
+    for (const ResourceType& type : kResourceTypes) {
+        json::array params =
+            type.name == "Patient"
+                ? search_params
+                : json::array{json::object{{"name", "_id"}, {"type", "token"}},
+                              json::object{{"name", "patient"}, {"type", "reference"}}};
+        resources.push_back(json::object{
+            {"type", type.name},
+            {"interaction",
+             json::array{json::object{{"code", "read"}}, json::object{{"code", "search-type"}}}},
+            {"searchParam", std::move(params)}});
+    }
     return json::object{{"resourceType", "CapabilityStatement"},
                         {"status", "active"},
                         {"date", software_date},
@@ -220,7 +300,7 @@ json::object CapabilityStatement(std::string_view software_date) {
                                       {{"description",
                                         "Bearer tokens from POST /api/v1/auth/login; the caller's "
                                         "access rules apply to every resource."}}},
-                                     {"resource", json::array{std::move(patient)}}}}}};
+                                     {"resource", std::move(resources)}}}}};
 }
 
 }  // namespace
@@ -246,23 +326,27 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
     router.Add("GET", "/fhir/r4/metadata", [](const HttpRequest&) {
         return FhirResponse(200, CapabilityStatement("2026-11-26"));
     });
-    router.Add(
-        "GET", "/fhir/r4/Patient/{id}",
-        Authenticated(
-            services.auth,
-            [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_ASSIGN_OR_RETURN(json::object person,
-                                      records.Get(actor, "Person", request.PathParam("id")));
-                return FhirResponse(200, formats::fhir::PatientFromPerson(person));
-            },
-            OperationOutcome));
-    router.Add("GET", "/fhir/r4/Patient",
-               Authenticated(
-                   services.auth,
-                   [&records](const HttpRequest& request, const Actor& actor) {
-                       return SearchPatients(records, request, actor);
-                   },
-                   OperationOutcome));
+    for (const ResourceType& type : kResourceTypes) {
+        const std::string base = "/fhir/r4/" + std::string(type.name);
+        router.Add("GET", base + "/{id}",
+                   Authenticated(
+                       services.auth,
+                       [&records, &type](const HttpRequest& request,
+                                         const Actor& actor) -> Result<HttpResponse> {
+                           P360_ASSIGN_OR_RETURN(
+                               json::object record,
+                               records.Get(actor, type.object, request.PathParam("id")));
+                           return FhirResponse(200, ToResource(records, actor, type, record));
+                       },
+                       OperationOutcome));
+        router.Add("GET", base,
+                   Authenticated(
+                       services.auth,
+                       [&records, &type](const HttpRequest& request, const Actor& actor) {
+                           return Search(records, type, request, actor);
+                       },
+                       OperationOutcome));
+    }
 }
 
 }  // namespace p360::api

@@ -17,6 +17,7 @@ class FhirTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         server_ = new TestServer();
+        ASSERT_EQ(server_->RunCommand({"demo", "--members", "40"}), 0);
         server_->Start();
         admin_ = server_->Login("admin");
         agent_ = server_->Login("agent");
@@ -124,7 +125,7 @@ TEST_F(FhirTest, APatientCarriesWhatTheCallerMaySee) {
 }
 
 TEST_F(FhirTest, SearchesFilterAndPage) {
-    HttpResult family = Fhir("/fhir/r4/Patient?family=fhirs", admin_);
+    HttpResult family = Fhir("/fhir/r4/Patient?family=fhirsb", admin_);
     ASSERT_EQ(family.status, 200) << family.body;
     EXPECT_EQ(family.Json().at("type"), "searchset");
     EXPECT_EQ(family.Json().at("entry").as_array().size(), 2U);
@@ -173,6 +174,45 @@ TEST_F(FhirTest, ErrorsAreOperationOutcomes) {
     HttpResult capabilities = Fhir("/fhir/r4/metadata", "");
     EXPECT_EQ(capabilities.status, 200) << "the capability statement holds no data";
     EXPECT_EQ(capabilities.Json().at("fhirVersion"), "4.0.1");
+}
+
+// A demo member's coverage and clinical records, as FHIR, and only for roles that may see them.
+TEST_F(FhirTest, CoverageConditionsAndMedicationsOfAMember) {
+    HttpResult meds = Fhir("/fhir/r4/MedicationRequest?_count=1", admin_);
+    ASSERT_EQ(meds.status, 200) << meds.body;
+    ASSERT_EQ(meds.Json().at("entry").as_array().size(), 1U) << "the demo has medications";
+    const auto& medication = meds.Json().at("entry").at(0).at("resource");
+    EXPECT_EQ(medication.at("intent"), "order");
+    const std::string subject(medication.at("subject").at("reference").as_string());
+    ASSERT_EQ(subject.rfind("Patient/", 0), 0U);
+
+    HttpResult coverage = Fhir("/fhir/r4/Coverage?beneficiary=" + UrlEncode(subject), admin_);
+    ASSERT_EQ(coverage.status, 200) << coverage.body;
+    ASSERT_FALSE(coverage.Json().at("entry").as_array().empty());
+    for (const auto& entry : coverage.Json().at("entry").as_array()) {
+        EXPECT_EQ(entry.at("resource").at("beneficiary").at("reference"), json::value(subject));
+        EXPECT_FALSE(entry.at("resource").at("payor").as_array().empty());
+    }
+    HttpResult conditions = Fhir("/fhir/r4/Condition?patient=" + UrlEncode(subject), admin_);
+    ASSERT_EQ(conditions.status, 200);
+    for (const auto& entry : conditions.Json().at("entry").as_array()) {
+        const auto& code = entry.at("resource").at("code").at("coding").at(0);
+        EXPECT_EQ(code.at("system"), "http://hl7.org/fhir/sid/icd-10-cm");
+        EXPECT_NE(std::string(code.at("code").as_string()).find('.'), std::string::npos)
+            << "ICD-10-CM codes in their dotted form";
+        // And each can be read on its own.
+        const std::string id(entry.at("resource").at("id").as_string());
+        EXPECT_EQ(Fhir("/fhir/r4/Condition/" + id, admin_).status, 200);
+    }
+    const std::string medication_id(medication.at("id").as_string());
+    EXPECT_EQ(Fhir("/fhir/r4/MedicationRequest/" + medication_id, admin_).status, 200);
+
+    // Agents see coverage, not clinical records.
+    EXPECT_EQ(Fhir("/fhir/r4/Coverage?beneficiary=" + UrlEncode(subject), agent_).status, 200);
+    HttpResult refused = Fhir("/fhir/r4/Condition?patient=" + UrlEncode(subject), agent_);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_EQ(refused.Json().at("issue").at(0).at("code"), "forbidden");
+    EXPECT_EQ(Fhir("/fhir/r4/MedicationRequest/" + medication_id, agent_).status, 403);
 }
 
 }  // namespace

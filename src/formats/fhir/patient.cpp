@@ -1,8 +1,8 @@
 #include "formats/fhir/patient.hpp"
 
 #include <array>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace p360::formats::fhir {
@@ -58,15 +58,18 @@ json::array Names(const json::object& person) {
         names.push_back(std::move(name));
     }
     if (const std::string preferred = Text(person, "preferredName"); !preferred.empty()) {
-        names.push_back(json::object{{"use", "usual"}, {"given", json::array{json::value(preferred)}}});
+        names.push_back(
+            json::object{{"use", "usual"}, {"given", json::array{json::value(preferred)}}});
     }
     return names;
 }
 
 json::array Telecom(const json::object& person) {
     json::array telecom;
-    const std::array<std::tuple<std::string_view, std::string_view, std::string_view>, 3> kPoints = {{
-        {"phone", "phone", "home"}, {"mobilePhone", "phone", "mobile"}, {"email", "email", "home"}}};
+    const std::array<std::tuple<std::string_view, std::string_view, std::string_view>, 3> kPoints =
+        {{{"phone", "phone", "home"},
+          {"mobilePhone", "phone", "mobile"},
+          {"email", "email", "home"}}};
     for (const auto& [field, system, use] : kPoints) {
         if (const std::string value = Text(person, field); !value.empty()) {
             telecom.push_back(json::object{{"system", system}, {"value", value}, {"use", use}});
@@ -86,9 +89,12 @@ json::array Addresses(const json::object& person) {
     if (!lines.empty()) {
         address["line"] = std::move(lines);
     }
-    const std::array<std::pair<std::string_view, std::string_view>, 5> kParts = {{
-        {"city", "city"}, {"county", "district"}, {"state", "state"}, {"postalCode", "postalCode"},
-        {"country", "country"}}};
+    const std::array<std::pair<std::string_view, std::string_view>, 5> kParts = {
+        {{"city", "city"},
+         {"county", "district"},
+         {"state", "state"},
+         {"postalCode", "postalCode"},
+         {"country", "country"}}};
     for (const auto& [field, element] : kParts) {
         if (const std::string value = Text(person, field); !value.empty()) {
             address[element] = value;
@@ -107,7 +113,8 @@ json::array Addresses(const json::object& person) {
 json::object PatientFromPerson(const json::object& person) {
     json::object patient{{"resourceType", "Patient"}, {"id", Text(person, "id")}};
     json::object meta;
-    if (const json::value* version = person.if_contains("version"); version && version->is_int64()) {
+    if (const json::value* version = person.if_contains("version");
+        version && version->is_int64()) {
         meta["versionId"] = std::to_string(version->get_int64());
     }
     if (const std::string modified = Text(person, "modifiedAt"); !modified.empty()) {
@@ -142,7 +149,7 @@ json::object PatientFromPerson(const json::object& person) {
         patient["communication"] = json::array{json::object{
             {"language",
              json::object{{"coding", json::array{json::object{{"system", "urn:ietf:bcp:47"},
-                                                               {"code", language}}}}}},
+                                                              {"code", language}}}}}},
             {"preferred", true}}};
     }
     return patient;
