@@ -261,6 +261,48 @@ Result<HttpResponse> Search(records::RecordService& records, const ResourceType&
                                           {"entry", std::move(entries)}});
 }
 
+// Patient/{id}/$everything: the patient and every resource about them the caller may see, as a
+// searchset Bundle (at most kMaxListLimit of each type; types the caller may not read are left
+// out, as in the member 360).
+Result<HttpResponse> Everything(records::RecordService& records, const HttpRequest& request,
+                                const Actor& actor) {
+    P360_TRY(OnlyQueryParameters(request, {}));
+    const std::string id(request.PathParam("id"));
+    P360_ASSIGN_OR_RETURN(json::object person, records.Get(actor, "Person", id));
+    const std::string base = BaseUrl(request);
+    json::array entries;
+    auto add = [&](const ResourceType& type, const json::object& record) {
+        json::object resource = ToResource(records, actor, type, record);
+        const std::string url =
+            base + "/" + std::string(type.name) + "/" + std::string(resource.at("id").as_string());
+        entries.push_back(json::object{
+            {"fullUrl", url}, {"resource", std::move(resource)}, {"search", {{"mode", "match"}}}});
+    };
+    add(kResourceTypes[0], person);
+    for (const ResourceType& type : kResourceTypes) {
+        if (type.member_field == "id") {
+            continue;
+        }
+        query::ListRequest list;
+        list.filter = std::string(type.member_field) + " = " + Quote(id);
+        list.limit = query::kMaxListLimit;
+        auto page = records.List(actor, type.object, list);
+        if (!page.ok()) {
+            if (page.error().code == ErrorCode::kPermissionDenied) {
+                continue;  // a part the caller may not see is left out
+            }
+            return page.error();
+        }
+        for (const json::value& record : page->at("items").as_array()) {
+            add(type, record.as_object());
+        }
+    }
+    return FhirResponse(200, json::object{{"resourceType", "Bundle"},
+                                          {"type", "searchset"},
+                                          {"total", static_cast<std::int64_t>(entries.size())},
+                                          {"entry", std::move(entries)}});
+}
+
 json::object CapabilityStatement(std::string_view software_date) {
     json::array search_params;
     for (const auto& [name, type] :
@@ -326,6 +368,13 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
     router.Add("GET", "/fhir/r4/metadata", [](const HttpRequest&) {
         return FhirResponse(200, CapabilityStatement("2026-11-26"));
     });
+    router.Add("GET", "/fhir/r4/Patient/{id}/$everything",
+               Authenticated(
+                   services.auth,
+                   [&records](const HttpRequest& request, const Actor& actor) {
+                       return Everything(records, request, actor);
+                   },
+                   OperationOutcome));
     for (const ResourceType& type : kResourceTypes) {
         const std::string base = "/fhir/r4/" + std::string(type.name);
         router.Add("GET", base + "/{id}",

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "test_server.hpp"
@@ -206,6 +207,26 @@ TEST_F(FhirTest, CoverageConditionsAndMedicationsOfAMember) {
     }
     const std::string medication_id(medication.at("id").as_string());
     EXPECT_EQ(Fhir("/fhir/r4/MedicationRequest/" + medication_id, admin_).status, 200);
+
+    // Everything about the patient in one Bundle; for an agent, without the clinical part.
+    const std::string everything = "/fhir/r4/" + subject + "/$everything";
+    HttpResult all = Fhir(everything, admin_);
+    ASSERT_EQ(all.status, 200) << all.body;
+    std::map<std::string, int> types;
+    for (const auto& entry : all.Json().at("entry").as_array()) {
+        ++types[std::string(entry.at("resource").at("resourceType").as_string())];
+    }
+    EXPECT_EQ(types["Patient"], 1);
+    EXPECT_EQ(types["Coverage"], static_cast<int>(coverage.Json().at("entry").as_array().size()));
+    EXPECT_EQ(types["Condition"],
+              static_cast<int>(conditions.Json().at("entry").as_array().size()));
+    EXPECT_GE(types["MedicationRequest"], 1);
+    HttpResult for_agent = Fhir(everything, agent_);
+    ASSERT_EQ(for_agent.status, 200);
+    for (const auto& entry : for_agent.Json().at("entry").as_array()) {
+        EXPECT_NE(entry.at("resource").at("resourceType"), "Condition");
+        EXPECT_NE(entry.at("resource").at("resourceType"), "MedicationRequest");
+    }
 
     // Agents see coverage, not clinical records.
     EXPECT_EQ(Fhir("/fhir/r4/Coverage?beneficiary=" + UrlEncode(subject), agent_).status, 200);
