@@ -69,6 +69,17 @@ http::Handler Authenticated(security::AuthService& auth, ActorHandler handler,
     };
 }
 
+http::Handler ForUserAdministrators(security::AuthService& auth,
+                                    const security::Authorizer& authorizer, ActorHandler handler) {
+    return Authenticated(auth,
+                         [&authorizer, handler = std::move(handler)](
+                             const http::HttpRequest& request,
+                             const security::Actor& actor) -> Result<http::HttpResponse> {
+                             P360_TRY(authorizer.CheckManageUsers(actor));
+                             return handler(request, actor);
+                         });
+}
+
 http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRequest&)> handler) {
     return [handler = std::move(handler)](const http::HttpRequest& request) {
         return Answer(handler(request), request);

@@ -29,6 +29,11 @@ http::Handler Authenticated(security::AuthService& auth, ActorHandler handler);
 http::Handler Authenticated(security::AuthService& auth, ActorHandler handler,
                             ErrorRenderer render);
 
+// Authenticated, for user administrators only (Authorizer::CheckManageUsers): users, teams,
+// permission sets.
+http::Handler ForUserAdministrators(security::AuthService& auth,
+                                    const security::Authorizer& authorizer, ActorHandler handler);
+
 // Maps a returned Error to problem+json, for handlers that need no caller.
 http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRequest&)> handler);
 

@@ -7,6 +7,7 @@
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/resources.hpp"
 #include "http/problem.hpp"
+#include "query/parser.hpp"
 
 namespace p360::api {
 namespace {
@@ -52,14 +53,6 @@ HttpResponse OperationOutcome(const Error& error, const HttpRequest& request) {
     return response;
 }
 
-std::string Quote(std::string_view text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        quoted += c == '\'' ? std::string("''") : std::string(1, c);
-    }
-    return quoted + "'";
-}
-
 // birthdate=[eq|ge|le|gt|lt]YYYY-MM-DD → a filter term.
 Result<std::string> DateTerm(std::string_view field, std::string_view value) {
     static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
@@ -78,7 +71,7 @@ Result<std::string> DateTerm(std::string_view field, std::string_view value) {
             "prefix eq, ne, ge, le, gt or lt.",
             "birthdate");
     }
-    return std::string(field) + " " + std::string(op) + " " + Quote(value);
+    return std::string(field) + " " + std::string(op) + " " + query::QuoteText(value);
 }
 
 // identifier=[system|]value: a system payer360 keeps, or any of them.
@@ -90,7 +83,7 @@ Result<std::string> IdentifierTerm(std::string_view value) {
                                         formats::fhir::kMedicaidSystem}) {
             any += (any.empty() ? "(" : " or ") +
                    std::string(formats::fhir::PersonFieldForIdentifierSystem(system)) + " = " +
-                   Quote(value);
+                   query::QuoteText(value);
         }
         return any + ")";
     }
@@ -99,7 +92,7 @@ Result<std::string> IdentifierTerm(std::string_view value) {
     if (field.empty()) {
         return std::string("id = ''");  // a system payer360 keeps nothing under: no match
     }
-    return std::string(field) + " = " + Quote(value.substr(bar + 1));
+    return std::string(field) + " = " + query::QuoteText(value.substr(bar + 1));
 }
 
 // The payer360 object behind a FHIR resource type, and how its records become resources.
@@ -125,22 +118,24 @@ std::string PatientId(std::string_view value) {
 // The Patient-only search parameters.
 Result<std::optional<std::string>> PatientTerm(const std::string& name, const std::string& value) {
     if (name == "family") {
-        return std::optional<std::string>("lastName startsWith " + Quote(value));
+        return std::optional<std::string>("lastName startsWith " + query::QuoteText(value));
     }
     if (name == "given") {
-        return std::optional<std::string>("(firstName startsWith " + Quote(value) +
-                                          " or middleName startsWith " + Quote(value) + ")");
+        return std::optional<std::string>("(firstName startsWith " + query::QuoteText(value) +
+                                          " or middleName startsWith " + query::QuoteText(value) +
+                                          ")");
     }
     if (name == "name") {
-        return std::optional<std::string>("(lastName startsWith " + Quote(value) +
-                                          " or firstName startsWith " + Quote(value) + ")");
+        return std::optional<std::string>("(lastName startsWith " + query::QuoteText(value) +
+                                          " or firstName startsWith " + query::QuoteText(value) +
+                                          ")");
     }
     if (name == "birthdate") {
         P360_ASSIGN_OR_RETURN(auto term, DateTerm("birthDate", value));
         return std::optional<std::string>(std::move(term));
     }
     if (name == "gender") {
-        return std::optional<std::string>("gender = " + Quote(value));
+        return std::optional<std::string>("gender = " + query::QuoteText(value));
     }
     if (name == "identifier") {
         P360_ASSIGN_OR_RETURN(auto term, IdentifierTerm(value));
@@ -160,12 +155,13 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
             return Error::InvalidArgument("Search parameter " + name + " has no value.", name);
         }
         if (name == "_id") {
-            terms.push_back("id = " + Quote(value));
+            terms.push_back("id = " + query::QuoteText(value));
             continue;
         }
         if ((name == "patient" || name == "subject" || name == "beneficiary") &&
             type.member_field != "id") {
-            terms.push_back(std::string(type.member_field) + " = " + Quote(PatientId(value)));
+            terms.push_back(std::string(type.member_field) + " = " +
+                            query::QuoteText(PatientId(value)));
             continue;
         }
         std::optional<std::string> term;
@@ -284,7 +280,7 @@ Result<HttpResponse> Everything(records::RecordService& records, const HttpReque
             continue;
         }
         query::ListRequest list;
-        list.filter = std::string(type.member_field) + " = " + Quote(id);
+        list.filter = std::string(type.member_field) + " = " + query::QuoteText(id);
         list.limit = query::kMaxListLimit;
         auto page = records.List(actor, type.object, list);
         if (!page.ok()) {

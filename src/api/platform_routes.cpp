@@ -164,50 +164,46 @@ void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) 
 
 void RegisterUserRoutes(http::Router& router, const PlatformServices& services) {
     security::AuthService& auth = services.auth;
-    router.Add(
-        "GET", "/api/v1/users",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_TRY(OnlyQueryParameters(request, {}));
-                P360_ASSIGN_OR_RETURN(auto users, services.auth.ListUsers());
-                json::array items;
-                for (const auto& user : users) {
-                    items.push_back(UserJson(user));
-                }
-                return JsonResponse(200, json::object{{"items", std::move(items)}});
-            }));
-    router.Add(
-        "POST", "/api/v1/users",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                const json::object* fields = body.if_object();
-                auto text = [fields](std::string_view key) -> std::string_view {
-                    const json::value* value = fields ? fields->if_contains(key) : nullptr;
-                    return value && value->is_string() ? std::string_view(value->get_string())
-                                                       : std::string_view();
-                };
-                P360_ASSIGN_OR_RETURN(Actor created,
-                                      services.auth.CreateUser(text("username"), text("password"),
-                                                               text("role"), text("personId")));
-                return JsonResponse(
-                    201, json::object{{"id", created.user_id},
-                                      {"username", created.username},
-                                      {"role", created.role},
-                                      {"personId", created.person_id.empty()
-                                                       ? json::value(nullptr)
-                                                       : json::value(created.person_id)}});
-            }));
+    router.Add("GET", "/api/v1/users",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_TRY(OnlyQueryParameters(request, {}));
+                       P360_ASSIGN_OR_RETURN(auto users, services.auth.ListUsers());
+                       json::array items;
+                       for (const auto& user : users) {
+                           items.push_back(UserJson(user));
+                       }
+                       return JsonResponse(200, json::object{{"items", std::move(items)}});
+                   }));
+    router.Add("POST", "/api/v1/users",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                       const json::object* fields = body.if_object();
+                       auto text = [fields](std::string_view key) -> std::string_view {
+                           const json::value* value = fields ? fields->if_contains(key) : nullptr;
+                           return value && value->is_string()
+                                      ? std::string_view(value->get_string())
+                                      : std::string_view();
+                       };
+                       P360_ASSIGN_OR_RETURN(Actor created, services.auth.CreateUser(
+                                                                text("username"), text("password"),
+                                                                text("role"), text("personId")));
+                       return JsonResponse(
+                           201, json::object{{"id", created.user_id},
+                                             {"username", created.username},
+                                             {"role", created.role},
+                                             {"personId", created.person_id.empty()
+                                                              ? json::value(nullptr)
+                                                              : json::value(created.person_id)}});
+                   }));
     router.Add(
         "PATCH", "/api/v1/users/{id}",
-        Authenticated(
-            auth,
+        ForUserAdministrators(
+            auth, services.authorizer,
             [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
                 P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
                 P360_ASSIGN_OR_RETURN(const bool active, ActiveFromBody(body));
                 const std::string_view user_id = request.PathParam("id");
@@ -221,10 +217,9 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
             }));
     router.Add(
         "GET", "/api/v1/permission-sets",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
+        ForUserAdministrators(
+            auth, services.authorizer,
+            [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
                 P360_TRY(OnlyQueryParameters(request, {}));
                 json::array items;
                 for (const auto& set : services.authorizer.PermissionSets()) {
@@ -233,29 +228,25 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                 }
                 return JsonResponse(200, json::object{{"items", std::move(items)}});
             }));
-    router.Add(
-        "PUT", "/api/v1/users/{id}/permission-sets",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                P360_ASSIGN_OR_RETURN(auto names, PermissionSetsFromBody(body));
-                P360_TRY(services.authorizer.CheckPermissionSetNames(names));
-                P360_ASSIGN_OR_RETURN(
-                    auto user, services.auth.SetPermissionSets(request.PathParam("id"), names));
-                return JsonResponse(200, UserJson(user));
-            }));
-    router.Add(
-        "POST", "/api/v1/users/{id}/sessions/revoke",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(const std::int64_t revoked,
-                                      services.auth.RevokeSessions(request.PathParam("id")));
-                return JsonResponse(200, json::object{{"revoked", revoked}});
-            }));
+    router.Add("PUT", "/api/v1/users/{id}/permission-sets",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                       P360_ASSIGN_OR_RETURN(auto names, PermissionSetsFromBody(body));
+                       P360_TRY(services.authorizer.CheckPermissionSetNames(names));
+                       P360_ASSIGN_OR_RETURN(auto user, services.auth.SetPermissionSets(
+                                                            request.PathParam("id"), names));
+                       return JsonResponse(200, UserJson(user));
+                   }));
+    router.Add("POST", "/api/v1/users/{id}/sessions/revoke",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(const std::int64_t revoked,
+                                             services.auth.RevokeSessions(request.PathParam("id")));
+                       return JsonResponse(200, json::object{{"revoked", revoked}});
+                   }));
 }
 
 void RegisterObjectRoutes(http::Router& router, const PlatformServices& services) {

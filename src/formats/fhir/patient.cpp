@@ -5,8 +5,12 @@
 #include <tuple>
 #include <utility>
 
+#include "formats/fhir/record_fields.hpp"
+
 namespace p360::formats::fhir {
 namespace {
+
+using detail::FieldText;
 
 // Person fields that are identifiers, with their systems.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kIdentifiers = {{
@@ -16,16 +20,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kIdentifi
     {"medicaidId", kMedicaidSystem},
 }};
 
-std::string Text(const json::object& record, std::string_view field) {
-    const json::value* value = record.if_contains(field);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
-}
-
 json::array Identifiers(const json::object& person) {
     json::array identifiers;
     for (const auto& [field, system] : kIdentifiers) {
-        if (const std::string value = Text(person, field); !value.empty()) {
+        if (const std::string value = FieldText(person, field); !value.empty()) {
             json::object identifier{{"system", system}, {"value", value}};
             if (field == "sourceId") {
                 identifier["use"] = "secondary";
@@ -38,26 +36,26 @@ json::array Identifiers(const json::object& person) {
 
 json::array Names(const json::object& person) {
     json::object name{{"use", "official"}};
-    if (const std::string family = Text(person, "lastName"); !family.empty()) {
+    if (const std::string family = FieldText(person, "lastName"); !family.empty()) {
         name["family"] = family;
     }
     json::array given;
     for (const char* field : {"firstName", "middleName"}) {
-        if (const std::string part = Text(person, field); !part.empty()) {
+        if (const std::string part = FieldText(person, field); !part.empty()) {
             given.emplace_back(part);
         }
     }
     if (!given.empty()) {
         name["given"] = std::move(given);
     }
-    if (const std::string suffix = Text(person, "suffix"); !suffix.empty()) {
+    if (const std::string suffix = FieldText(person, "suffix"); !suffix.empty()) {
         name["suffix"] = json::array{json::value(suffix)};
     }
     json::array names;
     if (name.size() > 1) {
         names.push_back(std::move(name));
     }
-    if (const std::string preferred = Text(person, "preferredName"); !preferred.empty()) {
+    if (const std::string preferred = FieldText(person, "preferredName"); !preferred.empty()) {
         names.push_back(
             json::object{{"use", "usual"}, {"given", json::array{json::value(preferred)}}});
     }
@@ -71,7 +69,7 @@ json::array Telecom(const json::object& person) {
           {"mobilePhone", "phone", "mobile"},
           {"email", "email", "home"}}};
     for (const auto& [field, system, use] : kPoints) {
-        if (const std::string value = Text(person, field); !value.empty()) {
+        if (const std::string value = FieldText(person, field); !value.empty()) {
             telecom.push_back(json::object{{"system", system}, {"value", value}, {"use", use}});
         }
     }
@@ -82,7 +80,7 @@ json::array Addresses(const json::object& person) {
     json::object address;
     json::array lines;
     for (const char* field : {"addressLine1", "addressLine2"}) {
-        if (const std::string line = Text(person, field); !line.empty()) {
+        if (const std::string line = FieldText(person, field); !line.empty()) {
             lines.emplace_back(line);
         }
     }
@@ -96,7 +94,7 @@ json::array Addresses(const json::object& person) {
          {"postalCode", "postalCode"},
          {"country", "country"}}};
     for (const auto& [field, element] : kParts) {
-        if (const std::string value = Text(person, field); !value.empty()) {
+        if (const std::string value = FieldText(person, field); !value.empty()) {
             address[element] = value;
         }
     }
@@ -111,41 +109,30 @@ json::array Addresses(const json::object& person) {
 }  // namespace
 
 json::object PatientFromPerson(const json::object& person) {
-    json::object patient{{"resourceType", "Patient"}, {"id", Text(person, "id")}};
-    json::object meta;
-    if (const json::value* version = person.if_contains("version");
-        version && version->is_int64()) {
-        meta["versionId"] = std::to_string(version->get_int64());
-    }
-    if (const std::string modified = Text(person, "modifiedAt"); !modified.empty()) {
-        meta["lastUpdated"] = modified;
-    }
-    if (!meta.empty()) {
-        patient["meta"] = std::move(meta);
-    }
+    json::object patient = detail::ResourceShell("Patient", person);
     auto put = [&patient](std::string_view key, json::array values) {
         if (!values.empty()) {
             patient[key] = std::move(values);
         }
     };
     put("identifier", Identifiers(person));
-    patient["active"] = Text(person, "lifecycleStage") != "former";
+    patient["active"] = FieldText(person, "lifecycleStage") != "former";
     put("name", Names(person));
     put("telecom", Telecom(person));
-    if (const std::string gender = Text(person, "gender"); !gender.empty()) {
+    if (const std::string gender = FieldText(person, "gender"); !gender.empty()) {
         patient["gender"] = gender;
     }
-    if (const std::string birth = Text(person, "birthDate"); !birth.empty()) {
+    if (const std::string birth = FieldText(person, "birthDate"); !birth.empty()) {
         patient["birthDate"] = birth;
     }
-    if (const std::string died = Text(person, "deceasedDate"); !died.empty()) {
+    if (const std::string died = FieldText(person, "deceasedDate"); !died.empty()) {
         patient["deceasedDateTime"] = died;
     } else if (const json::value* deceased = person.if_contains("deceased");
                deceased != nullptr && deceased->is_bool()) {
         patient["deceasedBoolean"] = deceased->get_bool();
     }
     put("address", Addresses(person));
-    if (const std::string language = Text(person, "preferredLanguage"); !language.empty()) {
+    if (const std::string language = FieldText(person, "preferredLanguage"); !language.empty()) {
         patient["communication"] = json::array{json::object{
             {"language",
              json::object{{"coding", json::array{json::object{{"system", "urn:ietf:bcp:47"},

@@ -1,15 +1,12 @@
 #include "formats/fhir/resources.hpp"
 
 #include "formats/fhir/patient.hpp"
+#include "formats/fhir/record_fields.hpp"
 
 namespace p360::formats::fhir {
 namespace {
 
-std::string Text(const json::object& record, std::string_view field) {
-    const json::value* value = record.if_contains(field);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
-}
+using detail::FieldText;
 
 const json::value* Number(const json::object& record, std::string_view field) {
     const json::value* value = record.if_contains(field);
@@ -30,19 +27,8 @@ json::object Reference(std::string_view type, std::string_view id) {
 
 // id, meta and the source identifier every resource carries.
 json::object Resource(std::string_view type, const json::object& record) {
-    json::object resource{{"resourceType", type}, {"id", Text(record, "id")}};
-    json::object meta;
-    if (const json::value* version = record.if_contains("version");
-        version && version->is_int64()) {
-        meta["versionId"] = std::to_string(version->get_int64());
-    }
-    if (const std::string modified = Text(record, "modifiedAt"); !modified.empty()) {
-        meta["lastUpdated"] = modified;
-    }
-    if (!meta.empty()) {
-        resource["meta"] = std::move(meta);
-    }
-    if (const std::string source = Text(record, "sourceId"); !source.empty()) {
+    json::object resource = detail::ResourceShell(type, record);
+    if (const std::string source = FieldText(record, "sourceId"); !source.empty()) {
         resource["identifier"] =
             json::array{json::object{{"system", kSourceIdSystem}, {"value", source}}};
     }
@@ -88,7 +74,7 @@ std::string DottedIcd10(std::string_view code) {
 
 json::object CoverageFromMemberPlan(const json::object& member_plan, const json::object* plan) {
     json::object coverage = Resource("Coverage", member_plan);
-    if (const std::string member_id = Text(member_plan, "memberId"); !member_id.empty()) {
+    if (const std::string member_id = FieldText(member_plan, "memberId"); !member_id.empty()) {
         json::array identifiers =
             coverage.contains("identifier") ? coverage["identifier"].as_array() : json::array();
         identifiers.push_back(
@@ -96,23 +82,23 @@ json::object CoverageFromMemberPlan(const json::object& member_plan, const json:
                          {"value", member_id}});
         coverage["identifier"] = std::move(identifiers);
     }
-    coverage["status"] = CoverageStatus(Text(member_plan, "status"));
-    if (const std::string type = Text(member_plan, "coverageType"); !type.empty()) {
+    coverage["status"] = CoverageStatus(FieldText(member_plan, "status"));
+    if (const std::string type = FieldText(member_plan, "coverageType"); !type.empty()) {
         coverage["type"] = json::object{{"text", type}};
     }
-    PutIf(coverage, "subscriberId", Text(member_plan, "subscriberId"));
-    if (const std::string person = Text(member_plan, "person"); !person.empty()) {
+    PutIf(coverage, "subscriberId", FieldText(member_plan, "subscriberId"));
+    if (const std::string person = FieldText(member_plan, "person"); !person.empty()) {
         coverage["beneficiary"] = Reference("Patient", person);
     }
-    if (const std::string relationship = Text(member_plan, "relationshipToSubscriber");
+    if (const std::string relationship = FieldText(member_plan, "relationshipToSubscriber");
         !relationship.empty()) {
         coverage["relationship"] =
             Concept("http://terminology.hl7.org/CodeSystem/subscriber-relationship",
                     SubscriberRelationship(relationship));
     }
     json::object period;
-    PutIf(period, "start", Text(member_plan, "effectiveDate"));
-    PutIf(period, "end", Text(member_plan, "terminationDate"));
+    PutIf(period, "start", FieldText(member_plan, "effectiveDate"));
+    PutIf(period, "end", FieldText(member_plan, "terminationDate"));
     if (!period.empty()) {
         coverage["period"] = std::move(period);
     }
@@ -120,21 +106,21 @@ json::object CoverageFromMemberPlan(const json::object& member_plan, const json:
     json::object payor{{"display", "payer360 health plan"}};
     json::array classes;
     if (plan != nullptr) {
-        if (const std::string payer = Text(*plan, "payer"); !payer.empty()) {
+        if (const std::string payer = FieldText(*plan, "payer"); !payer.empty()) {
             payor = Reference("Organization", payer);
-        } else if (const std::string name = Text(*plan, "name"); !name.empty()) {
+        } else if (const std::string name = FieldText(*plan, "name"); !name.empty()) {
             payor = json::object{{"display", name}};
         }
-        if (const std::string code = Text(*plan, "planCode"); !code.empty()) {
+        if (const std::string code = FieldText(*plan, "planCode"); !code.empty()) {
             json::object plan_class{
                 {"type", Concept("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
                 {"value", code}};
-            PutIf(plan_class, "name", Text(*plan, "name"));
+            PutIf(plan_class, "name", FieldText(*plan, "name"));
             classes.push_back(std::move(plan_class));
         }
     }
     coverage["payor"] = json::array{std::move(payor)};
-    if (const std::string group = Text(member_plan, "groupNumber"); !group.empty()) {
+    if (const std::string group = FieldText(member_plan, "groupNumber"); !group.empty()) {
         classes.push_back(json::object{
             {"type", Concept("http://terminology.hl7.org/CodeSystem/coverage-class", "group")},
             {"value", group}});
@@ -142,7 +128,7 @@ json::object CoverageFromMemberPlan(const json::object& member_plan, const json:
     if (!classes.empty()) {
         coverage["class"] = std::move(classes);
     }
-    const std::string priority = Text(member_plan, "priority");
+    const std::string priority = FieldText(member_plan, "priority");
     if (!priority.empty()) {
         coverage["order"] = priority == "primary" ? 1 : priority == "secondary" ? 2 : 3;
     }
@@ -151,19 +137,19 @@ json::object CoverageFromMemberPlan(const json::object& member_plan, const json:
 
 json::object ConditionFromCondition(const json::object& record) {
     json::object condition = Resource("Condition", record);
-    if (const std::string status = Text(record, "clinicalStatus"); !status.empty()) {
+    if (const std::string status = FieldText(record, "clinicalStatus"); !status.empty()) {
         condition["clinicalStatus"] =
             Concept("http://terminology.hl7.org/CodeSystem/condition-clinical", status);
     }
-    if (const std::string status = Text(record, "verificationStatus"); !status.empty()) {
+    if (const std::string status = FieldText(record, "verificationStatus"); !status.empty()) {
         condition["verificationStatus"] =
             Concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", status);
     }
-    if (const std::string category = Text(record, "category"); !category.empty()) {
+    if (const std::string category = FieldText(record, "category"); !category.empty()) {
         condition["category"] = json::array{
             Concept("http://terminology.hl7.org/CodeSystem/condition-category", category)};
     }
-    if (const std::string severity = Text(record, "severity"); !severity.empty()) {
+    if (const std::string severity = FieldText(record, "severity"); !severity.empty()) {
         const std::string snomed = severity == "mild"       ? "255604002"
                                    : severity == "moderate" ? "6736007"
                                                             : "24484000";
@@ -171,54 +157,54 @@ json::object ConditionFromCondition(const json::object& record) {
         severity_concept["text"] = severity;
         condition["severity"] = std::move(severity_concept);
     }
-    if (const std::string code = Text(record, "code"); !code.empty()) {
-        const std::string system = ConditionCodeSystem(Text(record, "codeSystem"));
+    if (const std::string code = FieldText(record, "code"); !code.empty()) {
+        const std::string system = ConditionCodeSystem(FieldText(record, "codeSystem"));
         json::object coding = Coding(
             system, system == "http://hl7.org/fhir/sid/icd-10-cm" ? DottedIcd10(code) : code);
-        PutIf(coding, "display", Text(record, "description"));
+        PutIf(coding, "display", FieldText(record, "description"));
         json::object code_concept{{"coding", json::array{std::move(coding)}}};
-        PutIf(code_concept, "text", Text(record, "description"));
+        PutIf(code_concept, "text", FieldText(record, "description"));
         condition["code"] = std::move(code_concept);
     }
-    if (const std::string person = Text(record, "person"); !person.empty()) {
+    if (const std::string person = FieldText(record, "person"); !person.empty()) {
         condition["subject"] = Reference("Patient", person);
     }
-    PutIf(condition, "onsetDateTime", Text(record, "onsetDate"));
-    PutIf(condition, "abatementDateTime", Text(record, "abatementDate"));
-    PutIf(condition, "recordedDate", Text(record, "recordedDate"));
+    PutIf(condition, "onsetDateTime", FieldText(record, "onsetDate"));
+    PutIf(condition, "abatementDateTime", FieldText(record, "abatementDate"));
+    PutIf(condition, "recordedDate", FieldText(record, "recordedDate"));
     return condition;
 }
 
 json::object MedicationRequestFromMedication(const json::object& record) {
     json::object request = Resource("MedicationRequest", record);
     // Both status and intent are required; a medication list entry is an order.
-    const std::string status = Text(record, "status");
+    const std::string status = FieldText(record, "status");
     request["status"] = status.empty() ? "unknown" : status;
     request["intent"] = "order";
     json::array codings;
-    if (const std::string rxnorm = Text(record, "code"); !rxnorm.empty()) {
+    if (const std::string rxnorm = FieldText(record, "code"); !rxnorm.empty()) {
         codings.push_back(Coding("http://www.nlm.nih.gov/research/umls/rxnorm", rxnorm));
     }
-    if (const std::string ndc = Text(record, "ndcCode"); !ndc.empty()) {
+    if (const std::string ndc = FieldText(record, "ndcCode"); !ndc.empty()) {
         codings.push_back(Coding("http://hl7.org/fhir/sid/ndc", ndc));
     }
     json::object medication;
     if (!codings.empty()) {
         medication["coding"] = std::move(codings);
     }
-    PutIf(medication, "text", Text(record, "name"));
+    PutIf(medication, "text", FieldText(record, "name"));
     if (medication.empty()) {
         medication["text"] = "medication";
     }
     request["medicationCodeableConcept"] = std::move(medication);
-    if (const std::string person = Text(record, "person"); !person.empty()) {
+    if (const std::string person = FieldText(record, "person"); !person.empty()) {
         request["subject"] = Reference("Patient", person);
     }
-    PutIf(request, "authoredOn", Text(record, "startDate"));
-    if (const std::string prescriber = Text(record, "prescriber"); !prescriber.empty()) {
+    PutIf(request, "authoredOn", FieldText(record, "startDate"));
+    if (const std::string prescriber = FieldText(record, "prescriber"); !prescriber.empty()) {
         request["requester"] = Reference("Practitioner", prescriber);
     }
-    if (const std::string dosage = Text(record, "dosage"); !dosage.empty()) {
+    if (const std::string dosage = FieldText(record, "dosage"); !dosage.empty()) {
         request["dosageInstruction"] = json::array{json::object{{"text", dosage}}};
     }
     json::object dispense;
@@ -235,8 +221,8 @@ json::object MedicationRequestFromMedication(const json::object& record) {
         dispense["numberOfRepeatsAllowed"] = refills->get_int64();
     }
     json::object validity;
-    PutIf(validity, "start", Text(record, "startDate"));
-    PutIf(validity, "end", Text(record, "endDate"));
+    PutIf(validity, "start", FieldText(record, "startDate"));
+    PutIf(validity, "end", FieldText(record, "endDate"));
     if (!validity.empty()) {
         dispense["validityPeriod"] = std::move(validity);
     }
