@@ -9,7 +9,7 @@ PACKAGES=(
     g++ cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
     # libraries
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
-    libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev
+    libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev libcsv-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
 )
@@ -20,6 +20,11 @@ for package in "${PACKAGES[@]}"; do
         missing+=("$package")
     fi
 done
+
+# Node.js and npm run the independent FHIR validator; machines that bring their own keep it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
     exit 0

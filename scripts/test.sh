@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The independent FHIR validator the integration tests run, from its lockfile.
+npm ci --prefix tests/fhir-validator --no-audit --no-fund --loglevel=error
 
 echo "=== format: clang-format $(clang-format --version | grep -o '[0-9]*\.[0-9.]*' | head -1)"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
@@ -32,12 +34,13 @@ run_suite dev
 
 echo "=== fuzz (libFuzzer, clang)"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target filter_parser_fuzz record_json_fuzz
-for target in filter_parser record_json; do
+FUZZ_TARGETS=(filter_parser record_json x12_834 csv_table)
+cmake --build --preset fuzz --target "${FUZZ_TARGETS[@]/%/_fuzz}"
+for target in "${FUZZ_TARGETS[@]}"; do
     corpus_copy="$(mktemp -d)"
     cp -r "fuzz/corpus/$target/." "$corpus_copy/"
     "build/fuzz/fuzz/${target}_fuzz" -max_total_time="${P360_FUZZ_SECONDS:-30}" \
-        -max_len=4096 -rss_limit_mb=2048 "$corpus_copy" 2>&1 | tail -n 3
+        -max_len=8192 -rss_limit_mb=2048 "$corpus_copy" 2>&1 | tail -n 3
     rm -rf "$corpus_copy"
 done
 echo "=== all tests passed"

@@ -22,41 +22,62 @@ std::optional<std::string_view> BearerToken(const http::HttpRequest& request) {
     return header->substr(kScheme.size());
 }
 
-http::HttpResponse Answer(Result<http::HttpResponse> result, const http::HttpRequest& request) {
+http::HttpResponse Problem(const Error& error, const http::HttpRequest& request) {
+    return http::ProblemResponse(error, request.request_id);
+}
+
+http::HttpResponse Answer(Result<http::HttpResponse> result, const http::HttpRequest& request,
+                          const ErrorRenderer& render = Problem) {
     if (result.ok()) {
         return std::move(result).value();
     }
-    return http::ProblemResponse(result.error(), request.request_id);
+    return render(result.error(), request);
 }
 
 }  // namespace
 
 http::Handler Authenticated(security::AuthService& auth, ActorHandler handler) {
-    return [&auth, handler = std::move(handler)](const http::HttpRequest& request) {
+    return Authenticated(auth, std::move(handler), Problem);
+}
+
+http::Handler Authenticated(security::AuthService& auth, ActorHandler handler,
+                            ErrorRenderer render) {
+    return [&auth, handler = std::move(handler),
+            render = std::move(render)](const http::HttpRequest& request) {
         auto token = BearerToken(request);
         if (!token) {
-            return http::ProblemResponse(
+            return render(
                 Error::Unauthenticated("Send Authorization: Bearer <token>; log in to get one."),
-                request.request_id);
+                request);
         }
         auto actor = auth.Authenticate(*token);
         if (!actor.ok()) {
-            return http::ProblemResponse(actor.error(), request.request_id);
+            return render(actor.error(), request);
         }
         actor->request_id = request.request_id;
         if (auto purpose = request.Header("x-purpose-of-use")) {
             if (!security::IsKnownPurposeOfUse(*purpose)) {
-                return http::ProblemResponse(
-                    Error::InvalidArgument("X-Purpose-Of-Use must be one of treatment, payment, "
-                                           "operations, member-request, research, "
-                                           "public-health, legal.",
-                                           "X-Purpose-Of-Use"),
-                    request.request_id);
+                return render(Error::InvalidArgument(
+                                  "X-Purpose-Of-Use must be one of treatment, payment, "
+                                  "operations, member-request, research, public-health, legal.",
+                                  "X-Purpose-Of-Use"),
+                              request);
             }
             actor->purpose = std::string(*purpose);
         }
-        return Answer(handler(request, actor.value()), request);
+        return Answer(handler(request, actor.value()), request, render);
     };
+}
+
+http::Handler ForUserAdministrators(security::AuthService& auth,
+                                    const security::Authorizer& authorizer, ActorHandler handler) {
+    return Authenticated(auth,
+                         [&authorizer, handler = std::move(handler)](
+                             const http::HttpRequest& request,
+                             const security::Actor& actor) -> Result<http::HttpResponse> {
+                             P360_TRY(authorizer.CheckManageUsers(actor));
+                             return handler(request, actor);
+                         });
 }
 
 http::Handler Public(std::function<Result<http::HttpResponse>(const http::HttpRequest&)> handler) {
@@ -107,6 +128,25 @@ Result<std::optional<std::int64_t>> IfMatchVersion(const http::HttpRequest& requ
         return Error::InvalidArgument("If-Match must be a record version, e.g. \"3\".", "If-Match");
     }
     return std::optional<std::int64_t>(version);
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+    std::vector<std::string> items;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        std::string_view item = text.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && item.back() == ' ') {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            items.emplace_back(item);
+        }
+        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    }
+    return items;
 }
 
 }  // namespace p360::api

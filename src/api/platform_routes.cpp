@@ -16,25 +16,6 @@ using http::HttpRequest;
 using http::HttpResponse;
 using security::Actor;
 
-std::vector<std::string> SplitList(std::string_view text) {
-    std::vector<std::string> items;
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        std::string_view item = text.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && item.back() == ' ') {
-            item.remove_suffix(1);
-        }
-        if (!item.empty()) {
-            items.emplace_back(item);
-        }
-        text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    }
-    return items;
-}
-
 Result<int> ParseLimit(const HttpRequest& request) {
     auto text = request.Query("limit");
     if (!text) {
@@ -183,50 +164,46 @@ void RegisterAuthRoutes(http::Router& router, const PlatformServices& services) 
 
 void RegisterUserRoutes(http::Router& router, const PlatformServices& services) {
     security::AuthService& auth = services.auth;
-    router.Add(
-        "GET", "/api/v1/users",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_TRY(OnlyQueryParameters(request, {}));
-                P360_ASSIGN_OR_RETURN(auto users, services.auth.ListUsers());
-                json::array items;
-                for (const auto& user : users) {
-                    items.push_back(UserJson(user));
-                }
-                return JsonResponse(200, json::object{{"items", std::move(items)}});
-            }));
-    router.Add(
-        "POST", "/api/v1/users",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                const json::object* fields = body.if_object();
-                auto text = [fields](std::string_view key) -> std::string_view {
-                    const json::value* value = fields ? fields->if_contains(key) : nullptr;
-                    return value && value->is_string() ? std::string_view(value->get_string())
-                                                       : std::string_view();
-                };
-                P360_ASSIGN_OR_RETURN(Actor created,
-                                      services.auth.CreateUser(text("username"), text("password"),
-                                                               text("role"), text("personId")));
-                return JsonResponse(
-                    201, json::object{{"id", created.user_id},
-                                      {"username", created.username},
-                                      {"role", created.role},
-                                      {"personId", created.person_id.empty()
-                                                       ? json::value(nullptr)
-                                                       : json::value(created.person_id)}});
-            }));
+    router.Add("GET", "/api/v1/users",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_TRY(OnlyQueryParameters(request, {}));
+                       P360_ASSIGN_OR_RETURN(auto users, services.auth.ListUsers());
+                       json::array items;
+                       for (const auto& user : users) {
+                           items.push_back(UserJson(user));
+                       }
+                       return JsonResponse(200, json::object{{"items", std::move(items)}});
+                   }));
+    router.Add("POST", "/api/v1/users",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                       const json::object* fields = body.if_object();
+                       auto text = [fields](std::string_view key) -> std::string_view {
+                           const json::value* value = fields ? fields->if_contains(key) : nullptr;
+                           return value && value->is_string()
+                                      ? std::string_view(value->get_string())
+                                      : std::string_view();
+                       };
+                       P360_ASSIGN_OR_RETURN(Actor created, services.auth.CreateUser(
+                                                                text("username"), text("password"),
+                                                                text("role"), text("personId")));
+                       return JsonResponse(
+                           201, json::object{{"id", created.user_id},
+                                             {"username", created.username},
+                                             {"role", created.role},
+                                             {"personId", created.person_id.empty()
+                                                              ? json::value(nullptr)
+                                                              : json::value(created.person_id)}});
+                   }));
     router.Add(
         "PATCH", "/api/v1/users/{id}",
-        Authenticated(
-            auth,
+        ForUserAdministrators(
+            auth, services.authorizer,
             [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
                 P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
                 P360_ASSIGN_OR_RETURN(const bool active, ActiveFromBody(body));
                 const std::string_view user_id = request.PathParam("id");
@@ -240,10 +217,9 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
             }));
     router.Add(
         "GET", "/api/v1/permission-sets",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
+        ForUserAdministrators(
+            auth, services.authorizer,
+            [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
                 P360_TRY(OnlyQueryParameters(request, {}));
                 json::array items;
                 for (const auto& set : services.authorizer.PermissionSets()) {
@@ -252,29 +228,25 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                 }
                 return JsonResponse(200, json::object{{"items", std::move(items)}});
             }));
-    router.Add(
-        "PUT", "/api/v1/users/{id}/permission-sets",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                P360_ASSIGN_OR_RETURN(auto names, PermissionSetsFromBody(body));
-                P360_TRY(services.authorizer.CheckPermissionSetNames(names));
-                P360_ASSIGN_OR_RETURN(
-                    auto user, services.auth.SetPermissionSets(request.PathParam("id"), names));
-                return JsonResponse(200, UserJson(user));
-            }));
-    router.Add(
-        "POST", "/api/v1/users/{id}/sessions/revoke",
-        Authenticated(
-            auth,
-            [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(services.authorizer.CheckManageUsers(actor));
-                P360_ASSIGN_OR_RETURN(const std::int64_t revoked,
-                                      services.auth.RevokeSessions(request.PathParam("id")));
-                return JsonResponse(200, json::object{{"revoked", revoked}});
-            }));
+    router.Add("PUT", "/api/v1/users/{id}/permission-sets",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
+                       P360_ASSIGN_OR_RETURN(auto names, PermissionSetsFromBody(body));
+                       P360_TRY(services.authorizer.CheckPermissionSetNames(names));
+                       P360_ASSIGN_OR_RETURN(auto user, services.auth.SetPermissionSets(
+                                                            request.PathParam("id"), names));
+                       return JsonResponse(200, UserJson(user));
+                   }));
+    router.Add("POST", "/api/v1/users/{id}/sessions/revoke",
+               ForUserAdministrators(
+                   auth, services.authorizer,
+                   [&services](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+                       P360_ASSIGN_OR_RETURN(const std::int64_t revoked,
+                                             services.auth.RevokeSessions(request.PathParam("id")));
+                       return JsonResponse(200, json::object{{"revoked", revoked}});
+                   }));
 }
 
 void RegisterObjectRoutes(http::Router& router, const PlatformServices& services) {
@@ -440,43 +412,19 @@ void RegisterRecordRoutes(http::Router& router, const PlatformServices& services
             auth,
             [&records](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
                 P360_TRY(OnlyQueryParameters(request, {"externalId", "mode"}));
-                const std::string_view mode_text = request.Query("mode").value_or("atomic");
-                if (mode_text != "atomic" && mode_text != "partial") {
-                    return Error::InvalidArgument("mode must be atomic or partial.", "mode");
-                }
+                P360_ASSIGN_OR_RETURN(const auto mode,
+                                      ParseBulkMode(request.Query("mode").value_or("atomic")));
                 const auto external_id = request.Query("externalId");
                 if (!external_id) {
                     return Error::InvalidArgument("Name the key field: externalId=<field>.",
                                                   "externalId");
                 }
-                const auto mode = mode_text == "atomic" ? records::BulkMode::kAtomic
-                                                        : records::BulkMode::kPartial;
                 auto bulk = records.BulkUpsert(actor, request.PathParam("object"), request.body,
                                                *external_id, mode);
                 // A batch allocates tens of megabytes at once; give them back to the system.
                 malloc_trim(0);
                 P360_ASSIGN_OR_RETURN(auto outcome, std::move(bulk));
-                if (!outcome.applied) {
-                    // An atomic batch with a bad line: nothing was written; say which lines.
-                    std::vector<FieldError> errors;
-                    for (const auto& result : outcome.body.at("results").as_array()) {
-                        const auto* line_errors = result.as_object().if_contains("errors");
-                        if (line_errors == nullptr) {
-                            continue;
-                        }
-                        for (const auto& error : line_errors->as_array()) {
-                            errors.push_back({std::string(error.at("field").as_string()),
-                                              std::string(error.at("message").as_string()),
-                                              result.at("line").as_int64()});
-                        }
-                    }
-                    Error error = Error::Validation(std::move(errors));
-                    error.public_message =
-                        "The batch was rolled back: " + std::to_string(outcome.failed) +
-                        " line(s) failed.";
-                    return error;
-                }
-                return JsonResponse(200, outcome.body);
+                return BulkResponse(outcome, mode);
             }),
         {http::Execution::kBlocking, services.max_bulk_body_bytes});
 }
@@ -542,6 +490,42 @@ void RegisterAuditRoutes(http::Router& router, const PlatformServices& services)
 }
 
 }  // namespace
+
+Result<HttpResponse> BulkResponse(const records::BulkOutcome& outcome, records::BulkMode mode) {
+    if (outcome.applied || mode == records::BulkMode::kDryRun) {
+        return JsonResponse(200, outcome.body);
+    }
+    // An atomic batch with a bad line: nothing was written; say which lines.
+    std::vector<FieldError> errors;
+    for (const auto& result : outcome.body.at("results").as_array()) {
+        const auto* line_errors = result.as_object().if_contains("errors");
+        if (line_errors == nullptr) {
+            continue;
+        }
+        for (const auto& error : line_errors->as_array()) {
+            errors.push_back({std::string(error.at("field").as_string()),
+                              std::string(error.at("message").as_string()),
+                              result.at("line").as_int64()});
+        }
+    }
+    Error error = Error::Validation(std::move(errors));
+    error.public_message =
+        "The batch was rolled back: " + std::to_string(outcome.failed) + " line(s) failed.";
+    return error;
+}
+
+Result<records::BulkMode> ParseBulkMode(std::string_view text) {
+    if (text == "atomic") {
+        return records::BulkMode::kAtomic;
+    }
+    if (text == "partial") {
+        return records::BulkMode::kPartial;
+    }
+    if (text == "dryRun") {
+        return records::BulkMode::kDryRun;
+    }
+    return Error::InvalidArgument("mode must be atomic, partial or dryRun.", "mode");
+}
 
 void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services) {
     router.Add("GET", "/healthz",

@@ -20,6 +20,7 @@
 //   PUT    /api/v1/records/{object}/{id}/owner        hand to a user, team or queue
 //   GET    /api/v1/records/{object}/{id}/history      tracked field history
 //   POST   /api/v1/records/{object}/bulk              NDJSON upsert (externalId, mode)
+//   (CSV export and import of any object: csv_routes.hpp)
 //   GET    /api/v1/audit?personId=…                   accounting of disclosures (auditors)
 #pragma once
 
@@ -39,6 +40,14 @@ struct PlatformServices {
     security::AccessAudit& audit;
     std::size_t max_bulk_body_bytes = 256u << 20;
 };
+
+// The answer to a bulk or CSV import: the per-line outcome, or — for an atomic batch that was
+// rolled back — a validation problem naming every line at fault.
+Result<http::HttpResponse> BulkResponse(const records::BulkOutcome& outcome,
+                                        records::BulkMode mode);
+
+// "atomic", "partial" or "dryRun" (the `mode` of bulk and CSV imports).
+Result<records::BulkMode> ParseBulkMode(std::string_view text);
 
 // The handlers keep a reference to `services`: it must outlive the router.
 void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services);

@@ -31,15 +31,8 @@ std::string_view TextMember(const json::value& body, std::string_view key) {
 
 void RegisterTeamRoutes(http::Router& router, security::AuthService& auth,
                         const security::Authorizer& authorizer, security::TeamService& teams) {
-    // Every team route is for user administrators: wrap once.
     auto admin = [&auth, &authorizer](ActorHandler handler) {
-        return Authenticated(
-            auth,
-            [&authorizer, handler = std::move(handler)](
-                const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
-                P360_TRY(authorizer.CheckManageUsers(actor));
-                return handler(request, actor);
-            });
+        return ForUserAdministrators(auth, authorizer, std::move(handler));
     };
     router.Add("GET", "/api/v1/teams",
                admin([&teams](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {

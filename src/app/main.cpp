@@ -6,6 +6,8 @@
 #include <iostream>
 #include <string>
 
+#include "api/csv_routes.hpp"
+#include "api/fhir_routes.hpp"
 #include "api/platform_routes.hpp"
 #include "api/team_routes.hpp"
 #include "app/deployment.hpp"
@@ -153,6 +155,8 @@ int Serve(int argc, char** argv) {
     const api::PlatformServices platform{services.auth(), services.authorizer(),
                                          services.metadata(), services.records(), services.audit()};
     api::RegisterPlatformRoutes(router, platform);
+    api::RegisterCsvRoutes(router, platform);
+    api::RegisterFhirRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
     const member::Member360 member_view(services.records(), services.clock());
     member::EnrollmentImporter enrollments(services.records(), services.clock());

@@ -652,4 +652,12 @@ Result<std::optional<Expr>> ParseFilter(const metadata::Catalog& catalog,
     return parser.ParseAll();
 }
 
+std::string QuoteText(std::string_view text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    }
+    return quoted + "'";
+}
+
 }  // namespace p360::query

@@ -47,6 +47,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/result.hpp"
@@ -65,5 +66,9 @@ inline constexpr std::size_t kMaxFilterTerms = 100;
 Result<std::optional<Expr>> ParseFilter(const metadata::Catalog& catalog,
                                         const metadata::ObjectDef& object, std::string_view text,
                                         const FieldAccess& can_read = {});
+
+// `text` as a string literal of the filter language (quotes doubled), for code that writes
+// filters from values it was given: the value stays a value whatever it holds.
+std::string QuoteText(std::string_view text);
 
 }  // namespace p360::query

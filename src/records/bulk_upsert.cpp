@@ -209,7 +209,7 @@ json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied
     json::array results;
     results.reserve(lines.size());
     for (BulkLine& line : lines) {
-        if (!applied && line.status != LineStatus::kFailed) {
+        if (!applied && mode != BulkMode::kDryRun && line.status != LineStatus::kFailed) {
             line.status = LineStatus::kRolledBack;
         }
         ++counts[static_cast<int>(line.status)];
@@ -227,7 +227,9 @@ json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied
         results.push_back(std::move(result));
     }
     return json::object{
-        {"mode", mode == BulkMode::kAtomic ? "atomic" : "partial"},
+        {"mode", mode == BulkMode::kAtomic    ? "atomic"
+                 : mode == BulkMode::kPartial ? "partial"
+                                              : "dryRun"},
         {"applied", applied},
         {"total", static_cast<std::int64_t>(lines.size())},
         {"created", counts[static_cast<int>(LineStatus::kCreated)]},
@@ -344,7 +346,11 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
                 }
             }
             P360_TRY(deferred.Write(connection));
-            return mode == BulkMode::kAtomic && failed_lines > 0 ? Status(rolled_back) : Ok();
+            // A dry run goes all the way, then undoes everything: what it reports is exactly
+            // what a real run would do.
+            const bool undo =
+                (mode == BulkMode::kAtomic && failed_lines > 0) || mode == BulkMode::kDryRun;
+            return undo ? Status(rolled_back) : Ok();
         });
     }  // every line is decoded here, whatever the writer did
     for (const BulkLine& line : lines) {
@@ -353,8 +359,7 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
     const bool applied = written.ok();
     if (applied) {
         AuditBatch(audit_, actor, object, lines);
-    }
-    if (!applied && !(mode == BulkMode::kAtomic && failed > 0)) {
+    } else if (written.error().public_message != rolled_back.public_message) {
         return std::move(written).error();  // the database failed, not a line
     }
     BulkOutcome outcome;

@@ -32,7 +32,8 @@ namespace p360::records {
 
 namespace json = boost::json;
 
-enum class BulkMode { kAtomic, kPartial };
+// kDryRun: every line is tried and reported as it would be, then nothing is kept.
+enum class BulkMode { kAtomic, kPartial, kDryRun };
 
 struct BulkOutcome {
     bool applied = false;  // false when an atomic batch was rolled back

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/time_format.hpp"
+#include "query/parser.hpp"
 #include "security/auth_service.hpp"
 
 namespace p360::member {
@@ -22,14 +23,6 @@ std::string Upper(std::string text) {
         }
     }
     return text;
-}
-
-std::string Quote(std::string_view text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        quoted += c == '\'' ? std::string("''") : std::string(1, c);
-    }
-    return quoted + "'";
 }
 
 bool IsSubscriber(const x12::Member834& member) {
@@ -238,7 +231,7 @@ private:
                            const std::string& which, const json::object& fields,
                            std::vector<RecordChange>& changes, std::vector<x12::X12Error>& errors) {
         query::ListRequest find_person{
-            .filter = "sourceId = " + Quote(person_key), .fields = {"id"}, .limit = 1};
+            .filter = "sourceId = " + query::QuoteText(person_key), .fields = {"id"}, .limit = 1};
         P360_ASSIGN_OR_RETURN(json::object people, records_.List(actor_, "Person", find_person));
         const json::array& found = people.at("items").as_array();
         if (found.empty()) {
@@ -247,7 +240,8 @@ private:
             return Ok();
         }
         query::ListRequest lines{
-            .filter = "person = " + Quote(found[0].at("id").as_string()) + " and " + which,
+            .filter =
+                "person = " + query::QuoteText(found[0].at("id").as_string()) + " and " + which,
             .fields = {"id"},
             .limit = 1000};
         P360_ASSIGN_OR_RETURN(json::object coverages, records_.List(actor_, "MemberPlan", lines));
@@ -280,7 +274,7 @@ private:
                 }
                 continue;
             }
-            query::ListRequest request{.filter = "planCode = " + Quote(code),
+            query::ListRequest request{.filter = "planCode = " + query::QuoteText(code),
                                        .fields = {"planCode", "lineOfBusiness"},
                                        .limit = 1};
             P360_ASSIGN_OR_RETURN(json::object page, records_.List(actor_, "Plan", request));

@@ -7,20 +7,12 @@
 #include <vector>
 
 #include "core/time_format.hpp"
+#include "query/parser.hpp"
 
 namespace p360::member {
 namespace {
 
 using security::Actor;
-
-// A record id or timestamp as a quoted filter literal (quotes doubled, so text stays text).
-std::string Quote(std::string_view text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        quoted += c == '\'' ? std::string("''") : std::string(1, c);
-    }
-    return quoted + "'";
-}
 
 bool IsDateOnly(std::string_view value) { return value.size() == 10; }
 
@@ -35,7 +27,7 @@ double Number(const json::object& record, std::string_view key) {
     if (value == nullptr) {
         return 0;
     }
-    return value->is_double() ? value->get_double()
+    return value->is_double()  ? value->get_double()
            : value->is_int64() ? static_cast<double>(value->get_int64())
                                : 0;
 }
@@ -86,21 +78,21 @@ void PutIfVisible(json::object& view, std::string_view key, std::optional<json::
     }
 }
 
-Result<std::optional<json::object>> Household(const PartReader& reader,
-                                              const json::object& person,
+Result<std::optional<json::object>> Household(const PartReader& reader, const json::object& person,
                                               const std::string& member_filter) {
     json::object household;
     if (const std::string household_id = Text(person, "household"); !household_id.empty()) {
         P360_ASSIGN_OR_RETURN(auto record, reader.Get("Household", household_id));
         if (record) {
             household["household"] = std::move(*record);
-            P360_ASSIGN_OR_RETURN(auto members,
-                                  reader.List("HouseholdMember",
-                                              "household = " + Quote(household_id), "", 50));
+            P360_ASSIGN_OR_RETURN(
+                auto members, reader.List("HouseholdMember",
+                                          "household = " + query::QuoteText(household_id), "", 50));
             if (members) {
                 for (json::value& member : *members) {
                     json::object& entry = member.as_object();
-                    P360_ASSIGN_OR_RETURN(auto relative, reader.Get("Person", Text(entry, "person")));
+                    P360_ASSIGN_OR_RETURN(auto relative,
+                                          reader.Get("Person", Text(entry, "person")));
                     if (relative) {
                         entry["personRecord"] = std::move(*relative);
                     }
@@ -137,8 +129,9 @@ Result<std::optional<json::array>> Coverages(const PartReader& reader,
             entry["planRecord"] = std::move(*plan);
         }
         if (!benefits_of.contains(plan_id)) {
-            P360_ASSIGN_OR_RETURN(benefits_of[plan_id],
-                                  reader.List("Benefit", "plan = " + Quote(plan_id), "", 100));
+            P360_ASSIGN_OR_RETURN(
+                benefits_of[plan_id],
+                reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
         }
         if (benefits_of[plan_id]) {
             entry["benefits"] = *benefits_of[plan_id];
@@ -190,8 +183,8 @@ struct TimelineSource {
 
 // In object-name order; entries at the same moment are ordered by object, then id.
 constexpr TimelineSource kTimelineSources[] = {
-    {"Case", "createdAt"},        {"Claim", "serviceFromDate"}, {"Condition", "recordedDate"},
-    {"Consent", "effectiveDate"}, {"Interaction", "startedAt"}, {"LifeEvent", "eventDate"},
+    {"Case", "createdAt"},        {"Claim", "serviceFromDate"},    {"Condition", "recordedDate"},
+    {"Consent", "effectiveDate"}, {"Interaction", "startedAt"},    {"LifeEvent", "eventDate"},
     {"Medication", "startDate"},  {"MemberPlan", "effectiveDate"},
 };
 
@@ -241,7 +234,7 @@ std::string AfterCursor(const TimelineSource& source, bool datetime_field,
     if (datetime_field && IsDateOnly(cursor.at)) {
         return field + " < " + date;  // before that day's midnight
     }
-    const std::string at = datetime_field ? Quote(cursor.at) : date;
+    const std::string at = datetime_field ? query::QuoteText(cursor.at) : date;
     if (source.object < cursor.object) {
         return field + " <= " + at;
     }
@@ -249,11 +242,11 @@ std::string AfterCursor(const TimelineSource& source, bool datetime_field,
         return field + " < " + at;
     }
     return "(" + field + " < " + at + " or (" + field + " = " + at + " and id < " +
-           Quote(cursor.id) + "))";
+           query::QuoteText(cursor.id) + "))";
 }
 
-Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter,
-                              int limit, const std::optional<TimelineKey>& cursor) {
+Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
+                              const std::optional<TimelineKey>& cursor) {
     std::vector<std::pair<TimelineKey, json::object>> entries;
     for (const TimelineSource& source : kTimelineSources) {
         const bool datetime_field = source.field == "createdAt" || source.field == "startedAt";
@@ -261,9 +254,9 @@ Result<json::object> Timeline(const PartReader& reader, const std::string& membe
         if (cursor) {
             filter += " and " + AfterCursor(source, datetime_field, *cursor);
         }
-        P360_ASSIGN_OR_RETURN(auto items, reader.List(source.object, filter,
-                                                      "-" + std::string(source.field) + ",-id",
-                                                      limit + 1));
+        P360_ASSIGN_OR_RETURN(
+            auto items, reader.List(source.object, filter, "-" + std::string(source.field) + ",-id",
+                                    limit + 1));
         if (!items) {
             continue;
         }
@@ -310,7 +303,7 @@ Result<json::object> Member360::Build(const Actor& actor, std::string_view perso
     P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
     P360_ASSIGN_OR_RETURN(json::object person, records_.Get(actor, "Person", person_id));
     const PartReader reader(records_, actor);
-    const std::string member = "person = " + Quote(person_id);
+    const std::string member = "person = " + query::QuoteText(person_id);
 
     json::object view;
     P360_ASSIGN_OR_RETURN(auto household, Household(reader, person, member));
@@ -326,15 +319,13 @@ Result<json::object> Member360::Build(const Actor& actor, std::string_view perso
                           reader.List("Claim", member + " and serviceFromDate >= " + since,
                                       "-serviceFromDate", kMaxSummaryClaims));
     if (year_of_claims) {
-        P360_ASSIGN_OR_RETURN(auto recent,
-                              reader.List("Claim", member, "-serviceFromDate,-id",
-                                          options.recent_items));
+        P360_ASSIGN_OR_RETURN(auto recent, reader.List("Claim", member, "-serviceFromDate,-id",
+                                                       options.recent_items));
         view["claims"] = json::object{{"summary", ClaimsSummary(*year_of_claims, since)},
                                       {"recent", recent ? std::move(*recent) : json::array()}};
     }
-    P360_ASSIGN_OR_RETURN(auto open_cases,
-                          reader.List("Case", member + " and status != 'closed'", "-createdAt",
-                                      options.list_items));
+    P360_ASSIGN_OR_RETURN(auto open_cases, reader.List("Case", member + " and status != 'closed'",
+                                                       "-createdAt", options.list_items));
     P360_ASSIGN_OR_RETURN(auto recent_cases,
                           reader.List("Case", member, "-createdAt", options.recent_items));
     if (open_cases && recent_cases) {

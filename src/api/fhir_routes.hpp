@@ -1,0 +1,26 @@
+// FHIR R4 over HTTP, under /fhir/r4:
+//
+//   GET /fhir/r4/metadata                 the CapabilityStatement (no authentication: no data)
+//   GET /fhir/r4/Patient/{id}             a member as a Patient
+//   GET /fhir/r4/Patient?…                search: _id, identifier ([system|]value), name, family,
+//                                         given, birthdate ([eq|ne|ge|le|gt|lt]date), gender,
+//                                         _count; a searchset Bundle with self and next links
+//
+// Every resource is read through the records layer as the caller, so field and record access
+// apply as everywhere; errors are OperationOutcome resources (application/fhir+json).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/platform_routes.hpp"
+
+namespace p360::api {
+
+// The handlers keep a reference to `services`: it must outlive the router.
+void RegisterFhirRoutes(http::Router& router, const PlatformServices& services);
+
+// Percent-encodes everything but RFC 3986 unreserved characters (for links the server writes).
+std::string UrlEncodeComponent(std::string_view text);
+
+}  // namespace p360::api

@@ -1,0 +1,37 @@
+// Reading payer360 records (JSON keyed by field name) while building FHIR resources. Internal to
+// formats/fhir.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace p360::formats::fhir::detail {
+
+namespace json = boost::json;
+
+// A text field's value, or "" when it is absent (unreadable, or null).
+inline std::string FieldText(const json::object& record, std::string_view field) {
+    const json::value* value = record.if_contains(field);
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
+}
+
+// resourceType, id, and meta (versionId, lastUpdated) from the record's system fields.
+inline json::object ResourceShell(std::string_view type, const json::object& record) {
+    json::object resource{{"resourceType", type}, {"id", FieldText(record, "id")}};
+    json::object meta;
+    if (const json::value* version = record.if_contains("version");
+        version && version->is_int64()) {
+        meta["versionId"] = std::to_string(version->get_int64());
+    }
+    if (const std::string modified = FieldText(record, "modifiedAt"); !modified.empty()) {
+        meta["lastUpdated"] = modified;
+    }
+    if (!meta.empty()) {
+        resource["meta"] = std::move(meta);
+    }
+    return resource;
+}
+
+}  // namespace p360::formats::fhir::detail

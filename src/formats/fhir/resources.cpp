@@ -1,0 +1,235 @@
+#include "formats/fhir/resources.hpp"
+
+#include "formats/fhir/patient.hpp"
+#include "formats/fhir/record_fields.hpp"
+
+namespace p360::formats::fhir {
+namespace {
+
+using detail::FieldText;
+
+const json::value* Number(const json::object& record, std::string_view field) {
+    const json::value* value = record.if_contains(field);
+    return value != nullptr && value->is_number() ? value : nullptr;
+}
+
+json::object Coding(std::string_view system, std::string_view code) {
+    return json::object{{"system", system}, {"code", code}};
+}
+
+json::object Concept(std::string_view system, std::string_view code) {
+    return json::object{{"coding", json::array{Coding(system, code)}}};
+}
+
+json::object Reference(std::string_view type, std::string_view id) {
+    return json::object{{"reference", std::string(type) + "/" + std::string(id)}};
+}
+
+// id, meta and the source identifier every resource carries.
+json::object Resource(std::string_view type, const json::object& record) {
+    json::object resource = detail::ResourceShell(type, record);
+    if (const std::string source = FieldText(record, "sourceId"); !source.empty()) {
+        resource["identifier"] =
+            json::array{json::object{{"system", kSourceIdSystem}, {"value", source}}};
+    }
+    return resource;
+}
+
+void PutIf(json::object& resource, std::string_view key, std::string value) {
+    if (!value.empty()) {
+        resource[key] = std::move(value);
+    }
+}
+
+// The resource's status, not the coverage's stage: pending and suspended coverage is active.
+std::string CoverageStatus(const std::string& status) {
+    return status == "terminated" || status == "cancelled" ? "cancelled" : "active";
+}
+
+std::string SubscriberRelationship(const std::string& relationship) {
+    if (relationship == "self" || relationship == "spouse" || relationship == "child") {
+        return relationship;
+    }
+    return relationship == "domestic-partner" ? "common" : "other";
+}
+
+std::string ConditionCodeSystem(const std::string& system) {
+    if (system == "snomed-ct") {
+        return "http://snomed.info/sct";
+    }
+    if (system == "icd-9-cm") {
+        return "http://hl7.org/fhir/sid/icd-9-cm";
+    }
+    return "http://hl7.org/fhir/sid/icd-10-cm";
+}
+
+}  // namespace
+
+std::string DottedIcd10(std::string_view code) {
+    if (code.size() <= 3 || code.find('.') != std::string_view::npos) {
+        return std::string(code);
+    }
+    return std::string(code.substr(0, 3)) + "." + std::string(code.substr(3));
+}
+
+json::object CoverageFromMemberPlan(const json::object& member_plan, const json::object* plan) {
+    json::object coverage = Resource("Coverage", member_plan);
+    if (const std::string member_id = FieldText(member_plan, "memberId"); !member_id.empty()) {
+        json::array identifiers =
+            coverage.contains("identifier") ? coverage["identifier"].as_array() : json::array();
+        identifiers.push_back(
+            json::object{{"type", Concept("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
+                         {"value", member_id}});
+        coverage["identifier"] = std::move(identifiers);
+    }
+    coverage["status"] = CoverageStatus(FieldText(member_plan, "status"));
+    if (const std::string type = FieldText(member_plan, "coverageType"); !type.empty()) {
+        coverage["type"] = json::object{{"text", type}};
+    }
+    PutIf(coverage, "subscriberId", FieldText(member_plan, "subscriberId"));
+    if (const std::string person = FieldText(member_plan, "person"); !person.empty()) {
+        coverage["beneficiary"] = Reference("Patient", person);
+    }
+    if (const std::string relationship = FieldText(member_plan, "relationshipToSubscriber");
+        !relationship.empty()) {
+        coverage["relationship"] =
+            Concept("http://terminology.hl7.org/CodeSystem/subscriber-relationship",
+                    SubscriberRelationship(relationship));
+    }
+    json::object period;
+    PutIf(period, "start", FieldText(member_plan, "effectiveDate"));
+    PutIf(period, "end", FieldText(member_plan, "terminationDate"));
+    if (!period.empty()) {
+        coverage["period"] = std::move(period);
+    }
+    // Who pays: the plan's payer organisation when known, else the plan by name.
+    json::object payor{{"display", "payer360 health plan"}};
+    json::array classes;
+    if (plan != nullptr) {
+        if (const std::string payer = FieldText(*plan, "payer"); !payer.empty()) {
+            payor = Reference("Organization", payer);
+        } else if (const std::string name = FieldText(*plan, "name"); !name.empty()) {
+            payor = json::object{{"display", name}};
+        }
+        if (const std::string code = FieldText(*plan, "planCode"); !code.empty()) {
+            json::object plan_class{
+                {"type", Concept("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
+                {"value", code}};
+            PutIf(plan_class, "name", FieldText(*plan, "name"));
+            classes.push_back(std::move(plan_class));
+        }
+    }
+    coverage["payor"] = json::array{std::move(payor)};
+    if (const std::string group = FieldText(member_plan, "groupNumber"); !group.empty()) {
+        classes.push_back(json::object{
+            {"type", Concept("http://terminology.hl7.org/CodeSystem/coverage-class", "group")},
+            {"value", group}});
+    }
+    if (!classes.empty()) {
+        coverage["class"] = std::move(classes);
+    }
+    const std::string priority = FieldText(member_plan, "priority");
+    if (!priority.empty()) {
+        coverage["order"] = priority == "primary" ? 1 : priority == "secondary" ? 2 : 3;
+    }
+    return coverage;
+}
+
+json::object ConditionFromCondition(const json::object& record) {
+    json::object condition = Resource("Condition", record);
+    if (const std::string status = FieldText(record, "clinicalStatus"); !status.empty()) {
+        condition["clinicalStatus"] =
+            Concept("http://terminology.hl7.org/CodeSystem/condition-clinical", status);
+    }
+    if (const std::string status = FieldText(record, "verificationStatus"); !status.empty()) {
+        condition["verificationStatus"] =
+            Concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", status);
+    }
+    if (const std::string category = FieldText(record, "category"); !category.empty()) {
+        condition["category"] = json::array{
+            Concept("http://terminology.hl7.org/CodeSystem/condition-category", category)};
+    }
+    if (const std::string severity = FieldText(record, "severity"); !severity.empty()) {
+        const std::string snomed = severity == "mild"       ? "255604002"
+                                   : severity == "moderate" ? "6736007"
+                                                            : "24484000";
+        json::object severity_concept = Concept("http://snomed.info/sct", snomed);
+        severity_concept["text"] = severity;
+        condition["severity"] = std::move(severity_concept);
+    }
+    if (const std::string code = FieldText(record, "code"); !code.empty()) {
+        const std::string system = ConditionCodeSystem(FieldText(record, "codeSystem"));
+        json::object coding = Coding(
+            system, system == "http://hl7.org/fhir/sid/icd-10-cm" ? DottedIcd10(code) : code);
+        PutIf(coding, "display", FieldText(record, "description"));
+        json::object code_concept{{"coding", json::array{std::move(coding)}}};
+        PutIf(code_concept, "text", FieldText(record, "description"));
+        condition["code"] = std::move(code_concept);
+    }
+    if (const std::string person = FieldText(record, "person"); !person.empty()) {
+        condition["subject"] = Reference("Patient", person);
+    }
+    PutIf(condition, "onsetDateTime", FieldText(record, "onsetDate"));
+    PutIf(condition, "abatementDateTime", FieldText(record, "abatementDate"));
+    PutIf(condition, "recordedDate", FieldText(record, "recordedDate"));
+    return condition;
+}
+
+json::object MedicationRequestFromMedication(const json::object& record) {
+    json::object request = Resource("MedicationRequest", record);
+    // Both status and intent are required; a medication list entry is an order.
+    const std::string status = FieldText(record, "status");
+    request["status"] = status.empty() ? "unknown" : status;
+    request["intent"] = "order";
+    json::array codings;
+    if (const std::string rxnorm = FieldText(record, "code"); !rxnorm.empty()) {
+        codings.push_back(Coding("http://www.nlm.nih.gov/research/umls/rxnorm", rxnorm));
+    }
+    if (const std::string ndc = FieldText(record, "ndcCode"); !ndc.empty()) {
+        codings.push_back(Coding("http://hl7.org/fhir/sid/ndc", ndc));
+    }
+    json::object medication;
+    if (!codings.empty()) {
+        medication["coding"] = std::move(codings);
+    }
+    PutIf(medication, "text", FieldText(record, "name"));
+    if (medication.empty()) {
+        medication["text"] = "medication";
+    }
+    request["medicationCodeableConcept"] = std::move(medication);
+    if (const std::string person = FieldText(record, "person"); !person.empty()) {
+        request["subject"] = Reference("Patient", person);
+    }
+    PutIf(request, "authoredOn", FieldText(record, "startDate"));
+    if (const std::string prescriber = FieldText(record, "prescriber"); !prescriber.empty()) {
+        request["requester"] = Reference("Practitioner", prescriber);
+    }
+    if (const std::string dosage = FieldText(record, "dosage"); !dosage.empty()) {
+        request["dosageInstruction"] = json::array{json::object{{"text", dosage}}};
+    }
+    json::object dispense;
+    if (const json::value* quantity = Number(record, "quantity")) {
+        dispense["quantity"] = json::object{{"value", *quantity}};
+    }
+    if (const json::value* days = Number(record, "daysSupply")) {
+        dispense["expectedSupplyDuration"] = json::object{{"value", *days},
+                                                          {"unit", "days"},
+                                                          {"system", "http://unitsofmeasure.org"},
+                                                          {"code", "d"}};
+    }
+    if (const json::value* refills = Number(record, "refills"); refills && refills->is_int64()) {
+        dispense["numberOfRepeatsAllowed"] = refills->get_int64();
+    }
+    json::object validity;
+    PutIf(validity, "start", FieldText(record, "startDate"));
+    PutIf(validity, "end", FieldText(record, "endDate"));
+    if (!validity.empty()) {
+        dispense["validityPeriod"] = std::move(validity);
+    }
+    if (!dispense.empty()) {
+        request["dispenseRequest"] = std::move(dispense);
+    }
+    return request;
+}
+
+}  // namespace p360::formats::fhir

@@ -1,0 +1,26 @@
+// FHIR R4 resources from payer360 records, as the records layer answers them (JSON keyed by field
+// name, holding only the fields the caller may read). Each function takes one record and gives
+// one resource; what the caller may not read is simply absent. References point at the
+// resources the referenced records become (`Patient/<Person id>`, `Organization/<Account id>`).
+//
+//   Person → Patient (patient.hpp)      MemberPlan → Coverage
+//   Condition → Condition               Medication → MedicationRequest
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace p360::formats::fhir {
+
+namespace json = boost::json;
+
+// `plan`: the Plan record the coverage is on, when the caller may read it (payor and class).
+json::object CoverageFromMemberPlan(const json::object& member_plan, const json::object* plan);
+json::object ConditionFromCondition(const json::object& condition);
+json::object MedicationRequestFromMedication(const json::object& medication);
+
+// An ICD-10-CM code as stored (E119) in its dotted form (E11.9).
+std::string DottedIcd10(std::string_view code);
+
+}  // namespace p360::formats::fhir
