@@ -128,21 +128,31 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
 TEST_F(ShippedPolicyTest, MatrixOfFields) {
     const std::set<std::string> without_phi = {"network_manager", "auditor"};
     const std::map<std::string, std::set<std::string>> hidden = {
-        {"agent", {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
-                   "ClaimLine.diagnosisCodes"}},
-        {"supervisor", {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
-                        "ClaimLine.diagnosisCodes"}},
+        {"agent",
+         {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+          "ClaimLine.diagnosisCodes"}},
+        {"supervisor",
+         {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+          "ClaimLine.diagnosisCodes"}},
         {"care_manager", {"Person.ssn"}},
         {"sales", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
         {"marketing", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
         {"portal_member", {"Person.ssn", "CareTeamMember.reason"}},
     };
     // Portal members keep their contact details current, not their identity.
-    const std::set<std::string> portal_read_only = {
-        "Person.firstName", "Person.middleName", "Person.lastName", "Person.suffix",
-        "Person.birthDate", "Person.gender", "Person.medicareBeneficiaryId", "Person.medicaidId",
-        "Person.lifecycleStage", "Person.deceased", "Person.deceasedDate", "Person.household",
-        "Person.sourceId"};
+    const std::set<std::string> portal_read_only = {"Person.firstName",
+                                                    "Person.middleName",
+                                                    "Person.lastName",
+                                                    "Person.suffix",
+                                                    "Person.birthDate",
+                                                    "Person.gender",
+                                                    "Person.medicareBeneficiaryId",
+                                                    "Person.medicaidId",
+                                                    "Person.lifecycleStage",
+                                                    "Person.deceased",
+                                                    "Person.deceasedDate",
+                                                    "Person.household",
+                                                    "Person.sourceId"};
     int cells = 0;
     for (std::string_view role_view : KnownRoles()) {
         const std::string role(role_view);
@@ -155,9 +165,9 @@ TEST_F(ShippedPolicyTest, MatrixOfFields) {
                 const auto role_hidden = hidden.find(role);
                 const bool is_hidden =
                     role_hidden != hidden.end() && role_hidden->second.contains(cell);
-                const bool read = object_read && (field.system || (!is_hidden &&
-                                                                  (!field.phi ||
-                                                                   !without_phi.contains(role))));
+                const bool read =
+                    object_read &&
+                    (field.system || (!is_hidden && (!field.phi || !without_phi.contains(role))));
                 const bool read_only =
                     field.system || (role == "portal_member" && portal_read_only.contains(cell));
                 const bool edit = read && object_write && !read_only;

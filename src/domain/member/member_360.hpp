@@ -28,9 +28,9 @@ namespace p360::member {
 namespace json = boost::json;
 
 struct Member360Options {
-    int recent_items = 10;       // recent claims, cases, interactions
-    int list_items = 50;         // conditions, medications, consents, life events, care team
-    int timeline_items = 25;     // one timeline page
+    int recent_items = 10;        // recent claims, cases, interactions
+    int list_items = 50;          // conditions, medications, consents, life events, care team
+    int timeline_items = 25;      // one timeline page
     std::string timeline_cursor;  // from a previous page's `timeline.nextCursor`
 };
 

@@ -31,15 +31,15 @@ void OnField(void* data, std::size_t size, void* context) {
         state.row_started = true;
     }
     if (size > state.limits.max_cell_bytes) {
-        state.status = LineError(state.row.line, "A cell is larger than " +
-                                                     std::to_string(state.limits.max_cell_bytes) +
-                                                     " bytes.");
+        state.status =
+            LineError(state.row.line, "A cell is larger than " +
+                                          std::to_string(state.limits.max_cell_bytes) + " bytes.");
         return;
     }
     if (state.row.cells.size() == state.limits.max_columns) {
-        state.status = LineError(state.row.line, "A row has more than " +
-                                                     std::to_string(state.limits.max_columns) +
-                                                     " columns.");
+        state.status =
+            LineError(state.row.line, "A row has more than " +
+                                          std::to_string(state.limits.max_columns) + " columns.");
         return;
     }
     state.row.cells.emplace_back(static_cast<const char*>(data), size);
