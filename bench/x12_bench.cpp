@@ -2,6 +2,7 @@
 // set per 1,000 members, each member with a name, address, demographics and two coverage lines)
 // in memory, reads it with formats::x12::Read834 several times, and prints MB/s and members/s.
 // Usage: x12_bench [members=200000] [rounds=5]
+//        x12_bench --write FILE [members=200000]   (the same interchange, for import benchmarks)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -60,6 +61,16 @@ std::string Interchange(long members) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 2 && std::string(argv[1]) == "--write") {
+        const std::string file = Interchange(argc > 3 ? std::atol(argv[3]) : 200000);
+        std::FILE* out = std::fopen(argv[2], "wb");
+        if (out == nullptr || std::fwrite(file.data(), 1, file.size(), out) != file.size()) {
+            std::fprintf(stderr, "cannot write %s\n", argv[2]);
+            return 1;
+        }
+        std::fclose(out);
+        return 0;
+    }
     const long members = argc > 1 ? std::atol(argv[1]) : 200000;
     const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
     const std::string file = Interchange(members);
