@@ -100,13 +100,18 @@ struct ResourceType {
     std::string_view name;          // Patient, Coverage, …
     std::string_view object;        // Person, MemberPlan, …
     std::string_view member_field;  // the reference to the member: what `patient` searches
+    std::string_view name_filter;   // what `name` searches ("" = no name search)
 };
 
+// Member-centred types first (Patient/$everything walks them), then the directory.
 constexpr ResourceType kResourceTypes[] = {
-    {"Patient", "Person", "id"},
-    {"Coverage", "MemberPlan", "person"},
-    {"Condition", "Condition", "person"},
-    {"MedicationRequest", "Medication", "person"},
+    {"Patient", "Person", "id", ""},
+    {"Coverage", "MemberPlan", "person", ""},
+    {"Condition", "Condition", "person", ""},
+    {"MedicationRequest", "Medication", "person", ""},
+    {"Organization", "Account", "", "name"},
+    {"Practitioner", "Provider", "", "lastName"},
+    {"Location", "ProviderLocation", "", "name"},
 };
 
 // A Patient reference as a search value: `Patient/<id>` or `<id>`.
@@ -159,7 +164,7 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
             continue;
         }
         if ((name == "patient" || name == "subject" || name == "beneficiary") &&
-            type.member_field != "id") {
+            !type.member_field.empty() && type.member_field != "id") {
             terms.push_back(std::string(type.member_field) + " = " +
                             query::QuoteText(PatientId(value)));
             continue;
@@ -167,6 +172,8 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
         std::optional<std::string> term;
         if (type.name == "Patient") {
             P360_ASSIGN_OR_RETURN(term, PatientTerm(name, value));
+        } else if (name == "name" && !type.name_filter.empty()) {
+            term = std::string(type.name_filter) + " startsWith " + query::QuoteText(value);
         }
         if (!term) {
             return Error::InvalidArgument(
@@ -218,6 +225,15 @@ json::object ToResource(records::RecordService& records, const Actor& actor,
     }
     if (type.name == "Condition") {
         return formats::fhir::ConditionFromCondition(record);
+    }
+    if (type.name == "Organization") {
+        return formats::fhir::OrganizationFromAccount(record);
+    }
+    if (type.name == "Practitioner") {
+        return formats::fhir::PractitionerFromProvider(record);
+    }
+    if (type.name == "Location") {
+        return formats::fhir::LocationFromProviderLocation(record);
     }
     return formats::fhir::MedicationRequestFromMedication(record);
 }
@@ -276,7 +292,7 @@ Result<HttpResponse> Everything(records::RecordService& records, const HttpReque
     };
     add(kResourceTypes[0], person);
     for (const ResourceType& type : kResourceTypes) {
-        if (type.member_field == "id") {
+        if (type.member_field.empty() || type.member_field == "id") {
             continue;
         }
         query::ListRequest list;
@@ -313,11 +329,14 @@ json::object CapabilityStatement(std::string_view software_date) {
     }
     json::array resources;
     for (const ResourceType& type : kResourceTypes) {
-        json::array params =
-            type.name == "Patient"
-                ? search_params
-                : json::array{json::object{{"name", "_id"}, {"type", "token"}},
-                              json::object{{"name", "patient"}, {"type", "reference"}}};
+        json::array params = json::array{json::object{{"name", "_id"}, {"type", "token"}}};
+        if (type.name == "Patient") {
+            params = search_params;
+        } else if (!type.member_field.empty()) {
+            params.push_back(json::object{{"name", "patient"}, {"type", "reference"}});
+        } else {
+            params.push_back(json::object{{"name", "name"}, {"type", "string"}});
+        }
         resources.push_back(json::object{
             {"type", type.name},
             {"interaction",

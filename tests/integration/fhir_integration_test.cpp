@@ -240,5 +240,33 @@ TEST_F(FhirTest, CoverageConditionsAndMedicationsOfAMember) {
     EXPECT_EQ(Fhir("/fhir/r4/MedicationRequest/" + medication_id, agent_).status, 403);
 }
 
+// The provider directory and the plan's organisations, as FHIR, from the demo payer.
+TEST_F(FhirTest, TheDirectoryAsOrganizationPractitionerAndLocation) {
+    for (const char* type : {"Organization", "Practitioner", "Location"}) {
+        HttpResult page = Fhir(std::string("/fhir/r4/") + type + "?_count=5", agent_);
+        ASSERT_EQ(page.status, 200) << type << " " << page.body;
+        const auto& entries = page.Json().at("entry").as_array();
+        ASSERT_FALSE(entries.empty()) << "the demo payer has " << type << " records";
+        const auto& first = entries[0].at("resource");
+        EXPECT_EQ(first.at("resourceType"), json::value(type));
+        const std::string id(first.at("id").as_string());
+        HttpResult read = Fhir(std::string("/fhir/r4/") + type + "/" + id, agent_);
+        ASSERT_EQ(read.status, 200);
+        EXPECT_EQ(read.Json().at("id"), json::value(id));
+    }
+    HttpResult practitioners = Fhir("/fhir/r4/Practitioner?_count=50", admin_);
+    bool has_npi = false;
+    for (const auto& entry : practitioners.Json().at("entry").as_array()) {
+        has_npi =
+            has_npi || !Identifier(entry.at("resource"), "http://hl7.org/fhir/sid/us-npi").empty();
+    }
+    EXPECT_TRUE(has_npi) << "practitioners carry their NPI";
+    HttpResult named = Fhir("/fhir/r4/Organization?name=zzz-no-such", admin_);
+    ASSERT_EQ(named.status, 200);
+    EXPECT_TRUE(named.Json().at("entry").as_array().empty());
+    EXPECT_EQ(Fhir("/fhir/r4/Location?patient=Patient/x", admin_).status, 400)
+        << "the directory is not about one patient";
+}
+
 }  // namespace
 }  // namespace p360::testing

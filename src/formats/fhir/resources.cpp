@@ -63,6 +63,51 @@ std::string ConditionCodeSystem(const std::string& system) {
     return "http://hl7.org/fhir/sid/icd-10-cm";
 }
 
+// Phone, fax and email of a directory record, as ContactPoints.
+json::array ContactPoints(const json::object& record) {
+    json::array telecom;
+    for (const auto& [field, system] :
+         {std::pair<std::string_view, std::string_view>{"phone", "phone"},
+          {"fax", "fax"},
+          {"email", "email"},
+          {"website", "url"}}) {
+        if (const std::string value = FieldText(record, field); !value.empty()) {
+            telecom.push_back(json::object{{"system", system}, {"value", value}, {"use", "work"}});
+        }
+    }
+    return telecom;
+}
+
+json::object Address(const json::object& record) {
+    json::object address;
+    json::array lines;
+    for (const char* field : {"addressLine1", "addressLine2"}) {
+        if (const std::string line = FieldText(record, field); !line.empty()) {
+            lines.emplace_back(line);
+        }
+    }
+    if (!lines.empty()) {
+        address["line"] = std::move(lines);
+    }
+    for (const auto& [field, element] :
+         {std::pair<std::string_view, std::string_view>{"city", "city"},
+          {"county", "district"},
+          {"state", "state"},
+          {"postalCode", "postalCode"},
+          {"country", "country"}}) {
+        if (const std::string value = FieldText(record, field); !value.empty()) {
+            address[element] = value;
+        }
+    }
+    return address;
+}
+
+void PutArray(json::object& resource, std::string_view key, json::array values) {
+    if (!values.empty()) {
+        resource[key] = std::move(values);
+    }
+}
+
 }  // namespace
 
 std::string DottedIcd10(std::string_view code) {
@@ -230,6 +275,89 @@ json::object MedicationRequestFromMedication(const json::object& record) {
         request["dispenseRequest"] = std::move(dispense);
     }
     return request;
+}
+
+json::object OrganizationFromAccount(const json::object& account) {
+    json::object organization = Resource("Organization", account);
+    if (const std::string tax_id = FieldText(account, "taxId"); !tax_id.empty()) {
+        json::array identifiers = organization.contains("identifier")
+                                      ? organization["identifier"].as_array()
+                                      : json::array();
+        identifiers.push_back(json::object{{"system", "urn:oid:2.16.840.1.113883.4.4"},
+                                           {"value", tax_id}});  // US employer id (EIN)
+        organization["identifier"] = std::move(identifiers);
+    }
+    if (const std::string status = FieldText(account, "status"); !status.empty()) {
+        organization["active"] = status == "active" || status == "prospect";
+    }
+    if (const std::string type = FieldText(account, "accountType"); !type.empty()) {
+        organization["type"] = json::array{json::object{{"text", type}}};
+    }
+    PutIf(organization, "name", FieldText(account, "name"));
+    PutArray(organization, "telecom", ContactPoints(account));
+    if (json::object address = Address(account); !address.empty()) {
+        organization["address"] = json::array{std::move(address)};
+    }
+    if (const std::string parent = FieldText(account, "parentAccount"); !parent.empty()) {
+        organization["partOf"] = Reference("Organization", parent);
+    }
+    return organization;
+}
+
+json::object PractitionerFromProvider(const json::object& provider) {
+    json::object practitioner = Resource("Practitioner", provider);
+    if (const std::string npi = FieldText(provider, "npi"); !npi.empty()) {
+        json::array identifiers = practitioner.contains("identifier")
+                                      ? practitioner["identifier"].as_array()
+                                      : json::array();
+        identifiers.push_back(
+            json::object{{"system", "http://hl7.org/fhir/sid/us-npi"}, {"value", npi}});
+        practitioner["identifier"] = std::move(identifiers);
+    }
+    if (const std::string status = FieldText(provider, "status"); !status.empty()) {
+        practitioner["active"] = status == "active";
+    }
+    json::object name;
+    PutIf(name, "family", FieldText(provider, "lastName"));
+    json::array given;
+    for (const char* field : {"firstName", "middleName"}) {
+        if (const std::string part = FieldText(provider, field); !part.empty()) {
+            given.emplace_back(part);
+        }
+    }
+    PutArray(name, "given", std::move(given));
+    if (const std::string credentials = FieldText(provider, "credentials"); !credentials.empty()) {
+        name["suffix"] = json::array{json::value(credentials)};
+    }
+    if (name.empty()) {
+        PutIf(name, "text", FieldText(provider, "organizationName"));  // a facility's name
+    }
+    if (!name.empty()) {
+        practitioner["name"] = json::array{std::move(name)};
+    }
+    PutArray(practitioner, "telecom", ContactPoints(provider));
+    PutIf(practitioner, "gender", FieldText(provider, "gender"));
+    return practitioner;
+}
+
+json::object LocationFromProviderLocation(const json::object& record) {
+    json::object location = Resource("Location", record);
+    location["status"] = FieldText(record, "endDate").empty() ? "active" : "inactive";
+    PutIf(location, "name", FieldText(record, "name"));
+    location["mode"] = "instance";
+    PutArray(location, "telecom", ContactPoints(record));
+    if (json::object address = Address(record); !address.empty()) {
+        location["address"] = std::move(address);
+    }
+    const json::value* latitude = Number(record, "latitude");
+    const json::value* longitude = Number(record, "longitude");
+    if (latitude != nullptr && longitude != nullptr) {
+        location["position"] = json::object{{"longitude", *longitude}, {"latitude", *latitude}};
+    }
+    if (const std::string provider = FieldText(record, "provider"); !provider.empty()) {
+        location["managingOrganization"] = json::object{{"display", "Provider " + provider}};
+    }
+    return location;
 }
 
 }  // namespace p360::formats::fhir

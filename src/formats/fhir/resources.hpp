@@ -5,6 +5,8 @@
 //
 //   Person → Patient (patient.hpp)      MemberPlan → Coverage
 //   Condition → Condition               Medication → MedicationRequest
+//   Account → Organization              Provider → Practitioner
+//   ProviderLocation → Location
 #pragma once
 
 #include <boost/json.hpp>
@@ -19,6 +21,10 @@ namespace json = boost::json;
 json::object CoverageFromMemberPlan(const json::object& member_plan, const json::object* plan);
 json::object ConditionFromCondition(const json::object& condition);
 json::object MedicationRequestFromMedication(const json::object& medication);
+
+json::object OrganizationFromAccount(const json::object& account);
+json::object PractitionerFromProvider(const json::object& provider);
+json::object LocationFromProviderLocation(const json::object& location);
 
 // An ICD-10-CM code as stored (E119) in its dotted form (E11.9).
 std::string DottedIcd10(std::string_view code);
