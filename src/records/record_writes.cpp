@@ -146,14 +146,7 @@ const std::string& InsertSql(std::string_view head, std::size_t columns, std::si
     thread_local std::vector<std::string> history(kRowsPerStatement + 1);
     std::string& sql = (head == kInsertOutbox ? outbox : history)[rows];
     if (sql.empty()) {
-        sql.assign(head).append(" VALUES ");
-        for (std::size_t row_idx = 0; row_idx < rows; ++row_idx) {
-            sql.append(row_idx == 0 ? "(" : ", (");
-            for (std::size_t column_idx = 0; column_idx < columns; ++column_idx) {
-                sql.append(column_idx == 0 ? "?" : ", ?");
-            }
-            sql.push_back(')');
-        }
+        sql = storage::MultiRowInsertSql(head, columns, rows);
     }
     return sql;
 }

@@ -139,20 +139,6 @@ std::string JoinFields(const std::vector<std::string>& fields) {
     return joined;
 }
 
-// "<head> VALUES (?, …), …": `rows` rows of `columns` placeholders.
-std::string MultiRowInsert(std::string_view head, std::size_t columns, std::size_t rows) {
-    std::string sql(head);
-    sql.append(" VALUES ");
-    for (std::size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        sql.append(row_idx == 0 ? "(" : ", (");
-        for (std::size_t column_idx = 0; column_idx < columns; ++column_idx) {
-            sql.append(column_idx == 0 ? "?" : ", ?");
-        }
-        sql.push_back(')');
-    }
-    return sql;
-}
-
 constexpr std::string_view kInsertEvents =
     "INSERT INTO audit_events (id, at, user_id, username, role, purpose, request_id, action, "
     "object_name, field_set, subjects)";
@@ -167,7 +153,7 @@ const std::string& InsertSql(std::string_view head, std::size_t columns, std::si
     thread_local std::vector<std::string> postings(kRowsPerStatement + 1);
     std::string& sql = (head == kInsertEvents ? events : postings)[rows];
     if (sql.empty()) {
-        sql = MultiRowInsert(head, columns, rows);
+        sql = storage::MultiRowInsertSql(head, columns, rows);
     }
     return sql;
 }

@@ -2,6 +2,19 @@
 
 namespace p360::storage {
 
+std::string MultiRowInsertSql(std::string_view head, std::size_t columns, std::size_t rows) {
+    std::string sql(head);
+    sql.append(" VALUES ");
+    for (std::size_t row_idx = 0; row_idx < rows; ++row_idx) {
+        sql.append(row_idx == 0 ? "(" : ", (");
+        for (std::size_t column_idx = 0; column_idx < columns; ++column_idx) {
+            sql.append(column_idx == 0 ? "?" : ", ?");
+        }
+        sql.push_back(')');
+    }
+    return sql;
+}
+
 std::string QuoteIdentifier(std::string_view name) {
     std::string quoted;
     quoted.reserve(name.size() + 2);

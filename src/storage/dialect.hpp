@@ -5,6 +5,7 @@
 // anything else that differs is asked of the Dialect.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -31,5 +32,9 @@ public:
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting
 // keeps them from ever being read as keywords.
 std::string QuoteIdentifier(std::string_view name);
+
+// "<head> VALUES (?, …), …": `rows` rows of `columns` placeholders, for multi-row INSERTs
+// (`head` is "INSERT INTO t (a, b)"). Portable to every engine.
+std::string MultiRowInsertSql(std::string_view head, std::size_t columns, std::size_t rows);
 
 }  // namespace p360::storage

@@ -139,27 +139,17 @@ public:
         return ForEachRow(sql, params, [](const Row&) { return true; });
     }
 
+    // Rows as copies, for callers that keep them; the same walk as ForEachRowView.
     Status ForEachRow(std::string_view sql, std::span<const Value> params,
                       const std::function<bool(const Row&)>& on_row) override {
-        P360_ASSIGN_OR_RETURN(sqlite3_stmt * statement, Prepare(sql));
-        StatementReset reset{statement};
-        P360_TRY(Bind(statement, params));
         Row row;
-        while (true) {
-            const int rc = sqlite3_step(statement);
-            if (rc == SQLITE_DONE) {
-                break;
+        return ForEachRowView(sql, params, [&](const RowView& view) {
+            row.resize(view.size());
+            for (std::size_t column = 0; column < row.size(); ++column) {
+                row[column] = view.ValueAt(column);
             }
-            if (rc != SQLITE_ROW) {
-                return ToError(db_, sqlite3_extended_errcode(db_));
-            }
-            ReadRow(statement, row);
-            if (!on_row(row)) {
-                break;
-            }
-        }
-        changed_rows_ = sqlite3_changes64(db_);
-        return Ok();
+            return on_row(row);
+        });
     }
 
     Status ForEachRowView(std::string_view sql, std::span<const Value> params,
@@ -280,36 +270,6 @@ private:
             }
         }
         return Ok();
-    }
-
-    static void ReadRow(sqlite3_stmt* statement, Row& row) {
-        const int count = sqlite3_column_count(statement);
-        row.resize(static_cast<std::size_t>(count));
-        for (int column = 0; column < count; ++column) {
-            Value& cell = row[static_cast<std::size_t>(column)];
-            switch (sqlite3_column_type(statement, column)) {
-                case SQLITE_INTEGER:
-                    cell = static_cast<std::int64_t>(sqlite3_column_int64(statement, column));
-                    break;
-                case SQLITE_FLOAT:
-                    cell = sqlite3_column_double(statement, column);
-                    break;
-                case SQLITE_NULL:
-                    cell = Null{};
-                    break;
-                default: {
-                    const auto* text = sqlite3_column_text(statement, column);
-                    const auto size =
-                        static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
-                    // The row is reused from one result row to the next: keep the buffers.
-                    if (auto* existing = std::get_if<std::string>(&cell)) {
-                        existing->assign(reinterpret_cast<const char*>(text), size);
-                    } else {
-                        cell = std::string(reinterpret_cast<const char*>(text), size);
-                    }
-                }
-            }
-        }
     }
 
     sqlite3* db_;
