@@ -12,6 +12,8 @@ PACKAGES=(
     libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev libcsv-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
+    # the PostgreSQL server the tests start a throwaway cluster of (no system service used)
+    postgresql-15
 )
 
 missing=()

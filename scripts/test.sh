@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite, as CI does:
 #   1. a release build with warnings as errors, every test (unit, integration, fuzz replay);
+#      then the integration and security suites again on PostgreSQL, with the tests that need
+#      PostgreSQL itself (two nodes, the job queue, restarts, moving a deployment over);
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build, every test again;
 #   3. the libFuzzer targets built with clang, each fuzzed briefly from its corpus.
 # Set P360_TEST_QUICK=1 to run only step 1.
@@ -20,10 +22,13 @@ run_suite() {
     cmake --preset "$preset" >/dev/null
     cmake --build --preset "$preset"
     echo "=== test: $preset"
-    ctest --test-dir "build/$preset" --output-on-failure --timeout 600 -j2
+    ctest --test-dir "build/$preset" --output-on-failure --timeout 600 -j2 -LE postgres
 }
 
 run_suite ci
+echo "=== test: ci on PostgreSQL"
+bash scripts/with-postgres.sh \
+    ctest --test-dir build/ci --output-on-failure --timeout 600 -j2 -L 'integration|security|postgres'
 if [[ "${P360_TEST_QUICK:-0}" == "1" ]]; then
     exit 0
 fi

@@ -527,11 +527,25 @@ Result<records::BulkMode> ParseBulkMode(std::string_view text) {
     return Error::InvalidArgument("mode must be atomic, partial or dryRun.", "mode");
 }
 
+namespace {
+
+// Liveness, and the database's engine and reachability as last checked (503 when it does
+// not answer, so a load balancer takes the node out until it does).
+HttpResponse HealthResponse(const storage::HealthMonitor* health) {
+    if (health == nullptr) {
+        return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
+    }
+    const bool reachable = health->reachable();
+    json::object body{{"status", reachable ? "ok" : "unavailable"},
+                      {"database", {{"engine", health->engine()}, {"reachable", reachable}}}};
+    return HttpResponse{reachable ? 200 : 503, "application/json", json::serialize(body), {}};
+}
+
+}  // namespace
+
 void RegisterPlatformRoutes(http::Router& router, const PlatformServices& services) {
     router.Add("GET", "/healthz",
-               [](const HttpRequest&) {
-                   return HttpResponse{200, "application/json", R"({"status":"ok"})", {}};
-               },
+               [health = services.health](const HttpRequest&) { return HealthResponse(health); },
                {http::Execution::kInline, 0});
     RegisterAuthRoutes(router, services);
     RegisterUserRoutes(router, services);

@@ -29,6 +29,7 @@
 #include "records/record_service.hpp"
 #include "security/access_audit.hpp"
 #include "security/auth_service.hpp"
+#include "storage/health_monitor.hpp"
 
 namespace p360::api {
 
@@ -39,6 +40,8 @@ struct PlatformServices {
     records::RecordService& records;
     security::AccessAudit& audit;
     std::size_t max_bulk_body_bytes = 256u << 20;
+    // Reports the database in /healthz; without it /healthz says only that the process lives.
+    const storage::HealthMonitor* health = nullptr;
 };
 
 // The answer to a bulk or CSV import: the per-line outcome, or — for an atomic batch that was

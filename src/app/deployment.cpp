@@ -32,6 +32,29 @@ Result<std::unique_ptr<security::PolicyAuthorizer>> LoadAccessPolicy(
     return std::make_unique<security::PolicyAuthorizer>(std::move(policy), clock);
 }
 
+bool IsPostgresUrl(const std::string& url) {
+    return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// The records database: PostgreSQL when the URL names it, else SQLite (the URL's file, or
+// payer360.db in the data directory).
+Result<std::unique_ptr<storage::Database>> OpenRecordsDatabase(const DeploymentOptions& options) {
+    if (options.database_url.empty()) {
+        return storage::OpenSqlite((options.data_directory / "payer360.db").string());
+    }
+    return storage::OpenDatabase(options.database_url);
+}
+
+// The audit shares the PostgreSQL database (its tables are audit_*) with a small pool of its
+// own: it writes in batches from one thread. On SQLite it is a file of its own, so audit
+// writes never queue behind record writes.
+Result<std::unique_ptr<storage::Database>> OpenAuditDatabase(const DeploymentOptions& options) {
+    if (IsPostgresUrl(options.database_url)) {
+        return storage::OpenPostgres(options.database_url, {.max_readers = 2, .max_writers = 2});
+    }
+    return storage::OpenSqlite((options.data_directory / "audit.db").string());
+}
+
 }  // namespace
 
 security::Actor SystemActor() { return {"usr_system", "system", "admin"}; }
@@ -44,8 +67,7 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
     }
     std::unique_ptr<Deployment> deployment(new Deployment());
     P360_ASSIGN_OR_RETURN(auto standard, LoadStandardCatalog(options));
-    P360_ASSIGN_OR_RETURN(deployment->database_,
-                          storage::OpenSqlite((options.data_directory / "payer360.db").string()));
+    P360_ASSIGN_OR_RETURN(deployment->database_, OpenRecordsDatabase(options));
     P360_ASSIGN_OR_RETURN(deployment->metadata_,
                           records::MetadataService::Open(*deployment->database_,
                                                          std::move(standard), deployment->clock_));
@@ -55,8 +77,7 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                                                                 deployment->clock_, options.auth);
     deployment->teams_ =
         std::make_unique<security::TeamService>(*deployment->database_, deployment->clock_);
-    P360_ASSIGN_OR_RETURN(auto audit_database,
-                          storage::OpenSqlite((options.data_directory / "audit.db").string()));
+    P360_ASSIGN_OR_RETURN(auto audit_database, OpenAuditDatabase(options));
     P360_ASSIGN_OR_RETURN(deployment->audit_, security::AccessAudit::Open(std::move(audit_database),
                                                                           deployment->clock_));
     deployment->records_ = std::make_unique<records::RecordService>(

@@ -1,6 +1,7 @@
 // Deployment: everything one data directory holds, opened and wired together.
 //
-// A data directory contains the SQLite database (payer360.db). Opening a deployment opens the
+// A data directory contains the SQLite database (payer360.db) and the access audit (audit.db),
+// unless a database URL names PostgreSQL, which then holds both. Opening a deployment opens the
 // database, loads the standard catalog (compiled in, or from --catalog DIR), merges custom
 // metadata, migrates the schema, loads the access policy (catalog/policy, compiled in) and builds
 // the services the subcommands and the server use.
@@ -24,6 +25,8 @@ namespace p360::app {
 
 struct DeploymentOptions {
     std::filesystem::path data_directory = "data";
+    // postgresql://… to run on PostgreSQL; empty for the SQLite files in the data directory.
+    std::string database_url;
     std::optional<std::filesystem::path> catalog_directory;  // default: the compiled-in catalog
     security::AuthOptions auth;                              // sessions and login throttling
     bool access_audit = true;  // off: record no PHI access (measuring its cost, synthetic data)

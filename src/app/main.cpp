@@ -34,7 +34,8 @@ Commands:
   user create    add a user
   import x12     read an X12 834 enrollment file into members and coverage
 
-Every command takes --data DIR (default ./data), the deployment's data directory.
+Every command takes --data DIR (default ./data), the deployment's data directory, and
+--db URL to keep the records in PostgreSQL instead (postgresql://user@host:port/database).
 Run `payer360 <command> --help` for a command's options.
 )";
 
@@ -48,6 +49,8 @@ po::options_description CommonOptions(const std::string& title) {
     po::options_description options(title);
     options.add_options()("help,h", "show this help")(
         "data", po::value<std::string>()->default_value("data"), "data directory")(
+        "db", po::value<std::string>(),
+        "database URL: postgresql://… (default: SQLite files in the data directory)")(
         "catalog", po::value<std::string>(),
         "load the standard catalog from this directory instead of the built-in one");
     return options;
@@ -83,6 +86,9 @@ Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& valu
     options.auth = auth;
     options.access_audit = access_audit;
     options.data_directory = values["data"].as<std::string>();
+    if (values.count("db") != 0) {
+        options.database_url = values["db"].as<std::string>();
+    }
     if (values.count("catalog") != 0) {
         options.catalog_directory = values["catalog"].as<std::string>();
     }
@@ -152,8 +158,10 @@ int Serve(int argc, char** argv) {
     mallopt(M_ARENA_MAX, 4);
     Deployment& services = **deployment;
     http::Router router;
-    const api::PlatformServices platform{services.auth(), services.authorizer(),
-                                         services.metadata(), services.records(), services.audit()};
+    const storage::HealthMonitor health(services.database());
+    api::PlatformServices platform{services.auth(), services.authorizer(), services.metadata(),
+                                   services.records(), services.audit()};
+    platform.health = &health;
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterCsvRoutes(router, platform);
     api::RegisterFhirRoutes(router, platform);

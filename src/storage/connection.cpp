@@ -51,3 +51,22 @@ Result<std::optional<Row>> Connection::QueryOne(std::string_view sql,
 }
 
 }  // namespace p360::storage
+
+namespace p360::storage {
+
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
+    if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+        return OpenPostgres(url);
+    }
+    constexpr std::string_view kSqliteScheme = "sqlite://";
+    if (url.starts_with(kSqliteScheme)) {
+        return OpenSqlite(url.substr(kSqliteScheme.size()));
+    }
+    return OpenSqlite(url);
+}
+
+Status Ping(Database& database) {
+    return database.Read([](Connection& connection) { return connection.Execute("SELECT 1"); });
+}
+
+}  // namespace p360::storage

@@ -121,4 +121,22 @@ struct SqliteOptions {
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path,
                                              const SqliteOptions& options = {});
 
+struct PostgresOptions {
+    // Connections opened at most, for reads and for writes; each node holds its own.
+    int max_readers = 8;
+    int max_writers = 16;
+};
+
+// Connects to PostgreSQL at `url` (postgresql://user@host:port/database?…, or a libpq
+// keyword string); fails with kUnavailable when it cannot be reached.
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url,
+                                               const PostgresOptions& options = {});
+
+// Opens the database a URL names: postgresql:// or postgres:// for PostgreSQL, otherwise a
+// path to an SQLite file (sqlite:// prefix optional).
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+
+// One round trip to the database: OK when it answers.
+Status Ping(Database& database);
+
 }  // namespace p360::storage

@@ -1,6 +1,7 @@
 #include "test_server.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +68,35 @@ int WaitExit(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Runs one statement on the PostgreSQL cluster the suite was given; throws on failure.
+void RunOnCluster(const std::string& base_url, const std::string& sql) {
+    PGconn* conn = PQconnectdb(base_url.c_str());
+    PGresult* result = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, sql.c_str()) : nullptr;
+    const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
+    const std::string message = PQerrorMessage(conn);
+    PQclear(result);
+    PQfinish(conn);
+    if (!ok) {
+        throw std::runtime_error("PostgreSQL: " + message);
+    }
+}
+
+// With P360_TEST_POSTGRES set (scripts/with-postgres.sh sets it), each server gets a database
+// of its own in that cluster instead of SQLite files.
+std::string NewPostgresDatabase() {
+    const char* base = std::getenv("P360_TEST_POSTGRES");
+    if (base == nullptr || *base == 0) {
+        return {};
+    }
+    static int counter = 0;
+    const std::string name =
+        "p360_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    RunOnCluster(base, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    RunOnCluster(base, "CREATE DATABASE " + name);
+    const std::string url(base);
+    return url.substr(0, url.rfind('/') + 1) + name;
 }
 
 }  // namespace
@@ -193,7 +223,7 @@ void HttpConnection::Send(const std::string& method, const std::string& target,
 
 HttpResult HttpConnection::Receive() { return impl_->Read(); }
 
-TestServer::TestServer() : directory_(NewDirectory()) {
+TestServer::TestServer() : directory_(NewDirectory()), database_url_(NewPostgresDatabase()) {
     CreateUser("admin", "admin");
     CreateUser("agent", "agent");
 }
@@ -212,20 +242,39 @@ TestServer::~TestServer() {
         Kill();
     }
     std::filesystem::remove_all(directory_);
+    if (!database_url_.empty()) {
+        try {
+            const std::string name = database_url_.substr(database_url_.rfind('/') + 1);
+            RunOnCluster(std::getenv("P360_TEST_POSTGRES"),
+                         "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (const std::exception&) {
+            // A database left behind goes with the throwaway cluster.
+        }
+    }
+}
+
+std::vector<std::string> TestServer::DatabaseArgs() const {
+    std::vector<std::string> args = {"--data", directory_.string()};
+    if (!database_url_.empty()) {
+        args.insert(args.end(), {"--db", database_url_});
+    }
+    return args;
 }
 
 int TestServer::RunCommand(const std::vector<std::string>& args, const std::string& stdin_text) {
     std::vector<std::string> full = args;
-    full.insert(full.end(), {"--data", directory_.string()});
+    const auto database_args = DatabaseArgs();
+    full.insert(full.end(), database_args.begin(), database_args.end());
     return WaitExit(Spawn(full, stdin_text, directory_ / "server.log"));
 }
 
 void TestServer::Start(const std::vector<std::string>& extra_args) {
     const auto port_file = directory_ / "port";
     std::filesystem::remove(port_file);
-    std::vector<std::string> args = {"serve", "--data",      directory_.string(), "--port",
-                                     "0",     "--port-file", port_file.string(),  "--workers",
-                                     "8"};
+    std::vector<std::string> args = {"serve",     "--port", "0", "--port-file", port_file.string(),
+                                     "--workers", "8"};
+    const auto database_args = DatabaseArgs();
+    args.insert(args.end(), database_args.begin(), database_args.end());
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = Spawn(args, "", directory_ / "server.log");
     // Readiness: the server writes the port file once it listens.

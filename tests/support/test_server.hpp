@@ -56,7 +56,8 @@ class TestServer {
 public:
     using Connection = HttpConnection;
 
-    // A fresh data directory with users admin/agent (password kPassword).
+    // A fresh data directory with users admin/agent (password kPassword). With
+    // P360_TEST_POSTGRES set, also a fresh database in that PostgreSQL cluster.
     TestServer();
     ~TestServer();
 
@@ -68,7 +69,7 @@ public:
     int Terminate();  // SIGTERM, returns the exit status
     bool running() const { return pid_ > 0; }
 
-    // Runs `payer360 <args> --data <dir>` to completion; returns the exit status.
+    // Runs `payer360 <args> --data <dir> [--db <url>]` to completion; returns the exit status.
     int RunCommand(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
     // Adds a user with the test password.
@@ -82,11 +83,16 @@ public:
                        const std::map<std::string, std::string>& headers = {});
 
     const std::filesystem::path& data_directory() const { return directory_; }
+    // The PostgreSQL database this server runs on; empty when it runs on SQLite.
+    const std::string& database_url() const { return database_url_; }
+    // "--data DIR", and "--db URL" on PostgreSQL: what every command of this server is given.
+    std::vector<std::string> DatabaseArgs() const;
     std::string ServerLog() const;  // everything the server wrote to stderr
     std::uint16_t port() const { return port_; }
 
 private:
     std::filesystem::path directory_;
+    std::string database_url_;
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
     std::unique_ptr<HttpConnection> client_;

@@ -1,0 +1,211 @@
+// The PostgreSQL engine against a real server: the cluster scripts/with-postgres.sh starts
+// (P360_TEST_POSTGRES). Each test gets a database of its own.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <future>
+#include <string>
+
+#include "storage/database.hpp"
+
+namespace p360::storage {
+namespace {
+
+// Statements that cannot run inside a transaction (CREATE/DROP DATABASE), straight on libpq.
+void RunOnCluster(const std::string& sql) {
+    PGconn* conn = PQconnectdb(std::getenv("P360_TEST_POSTGRES"));
+    PGresult* result = PQexec(conn, sql.c_str());
+    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    const std::string message = PQerrorMessage(conn);
+    PQclear(result);
+    PQfinish(conn);
+    ASSERT_TRUE(ok) << message;
+}
+
+class PostgresDatabaseTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* base = std::getenv("P360_TEST_POSTGRES");
+        ASSERT_NE(base, nullptr) << "run under scripts/with-postgres.sh";
+        name_ = "p360_storage_" + std::to_string(::getpid()) + "_" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        for (char& c : name_) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        RunOnCluster("DROP DATABASE IF EXISTS " + name_);
+        RunOnCluster("CREATE DATABASE " + name_);
+        const std::string url(base);
+        url_ = url.substr(0, url.rfind('/') + 1) + name_;
+        database_ = Open();
+        ASSERT_TRUE(Write("CREATE TABLE item (id TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, "
+                          "version BIGINT NOT NULL DEFAULT 1)")
+                        .ok());
+    }
+    void TearDown() override {
+        database_.reset();
+        RunOnCluster("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    }
+
+    std::unique_ptr<Database> Open() {
+        auto database = OpenPostgres(url_);
+        EXPECT_TRUE(database.ok()) << database.error().internal_detail;
+        return database.ok() ? std::move(database).value() : nullptr;
+    }
+
+    Status Write(const std::string& sql, std::vector<Value> params = {}) {
+        return database_->Write(
+            [&](Connection& connection) { return connection.Execute(sql, params); });
+    }
+
+    std::vector<Row> Query(const std::string& sql, std::vector<Value> params = {}) {
+        std::vector<Row> rows;
+        const Status status = database_->Read([&](Connection& connection) -> Status {
+            P360_ASSIGN_OR_RETURN(rows, connection.Query(sql, params));
+            return Ok();
+        });
+        EXPECT_TRUE(status.ok()) << status.error().internal_detail;
+        return rows;
+    }
+
+    std::string name_;
+    std::string url_;
+    std::unique_ptr<Database> database_;
+};
+
+TEST_F(PostgresDatabaseTest, CellsComeBackAsIntegersRealsTextAndNull) {
+    ASSERT_TRUE(
+        Write("INSERT INTO item (id, n, x) VALUES (?, ?, ?), (?, ?, ?)",
+              {std::string("a"), std::int64_t{40}, 1.25, std::string("b"), std::int64_t{2}, Null{}})
+            .ok());
+    const auto rows =
+        Query("SELECT id, n, x, SUM(n) OVER (), COUNT(*) OVER (), n > 3 FROM item ORDER BY id");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], Value(std::string("a")));
+    EXPECT_EQ(rows[0][1], Value(std::int64_t{40}));
+    EXPECT_EQ(rows[0][2], Value(1.25));
+    // SUM over BIGINT is NUMERIC in PostgreSQL; it still arrives as an integer, as in SQLite.
+    EXPECT_EQ(rows[0][3], Value(std::int64_t{42}));
+    EXPECT_EQ(rows[0][4], Value(std::int64_t{2}));
+    EXPECT_EQ(rows[0][5], Value(std::int64_t{1}));  // a boolean is 1 or 0
+    EXPECT_TRUE(IsNull(rows[1][2]));
+    EXPECT_EQ(rows[1][5], Value(std::int64_t{0}));
+}
+
+TEST_F(PostgresDatabaseTest, QuestionMarksInsideQuotesAreNotParameters) {
+    const auto rows =
+        Query("SELECT '?' || ?, \"n?\" FROM (SELECT 7 AS \"n?\") AS t", {std::string("!")});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], Value(std::string("?!")));
+    EXPECT_EQ(rows[0][1], Value(std::int64_t{7}));
+}
+
+TEST_F(PostgresDatabaseTest, UniqueViolationNamesTheColumnButNotTheValue) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES (?, 1)", {std::string("secret-1")}).ok());
+    const Status again = Write("INSERT INTO item (id, n) VALUES (?, 2)", {std::string("secret-1")});
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(again.error().location, "id");
+    EXPECT_EQ(again.error().public_message.find("secret"), std::string::npos);
+    EXPECT_EQ(again.error().internal_detail.find("secret"), std::string::npos);
+}
+
+TEST_F(PostgresDatabaseTest, AFailedWriteLeavesNothingBehind) {
+    const Status status = database_->Write([](Connection& connection) -> Status {
+        P360_TRY(connection.Execute("INSERT INTO item (id, n) VALUES ('a', 1)"));
+        return Error::InvalidArgument("changed my mind");
+    });
+    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(Query("SELECT id FROM item").empty());
+}
+
+TEST_F(PostgresDatabaseTest, WorkThatIgnoresAFailedStatementIsNotCommitted) {
+    const Status status = database_->Write([](Connection& connection) -> Status {
+        P360_TRY(connection.Execute("INSERT INTO item (id, n) VALUES ('a', 1)"));
+        (void)connection.Execute("INSERT INTO item (id, n) VALUES ('a', 2)");  // fails
+        return Ok();
+    });
+    EXPECT_FALSE(status.ok());
+    EXPECT_TRUE(Query("SELECT id FROM item").empty());
+}
+
+TEST_F(PostgresDatabaseTest, ChangedRowsCountWritesNotSelects) {
+    const Status status = database_->Write([](Connection& connection) -> Status {
+        P360_TRY(connection.Execute("INSERT INTO item (id, n) VALUES ('a', 1), ('b', 2)"));
+        EXPECT_EQ(connection.ChangedRows(), 2);
+        P360_TRY(connection.Execute("SELECT id FROM item"));
+        P360_TRY(connection.Execute("UPDATE item SET n = 3 WHERE id = 'a'"));
+        EXPECT_EQ(connection.ChangedRows(), 1);
+        EXPECT_EQ(connection.TotalChanges(), 3);
+        return Ok();
+    });
+    EXPECT_TRUE(status.ok());
+}
+
+TEST_F(PostgresDatabaseTest, OneOfTwoNodesUpdatingTheSameVersionWins) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 0)").ok());
+    auto other_node = Open();
+    auto update = [](Database& database, std::int64_t n) {
+        std::int64_t changed = -1;
+        const Status status = database.Write([&](Connection& connection) -> Status {
+            const Value params[] = {n};
+            P360_TRY(connection.Execute(
+                "UPDATE item SET n = ?, version = version + 1 WHERE id = 'a' AND version = 1",
+                params));
+            changed = connection.ChangedRows();
+            return Ok();
+        });
+        EXPECT_TRUE(status.ok());
+        return changed;
+    };
+    auto first = std::async(std::launch::async, update, std::ref(*database_), 1);
+    auto second = std::async(std::launch::async, update, std::ref(*other_node), 2);
+    EXPECT_EQ(first.get() + second.get(), 1);
+    EXPECT_EQ(Query("SELECT version FROM item")[0][0], Value(std::int64_t{2}));
+}
+
+TEST_F(PostgresDatabaseTest, AReadSeesOneSnapshot) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1)").ok());
+    std::vector<Value> counts;
+    auto count = [&counts](Connection& connection) -> Status {
+        return connection.ForEachRow("SELECT COUNT(*) FROM item", {}, [&counts](const Row& row) {
+            counts.push_back(row[0]);
+            return true;
+        });
+    };
+    const Status status = database_->Read([&](Connection& connection) -> Status {
+        P360_TRY(count(connection));
+        P360_TRY(Write("INSERT INTO item (id, n) VALUES ('b', 2)"));  // another connection
+        return count(connection);
+    });
+    ASSERT_TRUE(status.ok());
+    EXPECT_EQ(counts, (std::vector<Value>{std::int64_t{1}, std::int64_t{1}}));
+    EXPECT_EQ(Query("SELECT COUNT(*) FROM item")[0][0], Value(std::int64_t{2}));
+}
+
+TEST_F(PostgresDatabaseTest, TableColumnsListsColumnsInOrder) {
+    std::vector<std::string> columns;
+    ASSERT_TRUE(database_
+                    ->Read([&](Connection& connection) -> Status {
+                        P360_ASSIGN_OR_RETURN(columns, connection.TableColumns("item"));
+                        return Ok();
+                    })
+                    .ok());
+    EXPECT_EQ(columns, (std::vector<std::string>{"id", "n", "x", "version"}));
+}
+
+TEST_F(PostgresDatabaseTest, AnUnreachableServerIsUnavailable) {
+    auto database = OpenPostgres("postgresql://postgres@127.0.0.1:1/nowhere?connect_timeout=2");
+    ASSERT_FALSE(database.ok());
+    EXPECT_EQ(database.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(PostgresDatabaseTest, OpenDatabaseChoosesTheEngineByUrl) {
+    auto database = OpenDatabase(url_);
+    ASSERT_TRUE(database.ok());
+    EXPECT_EQ((*database)->dialect().Name(), "postgresql");
+}
+
+}  // namespace
+}  // namespace p360::storage
