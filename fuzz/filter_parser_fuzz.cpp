@@ -68,6 +68,7 @@ public:
     std::string_view CaseInsensitiveLike() const override { return "LIKE"; }
     bool FailedStatementAbortsTransaction() const override { return false; }
     std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
+    std::string_view ClaimRowsSuffix() const override { return ""; }
 };
 
 void Check(bool condition) {

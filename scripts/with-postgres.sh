@@ -3,7 +3,8 @@
 #   bash scripts/with-postgres.sh <command> [args…]
 # The cluster lives in a temporary directory, listens on 127.0.0.1 only, on a free port, and is
 # stopped and removed when the command ends. The command finds it in P360_TEST_POSTGRES
-# (postgresql://postgres@127.0.0.1:PORT/postgres); tests create their own databases in it.
+# (postgresql://postgres@127.0.0.1:PORT/postgres); tests create their own databases in it, and
+# stop or start the server with "$P360_TEST_POSTGRES_CTL stop|start" (restart tests).
 # Needs no system service. PostgreSQL refuses to run as root, so as root the cluster belongs to
 # the `postgres` account the Debian package creates.
 set -euo pipefail
@@ -27,6 +28,7 @@ free_port() {
 }
 
 cluster="$(mktemp -d /tmp/p360-pg.XXXXXX)"
+chmod 755 "$cluster"
 if [[ $(id -u) -eq 0 ]]; then
     chown postgres: "$cluster"
 fi
@@ -41,14 +43,31 @@ port="$(free_port)"
 # keeps text ordering byte-wise, as in SQLite.
 as_owner "$PG_BIN/initdb" -D "$cluster/data" -U postgres --auth=trust --locale=C \
     --encoding=UTF8 >/dev/null
-as_owner "$PG_BIN/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$cluster \
-        -c max_connections=400 -c shared_buffers=256MB -c fsync=on \
-        -c synchronous_commit=on" start >/dev/null
+cat >>"$cluster/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$cluster'
+max_connections = 400
+shared_buffers = 256MB
+CONF
+
+# Stops (fast: open sessions are cut) or starts the cluster; tests use it to restart the
+# database under load.
+cat >"$cluster/ctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+run() { if [[ \$(id -u) -eq 0 ]]; then runuser -u postgres -- "\$@"; else "\$@"; fi; }
+case "\$1" in
+    stop) run "$PG_BIN/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null ;;
+    start) run "$PG_BIN/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start >/dev/null ;;
+    *) echo "usage: ctl stop|start" >&2; exit 2 ;;
+esac
+CTL
+chmod 755 "$cluster/ctl"
+"$cluster/ctl" start
 
 export P360_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/postgres"
-export P360_TEST_POSTGRES_DATA="$cluster/data"
-export P360_TEST_POSTGRES_BIN="$PG_BIN"
+export P360_TEST_POSTGRES_CTL="$cluster/ctl"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | grep -o '[0-9][0-9.]*' | head -n 1) on 127.0.0.1:$port"
 set +e
 "$@"

@@ -83,10 +83,14 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
     deployment->records_ = std::make_unique<records::RecordService>(
         *deployment->database_, *deployment->metadata_, *deployment->authorizer_,
         deployment->clock_, options.access_audit ? deployment->audit_.get() : nullptr);
+    P360_ASSIGN_OR_RETURN(
+        deployment->jobs_,
+        automation::JobQueue::Open(*deployment->database_, deployment->clock_, options.jobs));
     return deployment;
 }
 
 Deployment::~Deployment() {
+    jobs_.reset();  // workers finish their job first
     records_.reset();
     audit_.reset();  // writes the reads still queued
     auth_.reset();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "automation/job_queue.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "records/metadata_service.hpp"
@@ -30,6 +31,7 @@ struct DeploymentOptions {
     std::optional<std::filesystem::path> catalog_directory;  // default: the compiled-in catalog
     security::AuthOptions auth;                              // sessions and login throttling
     bool access_audit = true;  // off: record no PHI access (measuring its cost, synthetic data)
+    automation::JobQueueOptions jobs;  // this node's name in jobs, retry backoff
 };
 
 class Deployment {
@@ -43,6 +45,7 @@ public:
     security::AuthService& auth() { return *auth_; }
     security::AccessAudit& audit() { return *audit_; }
     security::TeamService& teams() { return *teams_; }
+    automation::JobQueue& jobs() { return *jobs_; }
     const security::Authorizer& authorizer() const { return *authorizer_; }
     const Clock& clock() const { return clock_; }
 
@@ -57,6 +60,7 @@ private:
     std::unique_ptr<security::TeamService> teams_;
     std::unique_ptr<security::AccessAudit> audit_;
     std::unique_ptr<records::RecordService> records_;
+    std::unique_ptr<automation::JobQueue> jobs_;
 };
 
 // The actor for work the operator starts from the command line (migrations, demo data).

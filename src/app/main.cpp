@@ -1,16 +1,20 @@
 // payer360: one binary, subcommands for serving, migrating, demo data and users.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
 
 #include "api/csv_routes.hpp"
 #include "api/fhir_routes.hpp"
+#include "api/job_routes.hpp"
 #include "api/platform_routes.hpp"
 #include "api/team_routes.hpp"
 #include "app/deployment.hpp"
+#include "automation/diagnostic_jobs.hpp"
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
 #include "demo/demo_staff.hpp"
@@ -79,12 +83,10 @@ bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_cod
     return true;
 }
 
+// `options` carries what only some commands set (sessions, audit, jobs); the rest comes from
+// the options every command takes.
 Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& values,
-                                                   security::AuthOptions auth = {},
-                                                   bool access_audit = true) {
-    DeploymentOptions options;
-    options.auth = auth;
-    options.access_audit = access_audit;
+                                                   DeploymentOptions options = {}) {
     options.data_directory = values["data"].as<std::string>();
     if (values.count("db") != 0) {
         options.database_url = values["db"].as<std::string>();
@@ -93,6 +95,15 @@ Result<std::unique_ptr<Deployment>> OpenDeployment(const po::variables_map& valu
         options.catalog_directory = values["catalog"].as<std::string>();
     }
     return Deployment::Open(options);
+}
+
+// host:pid — unique among the nodes of one deployment at any moment.
+std::string DefaultNodeName() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) {
+        std::strcpy(host, "node");
+    }
+    return std::string(host) + ":" + std::to_string(getpid());
 }
 
 int Fail(const Error& error) {
@@ -123,6 +134,11 @@ int Serve(int argc, char** argv) {
         "login-refill-seconds", po::value<int>()->default_value(3),
         "seconds until a client address may make one more login attempt")(
         "web", po::value<std::string>(), "serve the web console's files from this directory")(
+        "node-id", po::value<std::string>(),
+        "this node's name in jobs it runs (default: host name and process id)")(
+        "job-workers", po::value<int>()->default_value(2), "threads running background jobs")(
+        "job-retry-base-ms", po::value<int>()->default_value(1000),
+        "wait before a failed job's first retry; doubles with each further failure")(
         "access-audit", po::value<std::string>()->default_value("on"),
         "on, or off to record no access at all: only for measuring its cost or for data that "
         "holds no real PHI");
@@ -146,7 +162,14 @@ int Serve(int argc, char** argv) {
     if (audit_mode != "on" && audit_mode != "off") {
         return Fail(Error::InvalidArgument("--access-audit must be on or off"));
     }
-    auto deployment = OpenDeployment(values, auth, audit_mode == "on");
+    DeploymentOptions deployment_options;
+    deployment_options.auth = auth;
+    deployment_options.access_audit = audit_mode == "on";
+    deployment_options.jobs.node =
+        values.count("node-id") != 0 ? values["node-id"].as<std::string>() : DefaultNodeName();
+    deployment_options.jobs.backoff_base =
+        std::chrono::milliseconds(std::max(1, values["job-retry-base-ms"].as<int>()));
+    auto deployment = OpenDeployment(values, deployment_options);
     if (!deployment.ok()) {
         return Fail(deployment.error());
     }
@@ -159,6 +182,8 @@ int Serve(int argc, char** argv) {
     Deployment& services = **deployment;
     http::Router router;
     const storage::HealthMonitor health(services.database());
+    // Other nodes on the same database may add custom objects and fields.
+    services.metadata().WatchForChanges(std::chrono::seconds(1));
     api::PlatformServices platform{services.auth(), services.authorizer(), services.metadata(),
                                    services.records(), services.audit()};
     platform.health = &health;
@@ -169,6 +194,9 @@ int Serve(int argc, char** argv) {
     const member::Member360 member_view(services.records(), services.clock());
     member::EnrollmentImporter enrollments(services.records(), services.clock());
     member::RegisterMemberRoutes(router, services.auth(), member_view, enrollments);
+    api::RegisterJobRoutes(router, services.auth(), services.authorizer(), services.jobs());
+    automation::RegisterDiagnosticJobs(services.jobs());
+    services.jobs().Start(std::max(0, values["job-workers"].as<int>()));
     std::optional<http::StaticFiles> web;
     if (values.count("web") != 0) {
         auto files = http::StaticFiles::Open(values["web"].as<std::string>());

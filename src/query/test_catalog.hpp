@@ -109,6 +109,7 @@ public:
     std::string_view CaseInsensitiveLike() const override { return like_; }
     bool FailedStatementAbortsTransaction() const override { return false; }
     std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
+    std::string_view ClaimRowsSuffix() const override { return ""; }
 
 private:
     std::string name_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "records/definition_json.hpp"
@@ -86,7 +87,74 @@ Status InsertCustomField(storage::Connection& connection, const std::string& obj
         params);
 }
 
+constexpr const char* kStampKey = "catalog_stamp";
+
 }  // namespace
+
+MetadataService::~MetadataService() {
+    {
+        std::lock_guard lock(watch_mutex_);
+        stopping_ = true;
+    }
+    watch_wake_.notify_all();
+    if (watcher_.joinable()) {
+        watcher_.join();
+    }
+}
+
+Status MetadataService::StampChange(storage::Connection& connection) {
+    std::string stamp = NewId("cat", clock_.NowMillis());
+    const Value params[] = {std::string(kStampKey), stamp};
+    P360_TRY(connection.Execute(
+        "INSERT INTO sys_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+        "excluded.value",
+        params));
+    std::lock_guard lock(stamp_mutex_);
+    seen_stamp_ = std::move(stamp);
+    return Ok();
+}
+
+Result<std::string> MetadataService::ReadStamp() {
+    std::string stamp;
+    P360_TRY(database_.Read([&stamp](storage::Connection& connection) -> Status {
+        const Value key{std::string(kStampKey)};
+        return connection.ForEachRow("SELECT value FROM sys_meta WHERE key = ?", std::span(&key, 1),
+                                     [&stamp](const storage::Row& row) {
+                                         stamp = std::get<std::string>(row[0]);
+                                         return false;
+                                     });
+    }));
+    return stamp;
+}
+
+void MetadataService::WatchForChanges(std::chrono::milliseconds interval) {
+    if (auto stamp = ReadStamp(); stamp.ok()) {
+        std::lock_guard lock(stamp_mutex_);
+        seen_stamp_ = *stamp;
+    }
+    watcher_ = std::thread([this, interval] { WatchLoop(interval); });
+}
+
+void MetadataService::WatchLoop(std::chrono::milliseconds interval) {
+    std::unique_lock lock(watch_mutex_);
+    while (!watch_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+        lock.unlock();
+        auto stamp = ReadStamp();
+        bool changed = false;
+        if (stamp.ok()) {
+            std::lock_guard stamp_lock(stamp_mutex_);
+            changed = *stamp != seen_stamp_;
+        }
+        // Read the stamp before the definitions: a change landing in between is seen again
+        // at the next poll, never missed.
+        if (changed && Reload().ok()) {
+            std::lock_guard stamp_lock(stamp_mutex_);
+            seen_stamp_ = *stamp;
+            log::Info("metadata.reloaded", {{"reason", "changed on another node"}});
+        }
+        lock.lock();
+    }
+}
 
 MetadataService::MetadataService(storage::Database& database,
                                  std::vector<metadata::ObjectDef> standard, const Clock& clock)
@@ -171,7 +239,8 @@ Result<metadata::ObjectDef> MetadataService::CreateObject(metadata::ObjectDef ob
                 P360_TRY(InsertCustomField(connection, object.name, field, now));
             }
         }
-        return storage::MigrateObject(connection, object);
+        P360_TRY(storage::MigrateObject(connection, object));
+        return StampChange(connection);
     }));
     P360_TRY(Publish(std::move(objects)));
     log::Info("metadata.object_created", {{"object", object.name}});
@@ -202,7 +271,8 @@ Result<metadata::FieldDef> MetadataService::AddField(std::string_view object_nam
     const std::string now = FormatDateTime(clock_.NowMillis());
     P360_TRY(database_.WriteAlone([&](storage::Connection& connection) -> Status {
         P360_TRY(InsertCustomField(connection, changed.name, field, now));
-        return storage::MigrateObject(connection, changed);
+        P360_TRY(storage::MigrateObject(connection, changed));
+        return StampChange(connection);
     }));
     P360_TRY(Publish(std::move(objects)));
     log::Info("metadata.field_added", {{"object", changed_name}, {"field", field.name}});

@@ -27,6 +27,10 @@ public:
     virtual bool FailedStatementAbortsTransaction() const = 0;
     // Column type of a key the database numbers itself, in insertion order.
     virtual std::string_view SequenceKeyColumn() const = 0;
+    // Appended to a SELECT that claims rows for this transaction, so that concurrent
+    // transactions on other nodes skip them instead of waiting ("FOR UPDATE SKIP LOCKED");
+    // empty where writes are serialised anyway (SQLite).
+    virtual std::string_view ClaimRowsSuffix() const = 0;
 };
 
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting

@@ -73,6 +73,8 @@ int WaitExit(pid_t pid) {
 // Runs one statement on the PostgreSQL cluster the suite was given; throws on failure.
 void RunOnCluster(const std::string& base_url, const std::string& sql) {
     PGconn* conn = PQconnectdb(base_url.c_str());
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
     PGresult* result = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, sql.c_str()) : nullptr;
     const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
     const std::string message = PQerrorMessage(conn);
@@ -228,6 +230,16 @@ TestServer::TestServer() : directory_(NewDirectory()), database_url_(NewPostgres
     CreateUser("agent", "agent");
 }
 
+TestServer::TestServer(SharedDatabase shared)
+    : directory_(NewDirectory()), database_url_(std::move(shared.url)), owns_database_(false) {}
+
+std::unique_ptr<TestServer> TestServer::SecondNode(const TestServer& first) {
+    if (first.database_url_.empty()) {
+        throw std::logic_error("a second node needs PostgreSQL (P360_TEST_POSTGRES)");
+    }
+    return std::unique_ptr<TestServer>(new TestServer(SharedDatabase{first.database_url_}));
+}
+
 void TestServer::CreateUser(const std::string& username, const std::string& role) {
     const int status =
         RunCommand({"user", "create", "--username", username, "--role", role, "--password-stdin"},
@@ -242,7 +254,7 @@ TestServer::~TestServer() {
         Kill();
     }
     std::filesystem::remove_all(directory_);
-    if (!database_url_.empty()) {
+    if (!database_url_.empty() && owns_database_) {
         try {
             const std::string name = database_url_.substr(database_url_.rfind('/') + 1);
             RunOnCluster(std::getenv("P360_TEST_POSTGRES"),

@@ -59,6 +59,9 @@ public:
     // A fresh data directory with users admin/agent (password kPassword). With
     // P360_TEST_POSTGRES set, also a fresh database in that PostgreSQL cluster.
     TestServer();
+    // Another node of `first`'s deployment: a data directory of its own on the same
+    // PostgreSQL database (users and records are shared).
+    static std::unique_ptr<TestServer> SecondNode(const TestServer& first);
     ~TestServer();
 
     static constexpr const char* kPassword = "integration-test-password";
@@ -91,8 +94,14 @@ public:
     std::uint16_t port() const { return port_; }
 
 private:
+    struct SharedDatabase {
+        std::string url;
+    };
+    explicit TestServer(SharedDatabase shared);
+
     std::filesystem::path directory_;
     std::string database_url_;
+    bool owns_database_ = true;
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
     std::unique_ptr<HttpConnection> client_;
