@@ -12,6 +12,8 @@ PACKAGES=(
     libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev libcsv-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
+    # the web console's end-to-end tests drive Debian's browser (never a downloaded one)
+    chromium
 )
 
 missing=()
@@ -21,7 +23,8 @@ for package in "${PACKAGES[@]}"; do
     fi
 done
 
-# Node.js and npm run the independent FHIR validator; machines that bring their own keep it.
+# Node.js and npm build the web console and run the FHIR validator and the browser tests;
+# machines that bring their own keep it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     missing+=(nodejs npm)
 fi
