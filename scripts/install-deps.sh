@@ -14,6 +14,8 @@ PACKAGES=(
     libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
     # the PostgreSQL server the tests start a throwaway cluster of (no system service used)
     postgresql-15
+    # the web console's end-to-end tests drive Debian's browser (never a downloaded one)
+    chromium
 )
 
 missing=()
@@ -23,7 +25,8 @@ for package in "${PACKAGES[@]}"; do
     fi
 done
 
-# Node.js and npm run the independent FHIR validator; machines that bring their own keep it.
+# Node.js and npm build the web console and run the FHIR validator and the browser tests;
+# machines that bring their own keep it.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     missing+=(nodejs npm)
 fi

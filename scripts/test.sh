@@ -2,7 +2,8 @@
 # Builds and runs the whole test suite, as CI does:
 #   1. a release build with warnings as errors, every test (unit, integration, fuzz replay);
 #      then the integration and security suites again on PostgreSQL, with the tests that need
-#      PostgreSQL itself (two nodes, the job queue, restarts, moving a deployment over);
+#      PostgreSQL itself (two nodes, the job queue, restarts, moving a deployment over); then
+#      the web console's end-to-end tests in a real browser against that build;
 #   2. an AddressSanitizer + UndefinedBehaviorSanitizer build, every test again;
 #   3. the libFuzzer targets built with clang, each fuzzed briefly from its corpus.
 # Set P360_TEST_QUICK=1 to run only step 1.
@@ -25,10 +26,21 @@ run_suite() {
     ctest --test-dir "build/$preset" --output-on-failure --timeout 600 -j2 -LE postgres
 }
 
+# The web console: built from its lockfile, then driven in Debian's chromium (playwright-core,
+# no browser download) against the ci build serving demo data.
+run_web_e2e() {
+    echo "=== web console: build and end-to-end tests"
+    npm ci --prefix web --no-audit --no-fund --loglevel=error
+    npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+    npm run --prefix web build
+    P360_BINARY=build/ci/src/app/payer360 P360_WEB_DIST=web/dist npm test --prefix tests/e2e
+}
+
 run_suite ci
 echo "=== test: ci on PostgreSQL"
 bash scripts/with-postgres.sh \
     ctest --test-dir build/ci --output-on-failure --timeout 600 -j2 -L 'integration|security|postgres'
+run_web_e2e
 if [[ "${P360_TEST_QUICK:-0}" == "1" ]]; then
     exit 0
 fi

@@ -249,21 +249,35 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                    }));
 }
 
+// What the caller's role may do to an object's records (record rules still decide which).
+json::object ObjectAccessJson(const security::Authorizer& authorizer, const Actor& actor,
+                              const metadata::ObjectDef& object) {
+    const auto may = [&](security::Operation operation) {
+        return authorizer.CheckObject(actor, object, operation).ok();
+    };
+    return {{"create", may(security::Operation::kCreate)},
+            {"read", may(security::Operation::kRead)},
+            {"edit", may(security::Operation::kUpdate)},
+            {"delete", may(security::Operation::kDelete)}};
+}
+
 void RegisterObjectRoutes(http::Router& router, const PlatformServices& services) {
-    router.Add(
-        "GET", "/api/v1/objects",
-        Authenticated(services.auth,
-                      [&services](const HttpRequest&, const Actor&) -> Result<HttpResponse> {
-                          json::array items;
-                          for (const auto& object : services.metadata.Current()->objects()) {
-                              items.push_back(json::object{{"name", object.name},
-                                                           {"label", object.label},
-                                                           {"pluralLabel", object.plural_label},
-                                                           {"idPrefix", object.id_prefix},
-                                                           {"custom", object.custom}});
-                          }
-                          return JsonResponse(200, json::object{{"items", std::move(items)}});
-                      }));
+    router.Add("GET", "/api/v1/objects",
+               Authenticated(
+                   services.auth,
+                   [&services](const HttpRequest&, const Actor& actor) -> Result<HttpResponse> {
+                       json::array items;
+                       for (const auto& object : services.metadata.Current()->objects()) {
+                           items.push_back(json::object{
+                               {"name", object.name},
+                               {"label", object.label},
+                               {"pluralLabel", object.plural_label},
+                               {"idPrefix", object.id_prefix},
+                               {"custom", object.custom},
+                               {"access", ObjectAccessJson(services.authorizer, actor, object)}});
+                       }
+                       return JsonResponse(200, json::object{{"items", std::move(items)}});
+                   }));
     router.Add(
         "GET", "/api/v1/objects/{object}",
         Authenticated(
@@ -274,10 +288,23 @@ void RegisterObjectRoutes(http::Router& router, const PlatformServices& services
                 if (object == nullptr) {
                     return Error::NotFound("No object with this name.");
                 }
-                return JsonResponse(200, records::ObjectToJson(*object, [&](const auto& field) {
-                                        return services.authorizer.CanReadField(actor, *object,
-                                                                                field);
-                                    }));
+                json::object described = records::ObjectToJson(*object, [&](const auto& field) {
+                    return services.authorizer.CanReadField(actor, *object, field);
+                });
+                // Whether the caller may set each field, so forms offer only what a write takes.
+                const bool may_write =
+                    services.authorizer.CheckObject(actor, *object, security::Operation::kUpdate)
+                        .ok() ||
+                    services.authorizer.CheckObject(actor, *object, security::Operation::kCreate)
+                        .ok();
+                for (json::value& entry : described["fields"].as_array()) {
+                    json::object& field_json = entry.as_object();
+                    const auto* field = object->FindField(field_json.at("name").as_string());
+                    field_json["editable"] =
+                        may_write && field != nullptr && !field->system &&
+                        services.authorizer.CanEditField(actor, *object, *field);
+                }
+                return JsonResponse(200, described);
             }));
     router.Add(
         "POST", "/api/v1/objects",

@@ -12,6 +12,7 @@
 #include "api/fhir_routes.hpp"
 #include "api/job_routes.hpp"
 #include "api/platform_routes.hpp"
+#include "api/search_routes.hpp"
 #include "api/team_routes.hpp"
 #include "app/deployment.hpp"
 #include "automation/diagnostic_jobs.hpp"
@@ -190,6 +191,7 @@ int Serve(int argc, char** argv) {
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterCsvRoutes(router, platform);
     api::RegisterFhirRoutes(router, platform);
+    api::RegisterSearchRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
     const member::Member360 member_view(services.records(), services.clock());
     member::EnrollmentImporter enrollments(services.records(), services.clock());

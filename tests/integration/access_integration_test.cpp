@@ -3,6 +3,8 @@
 // change is refused on write.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -51,6 +53,53 @@ protected:
 TestServer* AccessTest::server_ = nullptr;
 std::string AccessTest::admin_, AccessTest::agent_, AccessTest::marketer_, AccessTest::nurse_,
     AccessTest::auditor_, AccessTest::person_id_;
+
+TEST_F(AccessTest, TheObjectListSaysWhatTheCallersRoleMayDo) {
+    const auto access = [](const std::string& token, const std::string& object) {
+        HttpResult objects = Get("/api/v1/objects", token);
+        EXPECT_EQ(objects.status, 200);
+        for (const auto& item : objects.Json().at("items").as_array()) {
+            if (item.at("name").as_string() == object) {
+                return item.at("access").as_object();
+            }
+        }
+        ADD_FAILURE() << object << " not listed";
+        return json::object();
+    };
+    const json::object all{{"create", true}, {"read", true}, {"edit", true}, {"delete", true}};
+    EXPECT_EQ(access(admin_, "Condition"), all);
+    EXPECT_EQ(access(agent_, "Person"),
+              (json::object{{"create", true}, {"read", true}, {"edit", true}, {"delete", false}}));
+    EXPECT_EQ(
+        access(agent_, "Condition"),
+        (json::object{{"create", false}, {"read", false}, {"edit", false}, {"delete", false}}));
+    EXPECT_EQ(
+        access(marketer_, "Person"),
+        (json::object{{"create", false}, {"read", true}, {"edit", false}, {"delete", false}}));
+    EXPECT_FALSE(access(auditor_, "Person").at("read").as_bool());
+}
+
+TEST_F(AccessTest, DescribeSaysWhichFieldsTheCallerMaySet) {
+    const auto editable = [](const std::string& token) {
+        HttpResult described = Get("/api/v1/objects/Person", token);
+        EXPECT_EQ(described.status, 200);
+        std::map<std::string, bool> fields;
+        for (const auto& field : described.Json().at("fields").as_array()) {
+            fields[std::string(field.at("name").as_string())] = field.at("editable").as_bool();
+        }
+        return fields;
+    };
+    const auto admin = editable(admin_);
+    EXPECT_TRUE(admin.at("lastName"));
+    EXPECT_TRUE(admin.at("ssn"));
+    EXPECT_FALSE(admin.at("id"));
+    EXPECT_FALSE(admin.at("createdAt"));
+    const auto marketer = editable(marketer_);  // reads people, changes none
+    EXPECT_FALSE(marketer.at("lastName"));
+    EXPECT_FALSE(marketer.contains("ssn"));
+    const auto agent = editable(agent_);
+    EXPECT_TRUE(agent.at("lastName"));
+}
 
 TEST_F(AccessTest, HiddenFieldsAreAbsentFromEveryAnswer) {
     const std::string secret = "987-65-4321";

@@ -127,6 +127,28 @@ TEST_F(Member360Test, TheClaimsSummaryAgreesWithTheClaimsListed) {
     }
 }
 
+TEST_F(Member360Test, TheMonthlyClaimsSeriesAddsUpToTheSummary) {
+    HttpResult view = View(member_, "admin");
+    ASSERT_EQ(view.status, 200);
+    const json::object& summary = view.Json().at("claims").at("summary").as_object();
+    const auto& months = summary.at("byMonth").as_array();
+    ASSERT_EQ(months.size(), 13u);
+    EXPECT_EQ(months.front().at("month").as_string(),
+              std::string(summary.at("since").as_string()).substr(0, 7));
+    std::int64_t count = 0;
+    double billed = 0;
+    std::string previous;
+    for (const auto& month : months) {
+        const std::string key(month.at("month").as_string());
+        EXPECT_LT(previous, key) << "oldest first, each month once";
+        previous = key;
+        count += month.at("count").as_int64();
+        billed += month.at("billed").to_number<double>();
+    }
+    EXPECT_EQ(json::value(count), summary.at("count"));
+    EXPECT_NEAR(billed, summary.at("billed").to_number<double>(), 0.005);
+}
+
 TEST_F(Member360Test, TheTimelinePagesThroughEveryDatedRecordOnceNewestFirst) {
     // What the timeline must hold, from the records API.
     const std::vector<std::pair<std::string, std::string>> sources = {

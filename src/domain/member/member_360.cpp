@@ -140,7 +140,51 @@ Result<std::optional<json::array>> Coverages(const PartReader& reader,
     return coverages;
 }
 
-// Count, billed and paid amounts and the most frequent diagnoses of the last 12 months.
+// One entry per calendar month from the month of `since` to the same month a year later, oldest
+// first, with the claims whose service began in it (months without claims count zero).
+json::array ClaimsByMonth(const json::array& claims, const std::string& since, bool amounts) {
+    struct Month {
+        std::int64_t count = 0;
+        double billed = 0;
+        double paid = 0;
+    };
+    std::map<std::string, Month> months;
+    int year = std::stoi(since.substr(0, 4));
+    int month = std::stoi(since.substr(5, 2));
+    for (int month_idx = 0; month_idx < 13; ++month_idx) {
+        const std::string key =
+            std::to_string(year) + (month < 10 ? "-0" : "-") + std::to_string(month);
+        months[key];
+        if (++month > 12) {
+            month = 1;
+            ++year;
+        }
+    }
+    for (const json::value& claim : claims) {
+        const json::object& record = claim.as_object();
+        const std::string from = Text(record, "serviceFromDate");
+        auto found = from.size() >= 7 ? months.find(from.substr(0, 7)) : months.end();
+        if (found == months.end()) {
+            continue;
+        }
+        ++found->second.count;
+        found->second.billed += Number(record, "billedAmount");
+        found->second.paid += Number(record, "paidAmount");
+    }
+    json::array series;
+    for (const auto& [key, totals] : months) {
+        json::object entry{{"month", key}, {"count", totals.count}};
+        if (amounts) {
+            entry["billed"] = totals.billed;
+            entry["paid"] = totals.paid;
+        }
+        series.push_back(std::move(entry));
+    }
+    return series;
+}
+
+// Count, billed and paid amounts and the most frequent diagnoses of the last 12 months, and the
+// same by month.
 json::object ClaimsSummary(const json::array& claims, const std::string& since) {
     double billed = 0;
     double paid = 0;
@@ -168,6 +212,7 @@ json::object ClaimsSummary(const json::array& claims, const std::string& since) 
         summary["billed"] = billed;
         summary["paid"] = paid;
     }
+    summary["byMonth"] = ClaimsByMonth(claims, since, amounts_visible || claims.empty());
     if (!claims.empty() && claims[0].as_object().contains("primaryDiagnosis")) {
         summary["topDiagnoses"] = std::move(top);
     }
