@@ -57,17 +57,25 @@ Result<std::unique_ptr<storage::Database>> OpenAuditDatabase(const DeploymentOpt
 
 }  // namespace
 
-security::Actor SystemActor() { return {"usr_system", "system", "admin"}; }
-
-Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& options) {
+Result<DeploymentStores> OpenStores(const DeploymentOptions& options) {
     std::error_code error;
     std::filesystem::create_directories(options.data_directory, error);
     if (error) {
         return Error::Unavailable("Cannot create the data directory: " + error.message());
     }
+    DeploymentStores stores;
+    P360_ASSIGN_OR_RETURN(stores.records, OpenRecordsDatabase(options));
+    P360_ASSIGN_OR_RETURN(stores.audit, OpenAuditDatabase(options));
+    return stores;
+}
+
+security::Actor SystemActor() { return {"usr_system", "system", "admin"}; }
+
+Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& options) {
     std::unique_ptr<Deployment> deployment(new Deployment());
     P360_ASSIGN_OR_RETURN(auto standard, LoadStandardCatalog(options));
-    P360_ASSIGN_OR_RETURN(deployment->database_, OpenRecordsDatabase(options));
+    P360_ASSIGN_OR_RETURN(auto stores, OpenStores(options));
+    deployment->database_ = std::move(stores.records);
     P360_ASSIGN_OR_RETURN(deployment->metadata_,
                           records::MetadataService::Open(*deployment->database_,
                                                          std::move(standard), deployment->clock_));
@@ -77,9 +85,8 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
                                                                 deployment->clock_, options.auth);
     deployment->teams_ =
         std::make_unique<security::TeamService>(*deployment->database_, deployment->clock_);
-    P360_ASSIGN_OR_RETURN(auto audit_database, OpenAuditDatabase(options));
-    P360_ASSIGN_OR_RETURN(deployment->audit_, security::AccessAudit::Open(std::move(audit_database),
-                                                                          deployment->clock_));
+    P360_ASSIGN_OR_RETURN(deployment->audit_,
+                          security::AccessAudit::Open(std::move(stores.audit), deployment->clock_));
     deployment->records_ = std::make_unique<records::RecordService>(
         *deployment->database_, *deployment->metadata_, *deployment->authorizer_,
         deployment->clock_, options.access_audit ? deployment->audit_.get() : nullptr);

@@ -63,6 +63,14 @@ private:
     std::unique_ptr<automation::JobQueue> jobs_;
 };
 
+// The databases of a deployment, opened without migrating anything: the records and the access
+// audit (on PostgreSQL two pools on one database, whose audit tables are audit_*).
+struct DeploymentStores {
+    std::unique_ptr<storage::Database> records;
+    std::unique_ptr<storage::Database> audit;
+};
+Result<DeploymentStores> OpenStores(const DeploymentOptions& options);
+
 // The actor for work the operator starts from the command line (migrations, demo data).
 security::Actor SystemActor();
 

@@ -86,6 +86,9 @@ public:
     // Column names of a table, in order (empty when the table does not exist).
     virtual Result<std::vector<std::string>> TableColumns(std::string_view table) = 0;
 
+    // The tables of this database, by name.
+    virtual Result<std::vector<std::string>> Tables() = 0;
+
     Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params = {});
     Result<std::optional<Row>> QueryOne(std::string_view sql, std::span<const Value> params = {});
 };

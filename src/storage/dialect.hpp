@@ -31,6 +31,9 @@ public:
     // transactions on other nodes skip them instead of waiting ("FOR UPDATE SKIP LOCKED");
     // empty where writes are serialised anyway (SQLite).
     virtual std::string_view ClaimRowsSuffix() const = 0;
+    // After rows were inserted with explicit sequence keys (moving a deployment), a statement
+    // that moves the table's key sequence past them; empty where the engine needs none.
+    virtual std::string SyncSequenceSql(std::string_view table) const = 0;
 };
 
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting

@@ -231,13 +231,26 @@ TestServer::TestServer() : directory_(NewDirectory()), database_url_(NewPostgres
 }
 
 TestServer::TestServer(SharedDatabase shared)
-    : directory_(NewDirectory()), database_url_(std::move(shared.url)), owns_database_(false) {}
+    : directory_(NewDirectory()),
+      database_url_(std::move(shared.url)),
+      owns_database_(shared.owned) {}
+
+std::unique_ptr<TestServer> TestServer::Empty() {
+    return std::unique_ptr<TestServer>(new TestServer(SharedDatabase{NewPostgresDatabase(), true}));
+}
 
 std::unique_ptr<TestServer> TestServer::SecondNode(const TestServer& first) {
     if (first.database_url_.empty()) {
         throw std::logic_error("a second node needs PostgreSQL (P360_TEST_POSTGRES)");
     }
     return std::unique_ptr<TestServer>(new TestServer(SharedDatabase{first.database_url_}));
+}
+
+std::unique_ptr<TestServer> TestServer::OnSqlite() {
+    std::unique_ptr<TestServer> server(new TestServer(SharedDatabase{}));
+    server->CreateUser("admin", "admin");
+    server->CreateUser("agent", "agent");
+    return server;
 }
 
 void TestServer::CreateUser(const std::string& username, const std::string& role) {

@@ -62,6 +62,11 @@ public:
     // Another node of `first`'s deployment: a data directory of its own on the same
     // PostgreSQL database (users and records are shared).
     static std::unique_ptr<TestServer> SecondNode(const TestServer& first);
+    // A server on SQLite files whatever P360_TEST_POSTGRES says (moving between engines), with
+    // users admin/agent.
+    static std::unique_ptr<TestServer> OnSqlite();
+    // A deployment with nothing in it, not even users (the target of an import).
+    static std::unique_ptr<TestServer> Empty();
     ~TestServer();
 
     static constexpr const char* kPassword = "integration-test-password";
@@ -96,6 +101,7 @@ public:
 private:
     struct SharedDatabase {
         std::string url;
+        bool owned = false;  // dropped with this server
     };
     explicit TestServer(SharedDatabase shared);
 

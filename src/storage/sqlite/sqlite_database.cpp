@@ -35,6 +35,8 @@ public:
     bool FailedStatementAbortsTransaction() const override { return false; }
     std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
     std::string_view ClaimRowsSuffix() const override { return ""; }
+    // INTEGER PRIMARY KEY continues after the largest key by itself.
+    std::string SyncSequenceSql(std::string_view) const override { return {}; }
 };
 
 const SqliteDialect kDialect;
@@ -187,6 +189,18 @@ public:
             return true;
         }));
         return columns;
+    }
+
+    Result<std::vector<std::string>> Tables() override {
+        std::vector<std::string> tables;
+        P360_TRY(ForEachRow(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+            "ORDER BY name",
+            {}, [&tables](const Row& row) {
+                tables.push_back(std::get<std::string>(row[0]));
+                return true;
+            }));
+        return tables;
     }
 
 private:
