@@ -9,6 +9,7 @@ Loads PEOPLE Person records through the bulk API, then measures in one run:
   - server memory (VmRSS / VmHWM).
 Prints a Markdown table. Usage:
   python3 bench/records_bench.py --build build/release [--people 1000000] [--seconds 10]
+      [--db postgresql://user@host:port/database]   (an empty database; default: SQLite)
 """
 import argparse
 import json
@@ -96,16 +97,18 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument("--db", help="run on this (empty) PostgreSQL database instead of SQLite")
     args = parser.parse_args()
 
     binary = os.path.join(args.build, "src/app/payer360")
     generator = os.path.join(args.build, "bench/generate_people")
     data = tempfile.mkdtemp(prefix="p360_bench_")
-    subprocess.run([binary, "user", "create", "--data", data, "--username", "perf", "--role", "admin",
+    where = ["--data", data] + (["--db", args.db] if args.db else [])
+    subprocess.run([binary, "user", "create", *where, "--username", "perf", "--role", "admin",
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     port_file = os.path.join(data, "port")
     log = open(os.path.join(data, "server.log"), "w")
-    server = subprocess.Popen([binary, "serve", "--data", data, "--port", "0", "--port-file", port_file],
+    server = subprocess.Popen([binary, "serve", *where, "--port", "0", "--port-file", port_file],
                               stdout=log, stderr=log)
     try:
         while not os.path.exists(port_file) or not open(port_file).read().strip():
