@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/log.hpp"
@@ -256,8 +257,42 @@ public:
     // True when a statement failed and the open transaction can only be rolled back.
     bool TransactionFailed() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
 
+    // Sends statements whose results nobody waits for (ending one transaction and beginning
+    // the next, between requests): their round trip overlaps the caller's own work, and the
+    // results are read before this connection's next statement.
+    void SendAhead(const std::string& sql) {
+        if (PQsendQuery(conn_, sql.c_str()) == 0) {
+            lost_ = true;
+            return;
+        }
+        pending_ahead_ = true;
+    }
+
+    // Whether the statements sent ahead began a transaction for the next user (who then only
+    // reads their results); asking clears it.
+    void MarkBegunAhead() { begun_ahead_ = pending_ahead_; }
+    bool TakeBegunAhead() { return std::exchange(begun_ahead_, false); }
+
+    // Reads what SendAhead sent; an error in it is this connection's next error.
+    Status DrainAhead() {
+        if (!pending_ahead_) {
+            return Ok();
+        }
+        pending_ahead_ = false;
+        Status status = Ok();
+        while (PGresult* raw = PQgetResult(conn_)) {
+            ResultPtr result(raw);
+            const auto kind = PQresultStatus(result.get());
+            if (status.ok() && kind != PGRES_COMMAND_OK && kind != PGRES_TUPLES_OK) {
+                status = Failed(result.get());
+            }
+        }
+        return status;
+    }
+
     // A statement without parameters, through the simple protocol (BEGIN, COMMIT, SET).
     Status Simple(const char* sql) {
+        P360_TRY(DrainAhead());
         ResultPtr result(PQexec(conn_, sql));
         const auto status = PQresultStatus(result.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -358,6 +393,7 @@ private:
     }
 
     Result<ResultPtr> Run(std::string_view sql, std::span<const Value> params) {
+        P360_TRY(DrainAhead());
         P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params));
         std::vector<std::string> texts(params.size());
         std::vector<const char*> values(params.size(), nullptr);
@@ -424,6 +460,8 @@ private:
 
     PGconn* conn_;
     bool lost_ = false;
+    bool pending_ahead_ = false;
+    bool begun_ahead_ = false;
     std::unordered_map<std::string, std::string> statements_;  // signature + SQL → name
     std::uint64_t statement_counter_ = 0;
     std::int64_t changed_rows_ = 0;
@@ -509,6 +547,19 @@ private:
     bool closed_ = false;                                    // guarded by mutex_
 };
 
+// How a pool's transactions begin and end. A connection is returned to its pool with the
+// next transaction already begun ahead (sent, not awaited): work then costs only its own
+// round trips. A begun transaction that ran nothing holds no snapshot and no locks.
+struct TransactionKind {
+    std::string begin;
+    // Reads end without waiting (they changed nothing); writes wait for their COMMIT,
+    // which is what makes them durable.
+    bool commit_ahead;
+};
+
+const TransactionKind kReadTransaction{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", true};
+const TransactionKind kWriteTransaction{"BEGIN", false};
+
 class PostgresDatabase final : public Database {
 public:
     PostgresDatabase(const std::string& url, const PostgresOptions& options)
@@ -519,10 +570,10 @@ public:
     const Dialect& dialect() const override { return kDialect; }
 
     Status Read(const ConnectionWork& work) override {
-        return InTransaction(readers_, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
+        return InTransaction(readers_, kReadTransaction, work);
     }
     Status Write(const ConnectionWork& work) override {
-        return InTransaction(writers_, "BEGIN", work);
+        return InTransaction(writers_, kWriteTransaction, work);
     }
     Status WriteAlone(const ConnectionWork& work) override { return Write(work); }
 
@@ -532,16 +583,17 @@ public:
     }
 
 private:
-    // A transaction on a pooled connection. A connection found dead at BEGIN (the server
+    // A transaction on a pooled connection. A connection found dead at the start (the server
     // restarted since it was last used) is replaced once: nothing has run on it yet.
-    Status InTransaction(ConnectionPool& pool, const char* begin, const ConnectionWork& work) {
+    Status InTransaction(ConnectionPool& pool, const TransactionKind& kind,
+                         const ConnectionWork& work) {
         P360_ASSIGN_OR_RETURN(auto connection, pool.Acquire());
-        Status started = connection->Simple(begin);
+        Status started = Begin(*connection, kind);
         if (!started.ok() && connection->Broken()) {
             pool.Release(std::move(connection));
             pool.DropIdle();
             P360_ASSIGN_OR_RETURN(connection, pool.Acquire());
-            started = connection->Simple(begin);
+            started = Begin(*connection, kind);
         }
         if (!started.ok()) {
             pool.Release(std::move(connection));
@@ -552,13 +604,29 @@ private:
             // The work ignored a failed statement; PostgreSQL would turn COMMIT into ROLLBACK.
             status = Error::Internal("a statement failed inside a transaction that went on");
         }
-        Status end = status.ok() ? connection->Simple("COMMIT") : connection->Simple("ROLLBACK");
-        if (status.ok() && !end.ok()) {
-            log::Error("storage.commit_failed", {{"engine", "postgresql"}});
-            status = end;
+        const std::string end = status.ok() ? "COMMIT" : "ROLLBACK";
+        if (kind.commit_ahead) {
+            connection->SendAhead(end + "; " + kind.begin);
+        } else {
+            Status ended = connection->Simple(end.c_str());
+            if (status.ok() && !ended.ok()) {
+                log::Error("storage.commit_failed", {{"engine", "postgresql"}});
+                status = ended;
+            }
+            connection->SendAhead(kind.begin);
         }
+        connection->MarkBegunAhead();
         pool.Release(std::move(connection));
         return status;
+    }
+
+    // Begins on a connection fresh from the pool (its previous transaction may still be
+    // ending ahead; the BEGIN then goes out behind it).
+    static Status Begin(PostgresConnection& connection, const TransactionKind& kind) {
+        if (connection.TakeBegunAhead()) {
+            return connection.DrainAhead();
+        }
+        return connection.Simple(kind.begin.c_str());
     }
 
     static Status RunCaught(PostgresConnection& connection, const ConnectionWork& work) {
