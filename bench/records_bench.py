@@ -98,6 +98,7 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--db", help="run on this (empty) PostgreSQL database instead of SQLite")
+    parser.add_argument("--serve-args", default="", help="more options for payer360 serve")
     args = parser.parse_args()
 
     binary = os.path.join(args.build, "src/app/payer360")
@@ -108,7 +109,8 @@ def main():
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     port_file = os.path.join(data, "port")
     log = open(os.path.join(data, "server.log"), "w")
-    server = subprocess.Popen([binary, "serve", *where, "--port", "0", "--port-file", port_file],
+    server = subprocess.Popen([binary, "serve", *where, "--port", "0", "--port-file", port_file,
+                               *args.serve_args.split()],
                               stdout=log, stderr=log)
     try:
         while not os.path.exists(port_file) or not open(port_file).read().strip():

@@ -52,6 +52,7 @@ struct BulkLine {
     LineStatus status = LineStatus::kPending;
     std::string id;
     std::vector<FieldError> errors;
+    bool refused_by_decoder = false;  // failed before any write was tried
 };
 
 std::vector<FieldError> ErrorsOf(const Error& error) {
@@ -121,6 +122,7 @@ void DecodeLine(const metadata::Catalog& catalog, const ObjectDef& object, const
     }
     if (!line.errors.empty()) {
         line.status = LineStatus::kFailed;
+        line.refused_by_decoder = true;
     }
 }
 
@@ -141,6 +143,7 @@ public:
                       lines[line_idx].errors = {
                           {"", "The line could not be decoded.", texts[line_idx].number}};
                       lines[line_idx].status = LineStatus::kFailed;
+                      lines[line_idx].refused_by_decoder = true;
                   }
                   if ((line_idx + 1) % kBlock == 0 || line_idx + 1 == texts.size()) {
                       {
@@ -172,6 +175,32 @@ private:
     std::size_t known_decoded_ = 0;  // the waiting side's copy
     std::thread thread_;
 };
+
+// Lines a PostgreSQL chunk runs between savepoints: few enough that running a chunk again
+// after a failed statement is cheap.
+constexpr std::size_t kChunkLines = 256;
+
+void FailLine(BulkLine& line, const Error& error) {
+    line.status = LineStatus::kFailed;
+    line.id.clear();
+    line.errors = ErrorsOf(error);
+    for (FieldError& field_error : line.errors) {
+        field_error.line = line.number;
+    }
+}
+
+// Lines [first, last] of a chunk that was rolled back, made ready to run again (those the
+// decoder refused stay refused).
+void ResetLines(std::vector<BulkLine>& lines, std::size_t first, std::size_t last) {
+    for (std::size_t line_idx = first; line_idx <= last; ++line_idx) {
+        BulkLine& line = lines[line_idx];
+        if (!line.refused_by_decoder) {
+            line.status = LineStatus::kPending;
+            line.id.clear();
+            line.errors.clear();
+        }
+    }
+}
 
 // Creates or updates the record a line names, if the actor may change it (`changeable`, a
 // condition over alias t). Every check runs before the first write.
@@ -310,42 +339,68 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
             // itself, so on engines that keep the transaction usable a failed line leaves
             // nothing behind without a savepoint. If it did write (the total moved), the batch
             // fails whole.
-            const bool use_savepoints = connection.dialect().FailedStatementAbortsTransaction();
-            std::int64_t failed_lines = 0;
+            //
+            // Where a failed statement aborts the whole transaction (PostgreSQL), a savepoint
+            // per line would cost two round trips a line. Lines go in chunks instead, one
+            // savepoint each; a statement failing inside a chunk rolls the chunk back, and the
+            // chunk runs again with a savepoint per line, so every line still gets its own
+            // outcome.
+            const bool chunked = connection.dialect().FailedStatementAbortsTransaction();
+            std::size_t chunk_start = 0;
+            bool line_savepoints = false;
             for (std::size_t line_idx = 0; line_idx < lines.size(); ++line_idx) {
+                if (chunked && (line_idx - chunk_start) % kChunkLines == 0 && !line_savepoints) {
+                    P360_TRY(deferred.Write(connection));
+                    if (line_idx != 0) {
+                        P360_TRY(connection.Execute("RELEASE chunk"));
+                    }
+                    P360_TRY(connection.Execute("SAVEPOINT chunk"));
+                    chunk_start = line_idx;
+                }
+                if (line_savepoints && line_idx == chunk_start + kChunkLines) {
+                    line_savepoints = false;  // the careful chunk is done; back to chunks
+                    --line_idx;
+                    continue;
+                }
                 decoder.WaitFor(line_idx);
                 BulkLine& line = lines[line_idx];
                 if (line.status == LineStatus::kFailed) {
-                    ++failed_lines;
                     continue;
                 }
-                if (use_savepoints) {
+                if (line_savepoints) {
                     P360_TRY(connection.Execute("SAVEPOINT line"));
                 }
                 const std::int64_t changes_before = connection.TotalChanges();
                 Status applied = ApplyLine(connection, scope, *key_field, changeable, line);
+                if (!applied.ok() && chunked && !line_savepoints &&
+                    connection.TransactionAborted()) {
+                    P360_TRY(connection.Execute("ROLLBACK TO chunk"));
+                    deferred.Discard();
+                    known_references.clear();
+                    ResetLines(lines, chunk_start, line_idx);
+                    line_savepoints = true;
+                    line_idx = chunk_start - 1;  // the loop's ++ brings it to chunk_start
+                    continue;
+                }
                 if (!applied.ok()) {
-                    if (use_savepoints) {
+                    if (line_savepoints) {
                         P360_TRY(connection.Execute("ROLLBACK TO line"));
                     } else if (connection.TotalChanges() != changes_before) {
                         return Error::Internal("bulk line failed after a partial write");
                     }
-                    line.status = LineStatus::kFailed;
-                    line.id.clear();
-                    line.errors = ErrorsOf(applied.error());
-                    for (FieldError& error : line.errors) {
-                        error.line = line.number;
-                    }
-                    ++failed_lines;
+                    FailLine(line, applied.error());
                 }
-                if (use_savepoints) {
+                if (line_savepoints) {
                     P360_TRY(connection.Execute("RELEASE line"));
                 }
-                if (deferred.size() >= kDeferredRows) {
+                if (!chunked && deferred.size() >= kDeferredRows) {
                     P360_TRY(deferred.Write(connection));
                 }
             }
             P360_TRY(deferred.Write(connection));
+            const auto failed_lines = std::count_if(
+                lines.begin(), lines.end(),
+                [](const BulkLine& line) { return line.status == LineStatus::kFailed; });
             // A dry run goes all the way, then undoes everything: what it reports is exactly
             // what a real run would do.
             const bool undo =

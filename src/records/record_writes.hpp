@@ -29,6 +29,12 @@ public:
     std::size_t size() const { return rows_; }
     // Writes the rows held so far and forgets them.
     Status Write(storage::Connection& connection);
+    // Forgets the rows held so far (their writes were rolled back).
+    void Discard() {
+        outbox_.clear();
+        history_.clear();
+        rows_ = 0;
+    }
 
 private:
     void Add(std::vector<storage::Value>& to, std::vector<storage::Value> row);

@@ -83,6 +83,10 @@ public:
     // changes nothing, so an unchanged total proves a failed step left no trace.
     virtual std::int64_t TotalChanges() const = 0;
 
+    // True when a statement failed and the open transaction can only be rolled back (engines
+    // whose dialect says FailedStatementAbortsTransaction); false otherwise.
+    virtual bool TransactionAborted() const { return false; }
+
     // Column names of a table, in order (empty when the table does not exist).
     virtual Result<std::vector<std::string>> TableColumns(std::string_view table) = 0;
 

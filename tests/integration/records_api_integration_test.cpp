@@ -386,6 +386,49 @@ TEST_F(RecordsApiTest, BulkAtomicRollsBackEverythingOnOneBadLine) {
     EXPECT_TRUE(ListIds("Person", "filter=" + UrlEncode("lastName = 'Atomic'")).empty());
 }
 
+// A line the database itself refuses (a unique value taken by an earlier line of the same
+// batch) fails alone, however far into a long batch it comes, and every other line lands.
+TEST_F(RecordsApiTest, ALineTheDatabaseRefusesFailsAloneInALongBatch) {
+    HttpResult object = Call(
+        "POST", "/api/v1/objects",
+        json::object{
+            {"name", "Badge"},
+            {"label", "Badge"},
+            {"fields",
+             json::array{json::object{{"name", "code"}, {"label", "Code"}, {"type", "externalId"}},
+                         json::object{{"name", "serial"},
+                                      {"label", "Serial"},
+                                      {"type", "text"},
+                                      {"unique", true}}}}});
+    ASSERT_EQ(object.status, 201) << object.body;
+    std::string body;
+    for (int line = 1; line <= 700; ++line) {
+        // Line 450 repeats line 10's serial.
+        const int serial = line == 450 ? 10 : line;
+        body += json::serialize(json::object{{"code", "b-" + std::to_string(line)},
+                                             {"serial", "s-" + std::to_string(serial)}}) +
+                "\n";
+    }
+    HttpResult partial = server_->Request(
+        "POST", "/api/v1/records/Badge/bulk?externalId=code&mode=partial", body, admin_);
+    ASSERT_EQ(partial.status, 200) << partial.body;
+    EXPECT_EQ(partial.Json().at("created").as_int64(), 699);
+    EXPECT_EQ(partial.Json().at("failed").as_int64(), 1);
+    const auto& refused = partial.Json().at("results").as_array()[449];
+    EXPECT_EQ(refused.at("line").as_int64(), 450);
+    EXPECT_EQ(refused.at("status").as_string(), "failed");
+    EXPECT_EQ(refused.at("errors").as_array()[0].at("field").as_string(), "serial");
+    EXPECT_EQ(partial.Json().at("results").as_array()[450].at("status").as_string(), "created");
+    EXPECT_EQ(ListIds("Badge", "limit=1000").size(), 699U);
+
+    // The same batch again, atomic: everything is there already except line 450, which is
+    // refused again, so nothing changes.
+    HttpResult atomic = server_->Request(
+        "POST", "/api/v1/records/Badge/bulk?externalId=code&mode=atomic", body, admin_);
+    ASSERT_EQ(atomic.status, 400) << atomic.body;
+    EXPECT_EQ(ListIds("Badge", "limit=1000").size(), 699U);
+}
+
 TEST_F(RecordsApiTest, BulkPartialAppliesGoodLinesAndUpsertsByExternalId) {
     const std::string body =
         R"({"sourceId":"bulk-p-1","firstName":"Bulk","lastName":"Partial"})"

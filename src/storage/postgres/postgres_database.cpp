@@ -254,8 +254,9 @@ public:
     // report the socket as fine until it next reads from it).
     bool Broken() const { return lost_ || PQstatus(conn_) != CONNECTION_OK; }
 
-    // True when a statement failed and the open transaction can only be rolled back.
-    bool TransactionFailed() const { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
+    bool TransactionAborted() const override {
+        return PQtransactionStatus(conn_) == PQTRANS_INERROR;
+    }
 
     // Sends statements whose results nobody waits for (ending one transaction and beginning
     // the next, between requests): their round trip overlaps the caller's own work, and the
@@ -600,7 +601,7 @@ private:
             return started;
         }
         Status status = RunCaught(*connection, work);
-        if (status.ok() && connection->TransactionFailed()) {
+        if (status.ok() && connection->TransactionAborted()) {
             // The work ignored a failed statement; PostgreSQL would turn COMMIT into ROLLBACK.
             status = Error::Internal("a statement failed inside a transaction that went on");
         }
