@@ -5,6 +5,7 @@
 // the whole batch back. Partial mode: failed lines leave nothing behind and the rest commit.
 #include <array>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -203,11 +204,20 @@ void ResetLines(std::vector<BulkLine>& lines, std::size_t first, std::size_t las
 }
 
 // Creates or updates the record a line names, if the actor may change it (`changeable`, a
-// condition over alias t). Every check runs before the first write.
+// condition over alias t). Every check runs before the first write. `prefetched`, when given,
+// holds the rows of the line's chunk by key (one query for the chunk instead of one a line).
 Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const FieldDef& key_field,
-                 const storage::SqlCondition& changeable, BulkLine& line) {
-    P360_ASSIGN_OR_RETURN(auto existing,
-                          detail::LoadRowBy(connection, scope.object, key_field, line.key));
+                 const storage::SqlCondition& changeable, BulkLine& line,
+                 std::map<Value, storage::Row>* prefetched = nullptr) {
+    std::optional<storage::Row> existing;
+    if (prefetched != nullptr) {
+        if (auto found = prefetched->find(line.key); found != prefetched->end()) {
+            existing = found->second;
+        }
+    } else {
+        P360_ASSIGN_OR_RETURN(existing,
+                              detail::LoadRowBy(connection, scope.object, key_field, line.key));
+    }
     if (existing && !changeable.Unrestricted()) {
         // The key is taken either way; say no more than that the record is not the caller's.
         P360_ASSIGN_OR_RETURN(
@@ -232,6 +242,156 @@ Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const 
     line.id = std::get<std::string>(row[0]);
     return Ok();
 }
+
+// Applies the decoded lines of one batch inside its transaction.
+//
+// Every check of a line runs before its first write, and a failed statement undoes itself, so
+// on engines that keep the transaction usable (SQLite) a failed line leaves nothing behind
+// without a savepoint; if it did write (the total moved), the batch fails whole.
+//
+// Where a failed statement aborts the whole transaction (PostgreSQL), each statement is a
+// network round trip and a savepoint per line would triple them. Lines go in chunks instead:
+// one query finds the chunk's existing records, new records are inserted together at the end
+// of the chunk, and one savepoint covers it. If a statement fails inside a chunk, the chunk is
+// rolled back and runs again line by line, each with its own savepoint, so every line still
+// gets its own outcome.
+class LineApplier {
+public:
+    LineApplier(Connection& connection, detail::WriteScope& scope, detail::DeferredRows& deferred,
+                const FieldDef& key_field, const storage::SqlCondition& changeable,
+                LineDecoder& decoder, std::vector<BulkLine>& lines)
+        : connection_(connection),
+          scope_(scope),
+          deferred_(deferred),
+          key_field_(key_field),
+          changeable_(changeable),
+          decoder_(decoder),
+          lines_(lines) {}
+
+    Status ApplyAll() {
+        if (!connection_.dialect().FailedStatementAbortsTransaction()) {
+            return ApplyLineByLine();
+        }
+        for (std::size_t first = 0; first < lines_.size(); first += kChunkLines) {
+            const std::size_t last = std::min(lines_.size(), first + kChunkLines);
+            P360_TRY(connection_.Execute("SAVEPOINT chunk"));
+            P360_ASSIGN_OR_RETURN(const bool applied, TryChunk(first, last));
+            if (!applied) {
+                P360_TRY(connection_.Execute("ROLLBACK TO chunk"));
+                deferred_.Discard();
+                scope_.known_references->clear();
+                ResetLines(lines_, first, last - 1);
+                P360_TRY(ApplyCarefully(first, last));
+            }
+            P360_TRY(connection_.Execute("RELEASE chunk"));
+        }
+        return Ok();
+    }
+
+private:
+    Status ApplyLineByLine() {
+        for (std::size_t line_idx = 0; line_idx < lines_.size(); ++line_idx) {
+            decoder_.WaitFor(line_idx);
+            BulkLine& line = lines_[line_idx];
+            if (line.status == LineStatus::kFailed) {
+                continue;
+            }
+            const std::int64_t changes_before = connection_.TotalChanges();
+            Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
+            if (!applied.ok()) {
+                if (connection_.TotalChanges() != changes_before) {
+                    return Error::Internal("bulk line failed after a partial write");
+                }
+                FailLine(line, applied.error());
+            }
+            if (deferred_.size() >= kDeferredRows) {
+                P360_TRY(deferred_.Write(connection_));
+            }
+        }
+        return deferred_.Write(connection_);
+    }
+
+    // False when a statement failed and the chunk must run again, line by line.
+    Result<bool> TryChunk(std::size_t first, std::size_t last) {
+        decoder_.WaitFor(last - 1);
+        P360_ASSIGN_OR_RETURN(auto prefetched, Prefetch(first, last));
+        // A key twice in one chunk: the second line must see the first one's record, which
+        // deferred inserts would hide; such a chunk writes as it goes.
+        scope_.defer_inserts = prefetched.has_value();
+        for (std::size_t line_idx = first; line_idx < last; ++line_idx) {
+            BulkLine& line = lines_[line_idx];
+            if (line.status == LineStatus::kFailed) {
+                continue;
+            }
+            Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line,
+                                       prefetched ? &*prefetched : nullptr);
+            if (!applied.ok()) {
+                if (connection_.TransactionAborted()) {
+                    scope_.defer_inserts = false;
+                    return false;
+                }
+                FailLine(line, applied.error());
+            }
+        }
+        scope_.defer_inserts = false;
+        Status flushed = deferred_.Write(connection_);
+        if (!flushed.ok() && connection_.TransactionAborted()) {
+            return false;
+        }
+        P360_TRY(flushed);
+        return true;
+    }
+
+    // The chunk's existing records by key, in one query; nothing when a key repeats.
+    Result<std::optional<std::map<Value, storage::Row>>> Prefetch(std::size_t first,
+                                                                  std::size_t last) {
+        std::vector<Value> keys;
+        std::map<Value, storage::Row> rows;
+        for (std::size_t line_idx = first; line_idx < last; ++line_idx) {
+            if (lines_[line_idx].status == LineStatus::kFailed) {
+                continue;
+            }
+            if (!rows.emplace(lines_[line_idx].key, storage::Row{}).second) {
+                return std::optional<std::map<Value, storage::Row>>();
+            }
+            keys.push_back(lines_[line_idx].key);
+        }
+        rows.clear();
+        P360_ASSIGN_OR_RETURN(auto found,
+                              detail::LoadRowsBy(connection_, scope_.object, key_field_, keys));
+        const auto key_index = static_cast<std::size_t>(&key_field_ - scope_.object.fields.data());
+        for (storage::Row& row : found) {
+            Value key = row[key_index];
+            rows.emplace(std::move(key), std::move(row));
+        }
+        return std::optional(std::move(rows));
+    }
+
+    Status ApplyCarefully(std::size_t first, std::size_t last) {
+        for (std::size_t line_idx = first; line_idx < last; ++line_idx) {
+            BulkLine& line = lines_[line_idx];
+            if (line.status == LineStatus::kFailed) {
+                continue;
+            }
+            P360_TRY(connection_.Execute("SAVEPOINT line"));
+            Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
+            if (!applied.ok()) {
+                P360_TRY(connection_.Execute("ROLLBACK TO line"));
+                FailLine(line, applied.error());
+            }
+            P360_TRY(connection_.Execute("RELEASE line"));
+        }
+        return deferred_.Write(connection_);
+    }
+
+    Connection& connection_;
+    detail::WriteScope& scope_;
+    detail::DeferredRows& deferred_;
+    const FieldDef& key_field_;
+    const storage::SqlCondition& changeable_;
+    LineDecoder& decoder_;
+    std::vector<BulkLine>& lines_;
+};
 
 json::object Summarise(std::vector<BulkLine>& lines, BulkMode mode, bool applied) {
     std::int64_t counts[6] = {};
@@ -335,69 +495,9 @@ Result<BulkOutcome> RecordService::BulkUpsert(const security::Actor& actor,
             detail::WriteScope scope{
                 *target.catalog,   object,    actor,    now, FormatDateTime(now),
                 &known_references, &readable, &deferred};
-            // Every check of a line runs before its first write, and a failed statement undoes
-            // itself, so on engines that keep the transaction usable a failed line leaves
-            // nothing behind without a savepoint. If it did write (the total moved), the batch
-            // fails whole.
-            //
-            // Where a failed statement aborts the whole transaction (PostgreSQL), a savepoint
-            // per line would cost two round trips a line. Lines go in chunks instead, one
-            // savepoint each; a statement failing inside a chunk rolls the chunk back, and the
-            // chunk runs again with a savepoint per line, so every line still gets its own
-            // outcome.
-            const bool chunked = connection.dialect().FailedStatementAbortsTransaction();
-            std::size_t chunk_start = 0;
-            bool line_savepoints = false;
-            for (std::size_t line_idx = 0; line_idx < lines.size(); ++line_idx) {
-                if (chunked && (line_idx - chunk_start) % kChunkLines == 0 && !line_savepoints) {
-                    P360_TRY(deferred.Write(connection));
-                    if (line_idx != 0) {
-                        P360_TRY(connection.Execute("RELEASE chunk"));
-                    }
-                    P360_TRY(connection.Execute("SAVEPOINT chunk"));
-                    chunk_start = line_idx;
-                }
-                if (line_savepoints && line_idx == chunk_start + kChunkLines) {
-                    line_savepoints = false;  // the careful chunk is done; back to chunks
-                    --line_idx;
-                    continue;
-                }
-                decoder.WaitFor(line_idx);
-                BulkLine& line = lines[line_idx];
-                if (line.status == LineStatus::kFailed) {
-                    continue;
-                }
-                if (line_savepoints) {
-                    P360_TRY(connection.Execute("SAVEPOINT line"));
-                }
-                const std::int64_t changes_before = connection.TotalChanges();
-                Status applied = ApplyLine(connection, scope, *key_field, changeable, line);
-                if (!applied.ok() && chunked && !line_savepoints &&
-                    connection.TransactionAborted()) {
-                    P360_TRY(connection.Execute("ROLLBACK TO chunk"));
-                    deferred.Discard();
-                    known_references.clear();
-                    ResetLines(lines, chunk_start, line_idx);
-                    line_savepoints = true;
-                    line_idx = chunk_start - 1;  // the loop's ++ brings it to chunk_start
-                    continue;
-                }
-                if (!applied.ok()) {
-                    if (line_savepoints) {
-                        P360_TRY(connection.Execute("ROLLBACK TO line"));
-                    } else if (connection.TotalChanges() != changes_before) {
-                        return Error::Internal("bulk line failed after a partial write");
-                    }
-                    FailLine(line, applied.error());
-                }
-                if (line_savepoints) {
-                    P360_TRY(connection.Execute("RELEASE line"));
-                }
-                if (!chunked && deferred.size() >= kDeferredRows) {
-                    P360_TRY(deferred.Write(connection));
-                }
-            }
-            P360_TRY(deferred.Write(connection));
+            LineApplier applier(connection, scope, deferred, *key_field, changeable, decoder,
+                                lines);
+            P360_TRY(applier.ApplyAll());
             const auto failed_lines = std::count_if(
                 lines.begin(), lines.end(),
                 [](const BulkLine& line) { return line.status == LineStatus::kFailed; });

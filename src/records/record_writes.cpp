@@ -40,7 +40,8 @@ std::string ColumnList(const ObjectDef& object) {
 struct ObjectSql {
     std::size_t field_count = 0;
     std::string insert;
-    std::string select_all;                                  // "SELECT <all columns> FROM <table>"
+    std::string insert_head;  // "INSERT INTO <table> (<all columns>)", for multi-row inserts
+    std::string select_all;   // "SELECT <all columns> FROM <table>"
     std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
 };
 
@@ -67,6 +68,8 @@ ObjectSql& SqlFor(const ObjectDef& object) {
         statements.field_count = object.fields.size();
         statements.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
                             ") VALUES (" + placeholders + ")";
+        statements.insert_head =
+            "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns + ")";
         statements.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
         statements.select_by.clear();
     }
@@ -112,6 +115,27 @@ Status VisitRowWithin(Connection& connection, const ObjectDef& object, std::stri
     params.insert(params.end(), scope.params.begin(), scope.params.end());
     return connection.ForEachRowView(
         SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params, visit);
+}
+
+Result<std::vector<storage::Row>> LoadRowsBy(Connection& connection, const ObjectDef& object,
+                                             const FieldDef& key,
+                                             const std::vector<Value>& values) {
+    std::vector<storage::Row> rows;
+    constexpr std::size_t kKeysPerQuery = 500;
+    for (std::size_t first = 0; first < values.size(); first += kKeysPerQuery) {
+        const std::size_t count = std::min(kKeysPerQuery, values.size() - first);
+        std::string sql =
+            SqlFor(object).select_all + " WHERE " + QuoteIdentifier(key.name) + " IN (";
+        for (std::size_t key_idx = 0; key_idx < count; ++key_idx) {
+            sql.append(key_idx == 0 ? "?" : ", ?");
+        }
+        sql.append(")");
+        P360_ASSIGN_OR_RETURN(auto found,
+                              connection.Query(sql, std::span(values).subspan(first, count)));
+        rows.insert(rows.end(), std::make_move_iterator(found.begin()),
+                    std::make_move_iterator(found.end()));
+    }
+    return rows;
 }
 
 Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
@@ -264,7 +288,20 @@ void DeferredRows::Add(std::vector<Value>& to, std::vector<Value> row) {
     ++rows_;
 }
 
+void DeferredRows::AddRecord(const ObjectDef& object, storage::Row row) {
+    record_object_ = &object;
+    records_.insert(records_.end(), std::make_move_iterator(row.begin()),
+                    std::make_move_iterator(row.end()));
+    ++rows_;
+}
+
 Status DeferredRows::Write(Connection& connection) {
+    if (!records_.empty()) {
+        const ObjectDef& object = *record_object_;
+        P360_TRY(ExplainUniqueViolation(
+            InsertRows(connection, SqlFor(object).insert_head, object.fields.size(), records_)));
+        records_.clear();
+    }
     P360_TRY(InsertRows(connection, kInsertOutbox, kOutboxColumns, outbox_));
     P360_TRY(InsertRows(connection, kInsertHistory, kHistoryColumns, history_));
     outbox_.clear();
@@ -293,7 +330,15 @@ Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scop
     }
     P360_TRY(CheckRequired(object, values));
     P360_TRY(CheckReferences(connection, scope, assignments));
-    P360_TRY(ExplainUniqueViolation(connection.Execute(SqlFor(object).insert, values)));
+    if (scope.defer_inserts && scope.deferred != nullptr) {
+        // Later lines may point at this record before it is written: it counts as existing.
+        if (scope.known_references != nullptr) {
+            scope.known_references->insert(object.name + "/" + id);
+        }
+        scope.deferred->AddRecord(object, values);
+    } else {
+        P360_TRY(ExplainUniqueViolation(connection.Execute(SqlFor(object).insert, values)));
+    }
     P360_TRY(AppendOutbox(connection, scope, id, "create", 1, assigned));
     return values;
 }

@@ -33,14 +33,20 @@ public:
     void Discard() {
         outbox_.clear();
         history_.clear();
+        records_.clear();
         rows_ = 0;
     }
+    // A new record of `object`, inserted with the others at the next Write (before the outbox
+    // and history rows that name it).
+    void AddRecord(const metadata::ObjectDef& object, storage::Row row);
 
 private:
     void Add(std::vector<storage::Value>& to, std::vector<storage::Value> row);
 
     std::vector<storage::Value> outbox_;   // 5 values a row
     std::vector<storage::Value> history_;  // 7 values a row
+    std::vector<storage::Value> records_;  // all columns of record_object_, a row at a time
+    const metadata::ObjectDef* record_object_ = nullptr;
     std::size_t rows_ = 0;
 };
 
@@ -59,7 +65,16 @@ struct WriteScope {
     // Where outbox and history rows go when the caller writes them later (a bulk batch, which
     // must call DeferredRows::Write before its transaction ends). Null = written at once.
     DeferredRows* deferred = nullptr;
+    // New records go to `deferred` too, and only their ids are checked now (a bulk chunk that
+    // inserts its new records in one statement). Only with `deferred`.
+    bool defer_inserts = false;
 };
+
+// All columns of the records whose `key` is one of `values` (in no particular order).
+Result<std::vector<storage::Row>> LoadRowsBy(storage::Connection& connection,
+                                             const metadata::ObjectDef& object,
+                                             const metadata::FieldDef& key,
+                                             const std::vector<storage::Value>& values);
 
 // All columns of a record (in ObjectDef::fields order), or nothing.
 Result<std::optional<storage::Row>> LoadRow(storage::Connection& connection,
