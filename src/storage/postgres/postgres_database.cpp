@@ -242,7 +242,7 @@ public:
         // Notices (e.g. "relation already exists, skipping") are not errors; keep them quiet.
         PQsetNoticeProcessor(
             conn, [](void*, const char*) {}, nullptr);
-        P360_TRY(connection->Execute("SET client_min_messages = warning"));
+        P360_TRY(connection->Simple("SET client_min_messages = warning"));
         return connection;
     }
 
@@ -556,10 +556,16 @@ struct TransactionKind {
     // Reads end without waiting (they changed nothing); writes wait for their COMMIT,
     // which is what makes them durable.
     bool commit_ahead;
+    // Run after BEGIN, inside the transaction, when not empty.
+    std::string setup;
 };
 
 const TransactionKind kReadTransaction{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", true};
 const TransactionKind kWriteTransaction{"BEGIN", false};
+// Long batches (bulk loads, migrations) plan each statement for its parameters: a generic plan
+// cached while a table was small (a load into a new table) would keep scanning it as it grows.
+const TransactionKind kBatchTransaction{"BEGIN", false,
+                                        "SET LOCAL plan_cache_mode = force_custom_plan"};
 
 class PostgresDatabase final : public Database {
 public:
@@ -576,7 +582,9 @@ public:
     Status Write(const ConnectionWork& work) override {
         return InTransaction(writers_, kWriteTransaction, work);
     }
-    Status WriteAlone(const ConnectionWork& work) override { return Write(work); }
+    Status WriteAlone(const ConnectionWork& work) override {
+        return InTransaction(writers_, kBatchTransaction, work);
+    }
 
     void Close() override {
         readers_.Close();
@@ -624,10 +632,9 @@ private:
     // Begins on a connection fresh from the pool (its previous transaction may still be
     // ending ahead; the BEGIN then goes out behind it).
     static Status Begin(PostgresConnection& connection, const TransactionKind& kind) {
-        if (connection.TakeBegunAhead()) {
-            return connection.DrainAhead();
-        }
-        return connection.Simple(kind.begin.c_str());
+        P360_TRY(connection.TakeBegunAhead() ? connection.DrainAhead()
+                                             : connection.Simple(kind.begin.c_str()));
+        return kind.setup.empty() ? Ok() : connection.Simple(kind.setup.c_str());
     }
 
     static Status RunCaught(PostgresConnection& connection, const ConnectionWork& work) {
