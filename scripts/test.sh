@@ -51,7 +51,7 @@ run_suite dev
 
 echo "=== fuzz (libFuzzer, clang)"
 cmake --preset fuzz >/dev/null
-FUZZ_TARGETS=(filter_parser record_json x12_834 csv_table identity_standardise)
+FUZZ_TARGETS=(filter_parser record_json x12_834 csv_table identity_standardise fhir_bundle)
 cmake --build --preset fuzz --target "${FUZZ_TARGETS[@]/%/_fuzz}"
 for target in "${FUZZ_TARGETS[@]}"; do
     corpus_copy="$(mktemp -d)"

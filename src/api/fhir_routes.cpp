@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "api/api_support.hpp"
+#include "formats/fhir/bundle.hpp"
+#include "formats/fhir/decode.hpp"
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/resources.hpp"
 #include "http/problem.hpp"
@@ -25,8 +27,31 @@ HttpResponse FhirResponse(int status, const json::object& resource) {
     return response;
 }
 
-// FHIR answers errors with an OperationOutcome; the HTTP status is the platform's for the code.
-HttpResponse OperationOutcome(const Error& error, const HttpRequest& request) {
+// `/entry/3/resource/name/0/family` → `Bundle.entry[3].resource.name[0].family`.
+std::string FhirPathOfPointer(std::string_view pointer) {
+    std::string path = "Bundle";
+    std::size_t start = 1;
+    while (start <= pointer.size()) {
+        std::size_t end = pointer.find('/', start);
+        if (end == std::string_view::npos) {
+            end = pointer.size();
+        }
+        const std::string_view segment = pointer.substr(start, end - start);
+        const bool index =
+            !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
+        if (index) {
+            path += "[" + std::string(segment) + "]";
+        } else if (!segment.empty()) {
+            path += "." + std::string(segment);
+        }
+        start = end + 1;
+    }
+    return path;
+}
+
+// The OperationOutcome of an error, as a resource. A JSON pointer into a posted Bundle goes to
+// `location`, and the same place as FHIRPath to `expression`.
+json::object OutcomeOf(const Error& error) {
     const std::string code = error.code == ErrorCode::kNotFound           ? "not-found"
                              : error.code == ErrorCode::kUnauthenticated  ? "login"
                              : error.code == ErrorCode::kPermissionDenied ? "forbidden"
@@ -35,7 +60,11 @@ HttpResponse OperationOutcome(const Error& error, const HttpRequest& request) {
     json::array issues;
     auto issue = [&](const std::string& diagnostics, const std::string& location) {
         json::object entry{{"severity", "error"}, {"code", code}, {"diagnostics", diagnostics}};
-        if (!location.empty()) {
+        if (location.starts_with("/")) {
+            // A JSON pointer into the posted Bundle, and the same place as FHIRPath.
+            entry["location"] = json::array{json::value(location)};
+            entry["expression"] = json::array{json::value(FhirPathOfPointer(location))};
+        } else if (!location.empty()) {
             entry["expression"] = json::array{json::value(location)};
         }
         issues.push_back(std::move(entry));
@@ -46,9 +75,12 @@ HttpResponse OperationOutcome(const Error& error, const HttpRequest& request) {
     for (const FieldError& field_error : error.field_errors) {
         issue(field_error.message, field_error.field);
     }
-    HttpResponse response = FhirResponse(
-        http::HttpStatusOf(error.code),
-        json::object{{"resourceType", "OperationOutcome"}, {"issue", std::move(issues)}});
+    return json::object{{"resourceType", "OperationOutcome"}, {"issue", std::move(issues)}};
+}
+
+// FHIR answers errors with an OperationOutcome; the HTTP status is the platform's for the code.
+HttpResponse OperationOutcome(const Error& error, const HttpRequest& request) {
+    HttpResponse response = FhirResponse(http::HttpStatusOf(error.code), OutcomeOf(error));
     response.headers.emplace_back("X-Request-Id", request.request_id);
     return response;
 }
@@ -90,7 +122,10 @@ Result<std::string> IdentifierTerm(std::string_view value) {
     const std::string_view field =
         formats::fhir::PersonFieldForIdentifierSystem(value.substr(0, bar));
     if (field.empty()) {
-        return std::string("id = ''");  // a system payer360 keeps nothing under: no match
+        // Any other system: the identifier the record was keyed by (decode.hpp).
+        const formats::fhir::RecordKey key =
+            formats::fhir::KeyOfIdentifier("Patient", value.substr(0, bar), value.substr(bar + 1));
+        return key.field + " = " + query::QuoteText(key.value);
     }
     return std::string(field) + " = " + query::QuoteText(value.substr(bar + 1));
 }
@@ -109,10 +144,34 @@ constexpr ResourceType kResourceTypes[] = {
     {"Coverage", "MemberPlan", "person", ""},
     {"Condition", "Condition", "person", ""},
     {"MedicationRequest", "Medication", "person", ""},
+    {"Encounter", "Encounter", "person", ""},
+    {"RelatedPerson", "ContactRelationship", "person", ""},
     {"Organization", "Account", "", "name"},
     {"Practitioner", "Provider", "", "lastName"},
     {"Location", "ProviderLocation", "", "name"},
+    {"PractitionerRole", "ProviderLocation", "", ""},
 };
+
+// Types read out of the catalog but not imported (no identifiers to search by).
+bool Importable(const ResourceType& type) {
+    return !formats::fhir::ObjectOfResourceType(type.name).empty();
+}
+
+// A record the resource shows besides its own (a Coverage's plan, a relative's person), when
+// the caller may read it.
+std::optional<json::object> Linked(records::RecordService& records, const Actor& actor,
+                                   const json::object& record, std::string_view field,
+                                   std::string_view object) {
+    const json::value* id = record.if_contains(field);
+    if (id == nullptr || !id->is_string()) {
+        return std::nullopt;
+    }
+    auto found = records.Get(actor, object, id->get_string());
+    if (!found.ok()) {
+        return std::nullopt;
+    }
+    return std::move(found).value();
+}
 
 // A Patient reference as a search value: `Patient/<id>` or `<id>`.
 std::string PatientId(std::string_view value) {
@@ -174,6 +233,21 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
             P360_ASSIGN_OR_RETURN(term, PatientTerm(name, value));
         } else if (name == "name" && !type.name_filter.empty()) {
             term = std::string(type.name_filter) + " startsWith " + query::QuoteText(value);
+        } else if (name == "practitioner" && type.name == "PractitionerRole") {
+            constexpr std::string_view kPrefix = "Practitioner/";
+            const std::string_view id = std::string_view(value).starts_with(kPrefix)
+                                            ? std::string_view(value).substr(kPrefix.size())
+                                            : std::string_view(value);
+            term = "provider = " + query::QuoteText(id);
+        } else if (name == "identifier" && Importable(type)) {
+            // system|value: the key the record was imported under (decode.hpp).
+            const auto bar = value.find('|');
+            const formats::fhir::RecordKey key =
+                bar == std::string::npos ? formats::fhir::RecordKey{"sourceId", value}
+                                         : formats::fhir::KeyOfIdentifier(
+                                               type.name, std::string_view(value).substr(0, bar),
+                                               std::string_view(value).substr(bar + 1));
+            term = key.field + " = " + query::QuoteText(key.value);
         }
         if (!term) {
             return Error::InvalidArgument(
@@ -213,15 +287,20 @@ json::object ToResource(records::RecordService& records, const Actor& actor,
         return formats::fhir::PatientFromPerson(record);
     }
     if (type.name == "Coverage") {
-        std::optional<json::object> plan;
-        if (const json::value* plan_id = record.if_contains("plan");
-            plan_id && plan_id->is_string()) {
-            auto found = records.Get(actor, "Plan", plan_id->get_string());
-            if (found.ok()) {
-                plan = std::move(found).value();
-            }
-        }
+        const std::optional<json::object> plan = Linked(records, actor, record, "plan", "Plan");
         return formats::fhir::CoverageFromMemberPlan(record, plan ? &*plan : nullptr);
+    }
+    if (type.name == "RelatedPerson") {
+        const std::optional<json::object> related =
+            Linked(records, actor, record, "relatedPerson", "Person");
+        return formats::fhir::RelatedPersonFromContactRelationship(record,
+                                                                   related ? &*related : nullptr);
+    }
+    if (type.name == "PractitionerRole") {
+        const std::optional<json::object> provider =
+            Linked(records, actor, record, "provider", "Provider");
+        return formats::fhir::PractitionerRoleFromProviderLocation(record,
+                                                                   provider ? &*provider : nullptr);
     }
     if (type.name == "Condition") {
         return formats::fhir::ConditionFromCondition(record);
@@ -234,6 +313,9 @@ json::object ToResource(records::RecordService& records, const Actor& actor,
     }
     if (type.name == "Location") {
         return formats::fhir::LocationFromProviderLocation(record);
+    }
+    if (type.name == "Encounter") {
+        return formats::fhir::EncounterFromEncounter(record);
     }
     return formats::fhir::MedicationRequestFromMedication(record);
 }
@@ -315,6 +397,210 @@ Result<HttpResponse> Everything(records::RecordService& records, const HttpReque
                                           {"entry", std::move(entries)}});
 }
 
+// ---- POST /fhir/r4: transaction and batch Bundles ----
+
+using formats::fhir::BundleEntry;
+using formats::fhir::BundleType;
+using records::RecordChange;
+
+// The entry's record change. Conditional and identified POSTs leave a record that exists as it
+// is; PUTs update (a conditional PUT creates when nothing matches).
+Result<RecordChange> ChangeOf(records::RecordService& records, const Actor& actor,
+                              const formats::fhir::Bundle& bundle, const BundleEntry& entry) {
+    const formats::fhir::DecodedResource& resource = *entry.resource;
+    RecordChange change{.object = resource.object, .fields = resource.fields};
+    if (!entry.target_id.empty()) {
+        change.key_field = "id";
+        change.key = entry.target_id;
+        change.create = false;
+    } else if (entry.key) {
+        change.key_field = entry.key->field;
+        change.key = entry.key->value;
+        change.update = entry.method == "PUT";
+    } else {
+        change.key_field = "id";  // nothing to find it by: always a new record
+    }
+    std::vector<FieldError> errors;
+    for (const formats::fhir::ResolvedReference& reference : entry.references) {
+        if (reference.entry) {
+            const BundleEntry& target = bundle.entries[*reference.entry];
+            if (!target.target_id.empty()) {
+                change.fields[reference.field] = target.target_id;
+            } else if (target.key) {
+                change.references.push_back(
+                    {reference.field, reference.object, target.key->field, target.key->value});
+            } else {
+                errors.push_back({reference.pointer,
+                                  "The entry this reference names has no identifier and no "
+                                  "fullUrl to find its record by.",
+                                  {}});
+            }
+        } else if (!reference.id.empty()) {
+            change.fields[reference.field] = reference.id;
+        } else {
+            change.references.push_back(
+                {reference.field, reference.object, reference.key.field, reference.key.value});
+        }
+    }
+    // A coverage's line of business is its plan's.
+    if (resource.object == "MemberPlan" && !change.fields.contains("lineOfBusiness")) {
+        for (const formats::fhir::ResolvedReference& reference : entry.references) {
+            if (reference.field != "plan" || reference.key.field != "planCode") {
+                continue;
+            }
+            query::ListRequest find{.filter = "planCode = " + query::QuoteText(reference.key.value),
+                                    .fields = {"lineOfBusiness"},
+                                    .limit = 1};
+            P360_ASSIGN_OR_RETURN(json::object plans, records.List(actor, "Plan", find));
+            const json::array& items = plans.at("items").as_array();
+            if (items.empty()) {
+                errors.push_back(
+                    {reference.pointer, "No plan has this plan code: set the plan up first.", {}});
+            } else if (const json::value* line = items[0].as_object().if_contains("lineOfBusiness");
+                       line != nullptr && line->is_string()) {
+                change.fields["lineOfBusiness"] = *line;
+            }
+        }
+    }
+    if (!errors.empty()) {
+        return Error::Validation(std::move(errors));
+    }
+    return change;
+}
+
+// Rewrites the change set's locations (`changes[2].birthDate`) as JSON pointers into the
+// Bundle (`/entry/5/resource/birthDate`).
+Error AtEntries(Error error, const formats::fhir::Bundle& bundle,
+                const std::vector<std::size_t>& entry_of_change) {
+    auto rewrite = [&](const std::string& location) -> std::string {
+        if (!location.starts_with("changes[")) {
+            return location;
+        }
+        const auto close = location.find(']');
+        std::size_t change_idx = entry_of_change.size();
+        if (close != std::string::npos) {
+            std::from_chars(location.data() + 8, location.data() + close, change_idx);
+        }
+        if (change_idx >= entry_of_change.size()) {
+            return location;
+        }
+        const BundleEntry& entry = bundle.entries[entry_of_change[change_idx]];
+        std::string pointer = entry.pointer + "/resource";
+        if (close + 1 < location.size() && location[close + 1] == '.') {
+            const std::string field = location.substr(close + 2);
+            const auto& pointers = entry.resource->pointers;
+            if (auto found = pointers.find(field); found != pointers.end()) {
+                pointer += found->second;
+            }
+        }
+        return pointer;
+    };
+    error.location = rewrite(error.location);
+    for (FieldError& field_error : error.field_errors) {
+        field_error.field = rewrite(field_error.field);
+    }
+    return error;
+}
+
+std::string StatusLine(const Error& error) {
+    const int status = http::HttpStatusOf(error.code);
+    return std::to_string(status) + (status == 403   ? " Forbidden"
+                                     : status == 404 ? " Not Found"
+                                     : status == 409 ? " Conflict"
+                                     : status < 500  ? " Bad Request"
+                                                     : " Internal Server Error");
+}
+
+json::object EntryResponse(const BundleEntry& entry, const records::ChangeOutcome& outcome) {
+    const std::string version = std::to_string(outcome.version);
+    return json::object{
+        {"response",
+         json::object{{"status", outcome.status == "created" ? "201 Created" : "200 OK"},
+                      {"location",
+                       entry.resource->resource_type + "/" + outcome.id + "/_history/" + version},
+                      {"etag", "W/\"" + version + "\""}}}};
+}
+
+json::object FailedEntry(const Error& error) {
+    return json::object{
+        {"response", json::object{{"status", StatusLine(error)}, {"outcome", OutcomeOf(error)}}}};
+}
+
+Result<HttpResponse> PostBundle(records::RecordService& records, const HttpRequest& request,
+                                const Actor& actor) {
+    P360_TRY(OnlyQueryParameters(request, {}));
+    if (request.body.empty()) {
+        return Error::InvalidArgument("The request needs a Bundle.", "body");
+    }
+    // The Bundle is parsed into one arena, released at once when the request is answered (the
+    // parsed tree takes about twice the text).
+    json::monotonic_resource arena(2 * request.body.size() + 4096);
+    P360_ASSIGN_OR_RETURN(json::value body, records::ParseJson(request.body, "body", &arena));
+    P360_ASSIGN_OR_RETURN(formats::fhir::Bundle bundle, formats::fhir::ReadBundle(body));
+    json::array responses;
+    if (bundle.type == BundleType::kBatch) {
+        // Each entry on its own: one change set each, failures answered in place.
+        for (const BundleEntry& entry : bundle.entries) {
+            if (!entry.errors.empty()) {
+                responses.push_back(FailedEntry(Error::Validation(entry.errors)));
+                continue;
+            }
+            auto change = ChangeOf(records, actor, bundle, entry);
+            if (!change.ok()) {
+                responses.push_back(FailedEntry(change.error()));
+                continue;
+            }
+            auto applied = records.ApplyChanges(actor, {std::move(change).value()});
+            if (!applied.ok()) {
+                const std::size_t entry_idx = static_cast<std::size_t>(&entry - &bundle.entries[0]);
+                responses.push_back(FailedEntry(AtEntries(applied.error(), bundle, {entry_idx})));
+                continue;
+            }
+            responses.push_back(EntryResponse(entry, applied->changes.at(0)));
+        }
+        return FhirResponse(200, json::object{{"resourceType", "Bundle"},
+                                              {"type", "batch-response"},
+                                              {"entry", std::move(responses)}});
+    }
+    // A transaction: every entry in one change set, all or nothing.
+    std::vector<FieldError> errors;
+    for (const BundleEntry& entry : bundle.entries) {
+        errors.insert(errors.end(), entry.errors.begin(), entry.errors.end());
+    }
+    if (!errors.empty()) {
+        return Error::Validation(std::move(errors));
+    }
+    std::vector<RecordChange> changes;
+    std::vector<std::size_t> entry_of_change;
+    for (std::size_t entry_idx = 0; entry_idx < bundle.entries.size(); ++entry_idx) {
+        auto change = ChangeOf(records, actor, bundle, bundle.entries[entry_idx]);
+        if (!change.ok()) {
+            if (change.error().code != ErrorCode::kInvalidArgument) {
+                return change.error();
+            }
+            errors.insert(errors.end(), change.error().field_errors.begin(),
+                          change.error().field_errors.end());
+            continue;
+        }
+        changes.push_back(std::move(change).value());
+        entry_of_change.push_back(entry_idx);
+    }
+    if (!errors.empty()) {
+        return Error::Validation(std::move(errors));
+    }
+    auto applied = records.ApplyChanges(actor, changes);
+    if (!applied.ok()) {
+        return AtEntries(applied.error(), bundle, entry_of_change);
+    }
+    for (std::size_t change_idx = 0; change_idx < applied->changes.size(); ++change_idx) {
+        responses.push_back(EntryResponse(bundle.entries[entry_of_change[change_idx]],
+                                          applied->changes[change_idx]));
+    }
+    return FhirResponse(200, json::object{{"resourceType", "Bundle"},
+                                          {"type", "transaction-response"},
+                                          {"entry", std::move(responses)}});
+}
+
 json::object CapabilityStatement(std::string_view software_date) {
     json::array search_params;
     for (const auto& [name, type] :
@@ -334,7 +620,13 @@ json::object CapabilityStatement(std::string_view software_date) {
             params = search_params;
         } else if (!type.member_field.empty()) {
             params.push_back(json::object{{"name", "patient"}, {"type", "reference"}});
-        } else {
+        } else if (type.name == "PractitionerRole") {
+            params.push_back(json::object{{"name", "practitioner"}, {"type", "reference"}});
+        }
+        if (type.name != "Patient" && Importable(type)) {
+            params.push_back(json::object{{"name", "identifier"}, {"type", "token"}});
+        }
+        if (!type.name_filter.empty() && type.name != "Patient") {
             params.push_back(json::object{{"name", "name"}, {"type", "string"}});
         }
         resources.push_back(json::object{
@@ -343,21 +635,24 @@ json::object CapabilityStatement(std::string_view software_date) {
              json::array{json::object{{"code", "read"}}, json::object{{"code", "search-type"}}}},
             {"searchParam", std::move(params)}});
     }
-    return json::object{{"resourceType", "CapabilityStatement"},
-                        {"status", "active"},
-                        {"date", software_date},
-                        {"kind", "instance"},
-                        {"software", {{"name", "payer360"}}},
-                        {"implementation", {{"description", "payer360 FHIR R4 API"}}},
-                        {"fhirVersion", "4.0.1"},
-                        {"format", json::array{json::value("json")}},
-                        {"rest", json::array{json::object{
-                                     {"mode", "server"},
-                                     {"security",
-                                      {{"description",
-                                        "Bearer tokens from POST /api/v1/auth/login; the caller's "
-                                        "access rules apply to every resource."}}},
-                                     {"resource", std::move(resources)}}}}};
+    return json::object{
+        {"resourceType", "CapabilityStatement"},
+        {"status", "active"},
+        {"date", software_date},
+        {"kind", "instance"},
+        {"software", {{"name", "payer360"}}},
+        {"implementation", {{"description", "payer360 FHIR R4 API"}}},
+        {"fhirVersion", "4.0.1"},
+        {"format", json::array{json::value("json")}},
+        {"rest",
+         json::array{json::object{{"mode", "server"},
+                                  {"security",
+                                   {{"description",
+                                     "Bearer tokens from POST /api/v1/auth/login; the caller's "
+                                     "access rules apply to every resource."}}},
+                                  {"resource", std::move(resources)},
+                                  {"interaction", json::array{json::object{{"code", "transaction"}},
+                                                              json::object{{"code", "batch"}}}}}}}};
 }
 
 }  // namespace
@@ -383,6 +678,14 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
     router.Add("GET", "/fhir/r4/metadata", [](const HttpRequest&) {
         return FhirResponse(200, CapabilityStatement("2026-11-26"));
     });
+    router.Add("POST", "/fhir/r4",
+               Authenticated(
+                   services.auth,
+                   [&records](const HttpRequest& request, const Actor& actor) {
+                       return PostBundle(records, request, actor);
+                   },
+                   OperationOutcome),
+               http::RouteOptions{.max_body_bytes = 64u << 20});
     router.Add("GET", "/fhir/r4/Patient/{id}/$everything",
                Authenticated(
                    services.auth,

@@ -6,8 +6,15 @@
 //                                         given, birthdate ([eq|ne|ge|le|gt|lt]date), gender,
 //                                         _count; a searchset Bundle with self and next links
 //
-// Every resource is read through the records layer as the caller, so field and record access
-// apply as everywhere; errors are OperationOutcome resources (application/fhir+json).
+//   GET /fhir/r4/Patient/{id}/$everything the patient and what the caller may see about them
+//   GET /fhir/r4/{Type}/{id}, /{Type}?…    Coverage, Condition, MedicationRequest, Organization,
+//                                         Practitioner, Location: read and search
+//   POST /fhir/r4                         a transaction (one change set, all or nothing) or
+//                                         batch (entry by entry) Bundle: see docs/api.md
+//
+// Every resource is read and written through the records layer as the caller, so field and
+// record access apply as everywhere; errors are OperationOutcome resources
+// (application/fhir+json), with JSON pointers into a posted Bundle.
 #pragma once
 
 #include <string>

@@ -146,6 +146,14 @@ Status RecordService::ApplyChange(Connection& connection, const security::Actor&
     const query::RecordScope readable = ScopeOf(actor, target, Operation::kRead);
     detail::WriteScope scope{*target.catalog,   object,   actor, now, FormatDateTime(now),
                              &known_references, &readable};
+    if (existing && !change.update) {
+        P360_ASSIGN_OR_RETURN(
+            row, LoadForChange(connection, actor, target, std::get<std::string>((*existing)[0]),
+                               Operation::kRead));
+        outcome.changes.push_back(
+            {object.name, std::get<std::string>(row[0]), "unchanged", detail::VersionOf(row)});
+        return Ok();
+    }
     if (existing) {
         P360_ASSIGN_OR_RETURN(
             row, LoadForChange(connection, actor, target, std::get<std::string>((*existing)[0]),
@@ -154,14 +162,16 @@ Status RecordService::ApplyChange(Connection& connection, const security::Actor&
                               detail::UpdateRecord(connection, scope, row, assignments));
         outcome.changes.push_back(
             {object.name, std::get<std::string>(row[0]),
-             result == detail::UpdateResult::kUpdated ? "updated" : "unchanged"});
+             result == detail::UpdateResult::kUpdated ? "updated" : "unchanged",
+             detail::VersionOf(row)});
         return Ok();
     }
     if (!change.create) {
         return Error::NotFound("No " + object.name + " record has this " + change.key_field + ".");
     }
     P360_ASSIGN_OR_RETURN(row, detail::InsertRecord(connection, scope, assignments));
-    outcome.changes.push_back({object.name, std::get<std::string>(row[0]), "created"});
+    outcome.changes.push_back(
+        {object.name, std::get<std::string>(row[0]), "created", detail::VersionOf(row)});
     return CheckStillReadable(connection, readable, target, std::get<std::string>(row[0]));
 }
 

@@ -60,12 +60,16 @@ struct RecordChange {
     json::object create_fields;  // set only when the change creates the record
     std::vector<KeyReference> references;
     bool create = true;  // false: only update a record that exists
+    // false: a record that exists already is left as it is ("unchanged"), as a conditional
+    // create (FHIR ifNoneExist) wants; it must still be readable by the caller.
+    bool update = true;
 };
 
 struct ChangeOutcome {
     std::string object;
     std::string id;
-    std::string status;  // created, updated, unchanged
+    std::string status;        // created, updated, unchanged
+    std::int64_t version = 0;  // the record's version after the change
 };
 
 struct ChangeSetOutcome {

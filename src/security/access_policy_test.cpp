@@ -98,6 +98,7 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
         {"ClaimLine", {"CRED", "R", "R", "R", "-", "-", "-", "-", "R"}},
         {"Condition", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
         {"Medication", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
+        {"Encounter", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
         {"Case", {"CRED", "CRE", "CRED", "CRE", "-", "-", "CRE", "-", "CR"}},
         {"CaseComment", {"CRED", "CR", "CRED", "CR", "-", "-", "-", "-", "CR"}},
         {"Interaction", {"CRED", "CRE", "CRED", "CRE", "CR", "-", "-", "-", "-"}},
@@ -127,17 +128,22 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
 // minimum-necessary exceptions below are hidden or read-only.
 TEST_F(ShippedPolicyTest, MatrixOfFields) {
     const std::set<std::string> without_phi = {"network_manager", "auditor"};
+    // Identifiers kept from FHIR (driver's licence, passport, …) are as guarded as the SSN.
     const std::map<std::string, std::set<std::string>> hidden = {
         {"agent",
-         {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+         {"Person.ssn", "Person.fhirIdentifiers", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
           "ClaimLine.diagnosisCodes"}},
         {"supervisor",
-         {"Person.ssn", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
+         {"Person.ssn", "Person.fhirIdentifiers", "Claim.primaryDiagnosis", "Claim.diagnosisCodes",
           "ClaimLine.diagnosisCodes"}},
-        {"care_manager", {"Person.ssn"}},
-        {"sales", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
-        {"marketing", {"Person.ssn", "Person.medicareBeneficiaryId", "Person.medicaidId"}},
-        {"portal_member", {"Person.ssn", "CareTeamMember.reason"}},
+        {"care_manager", {"Person.ssn", "Person.fhirIdentifiers"}},
+        {"sales",
+         {"Person.ssn", "Person.fhirIdentifiers", "Person.medicareBeneficiaryId",
+          "Person.medicaidId"}},
+        {"marketing",
+         {"Person.ssn", "Person.fhirIdentifiers", "Person.medicareBeneficiaryId",
+          "Person.medicaidId"}},
+        {"portal_member", {"Person.ssn", "Person.fhirIdentifiers", "CareTeamMember.reason"}},
     };
     // Portal members keep their contact details current, not their identity.
     const std::set<std::string> portal_read_only = {"Person.firstName",

@@ -3,6 +3,7 @@
 // validator (the `fhir` npm package, tests/fhir-validator).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,57 @@ protected:
         std::ofstream(emitted_ / ("resource_" + std::to_string(++emitted_count_) + ".json"))
             << result.body;
         return result;
+    }
+
+    // POSTs a Bundle to /fhir/r4; the answer is kept for the validator.
+    static HttpResult Post(const json::value& bundle, const std::string& token) {
+        HttpResult result = server_->Request("POST", "/fhir/r4", json::serialize(bundle), token,
+                                             {{"Content-Type", "application/fhir+json"}});
+        EXPECT_EQ(result.Header("content-type"), "application/fhir+json");
+        std::ofstream(emitted_ / ("resource_" + std::to_string(++emitted_count_) + ".json"))
+            << result.body;
+        return result;
+    }
+
+    static json::value Fixture(const std::string& relative) {
+        std::ifstream in(std::string(P360_FIXTURES_DIR) + "/fhir/" + relative);
+        std::stringstream text;
+        text << in.rdbuf();
+        return json::parse(text.str());
+    }
+
+    // A Synthea bundle with only the entries payer360 holds.
+    static json::value HeldEntriesOf(json::value bundle) {
+        json::array kept;
+        for (const auto& entry : bundle.at("entry").as_array()) {
+            const auto& type = entry.at("resource").at("resourceType");
+            for (const char* held : {"Patient", "Organization", "Practitioner", "Encounter",
+                                     "Condition", "MedicationRequest"}) {
+                if (type == held) {
+                    kept.push_back(entry);
+                }
+            }
+        }
+        bundle.as_object()["entry"] = std::move(kept);
+        return bundle;
+    }
+
+    static std::size_t EntryCount(const HttpResult& result) {
+        const json::object& body = result.Json().as_object();
+        return body.contains("entry") ? body.at("entry").as_array().size() : 0;
+    }
+
+    // The pointers (issue.location) of an OperationOutcome.
+    static std::vector<std::string> Locations(const HttpResult& result) {
+        std::vector<std::string> locations;
+        for (const auto& issue : result.Json().at("issue").as_array()) {
+            if (issue.as_object().contains("location")) {
+                for (const auto& location : issue.at("location").as_array()) {
+                    locations.emplace_back(location.as_string());
+                }
+            }
+        }
+        return locations;
     }
 
     static std::string Identifier(const json::value& patient, const std::string& system) {
@@ -266,6 +318,551 @@ TEST_F(FhirTest, TheDirectoryAsOrganizationPractitionerAndLocation) {
     EXPECT_TRUE(named.Json().at("entry").as_array().empty());
     EXPECT_EQ(Fhir("/fhir/r4/Location?patient=Patient/x", admin_).status, 400)
         << "the directory is not about one patient";
+}
+
+// ---- Import: transaction and batch Bundles ----
+
+// A Synthea person posted as a transaction: the member, their practitioner and organisation,
+// conditions and medication are created, keep their identifiers and extensions, read back as
+// FHIR, and posting the same Bundle again creates nothing.
+TEST_F(FhirTest, ASyntheaTransactionImportsOnceAndReadsBack) {
+    const json::value source = Fixture("synthea/Buster_Hoeger.json");
+    const json::value bundle = HeldEntriesOf(source);
+    const auto& entries = bundle.at("entry").as_array();
+    ASSERT_EQ(entries.size(), 13U) << "1 Patient, 1 Organization, 1 Practitioner, 6 Encounters, "
+                                      "3 Conditions, 1 MedicationRequest in the fixture";
+    // The first entry of each type, to follow it through.
+    std::map<std::string, std::size_t> first_of;
+    for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+        first_of.emplace(entries[entry_idx].at("resource").at("resourceType").as_string(),
+                         entry_idx);
+    }
+    const std::size_t patient_idx = first_of.at("Patient");
+    const std::size_t organization_idx = first_of.at("Organization");
+    const std::size_t practitioner_idx = first_of.at("Practitioner");
+    const std::size_t encounter_idx = first_of.at("Encounter");
+    const std::size_t medication_idx = first_of.at("MedicationRequest");
+    const json::value& patient_in = entries[patient_idx].at("resource");
+
+    HttpResult first = Post(bundle, admin_);
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.Json().at("type"), "transaction-response");
+    ASSERT_EQ(EntryCount(first), entries.size());
+    std::vector<std::string> locations;
+    for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+        const auto& response = first.Json().at("entry").at(entry_idx).at("response");
+        EXPECT_EQ(response.at("status"), "201 Created");
+        const std::string location(response.at("location").as_string());
+        const std::string type(entries[entry_idx].at("resource").at("resourceType").as_string());
+        EXPECT_EQ(location.rfind(type + "/", 0), 0U) << location;
+        EXPECT_NE(location.find("/_history/1"), std::string::npos);
+        EXPECT_EQ(response.at("etag"), "W/\"1\"");
+        locations.push_back(location.substr(0, location.find("/_history")));
+    }
+
+    // The member, found by the identifier Synthea gave them.
+    const std::string synthea_id(patient_in.at("identifier").at(0).at("value").as_string());
+    HttpResult found =
+        Fhir("/fhir/r4/Patient?identifier=" +
+                 UrlEncode("https://github.com/synthetichealth/synthea|" + synthea_id),
+             admin_);
+    ASSERT_EQ(found.status, 200) << found.body;
+    ASSERT_EQ(EntryCount(found), 1U);
+    const json::value& patient = found.Json().at("entry").at(0).at("resource");
+    EXPECT_EQ("Patient/" + std::string(patient.at("id").as_string()), locations[patient_idx]);
+    EXPECT_EQ(patient.at("name").at(0).at("family"), patient_in.at("name").at(0).at("family"));
+    EXPECT_EQ(patient.at("name").at(0).at("given").at(0),
+              patient_in.at("name").at(0).at("given").at(0));
+    EXPECT_EQ(patient.at("birthDate"), patient_in.at("birthDate"));
+    EXPECT_EQ(patient.at("gender"), patient_in.at("gender"));
+    // Every identifier of the source comes back, with its system.
+    for (const auto& identifier : patient_in.at("identifier").as_array()) {
+        EXPECT_EQ(
+            json::value(Identifier(patient, std::string(identifier.at("system").as_string()))),
+            identifier.at("value"))
+            << identifier.at("system");
+    }
+    // So does every extension, unchanged.
+    ASSERT_TRUE(patient.as_object().contains("extension"));
+    const auto& extensions_in = patient_in.at("extension").as_array();
+    ASSERT_EQ(patient.at("extension").as_array().size(), extensions_in.size());
+    for (std::size_t extension_idx = 0; extension_idx < extensions_in.size(); ++extension_idx) {
+        const auto& out = patient.at("extension").at(extension_idx);
+        EXPECT_EQ(out.at("url"), extensions_in[extension_idx].at("url"));
+        if (extensions_in[extension_idx].as_object().contains("valueString")) {
+            EXPECT_EQ(out.at("valueString"), extensions_in[extension_idx].at("valueString"));
+        }
+    }
+    // An agent sees the member, but not their SSN or other government ids.
+    HttpResult for_agent = Fhir("/" + std::string("fhir/r4/") + locations[patient_idx], agent_);
+    ASSERT_EQ(for_agent.status, 200);
+    EXPECT_TRUE(Identifier(for_agent.Json(), "http://hl7.org/fhir/sid/us-ssn").empty());
+    EXPECT_TRUE(Identifier(for_agent.Json(), "urn:oid:2.16.840.1.113883.4.3.25").empty())
+        << "no driver's licence number for agents";
+
+    // Conditions and the medication, linked to the member.
+    std::vector<std::string> codes_in;
+    for (const auto& entry : entries) {
+        if (entry.at("resource").at("resourceType") == "Condition") {
+            codes_in.emplace_back(
+                entry.at("resource").at("code").at("coding").at(0).at("code").as_string());
+        }
+    }
+    HttpResult conditions =
+        Fhir("/fhir/r4/Condition?patient=" + UrlEncode(locations[patient_idx]), admin_);
+    ASSERT_EQ(conditions.status, 200);
+    ASSERT_EQ(EntryCount(conditions), codes_in.size());
+    std::vector<std::string> codes_out;
+    for (const auto& entry : conditions.Json().at("entry").as_array()) {
+        const auto& coding = entry.at("resource").at("code").at("coding").at(0);
+        EXPECT_EQ(coding.at("system"), "http://snomed.info/sct");
+        codes_out.emplace_back(coding.at("code").as_string());
+    }
+    std::sort(codes_in.begin(), codes_in.end());
+    std::sort(codes_out.begin(), codes_out.end());
+    EXPECT_EQ(codes_out, codes_in);
+    HttpResult medication = Fhir("/fhir/r4/" + locations[medication_idx], admin_);
+    ASSERT_EQ(medication.status, 200);
+    EXPECT_EQ(medication.Json().at("subject").at("reference"), json::value(locations[patient_idx]));
+    EXPECT_EQ(medication.Json().at("requester").at("reference"),
+              json::value(locations[practitioner_idx]));
+    EXPECT_EQ(medication.Json().at("medicationCodeableConcept").at("coding").at(0).at("code"),
+              entries[medication_idx]
+                  .at("resource")
+                  .at("medicationCodeableConcept")
+                  .at("coding")
+                  .at(0)
+                  .at("code"));
+    HttpResult practitioner = Fhir("/fhir/r4/" + locations[practitioner_idx], admin_);
+    EXPECT_EQ(json::value(Identifier(practitioner.Json(), "http://hl7.org/fhir/sid/us-npi")),
+              entries[practitioner_idx].at("resource").at("identifier").at(0).at("value"));
+    EXPECT_EQ(Fhir("/fhir/r4/" + locations[organization_idx], admin_).Json().at("name"),
+              entries[organization_idx].at("resource").at("name"));
+    // An encounter: its setting, period, practitioner and organisation.
+    const json::value& encounter_in = entries[encounter_idx].at("resource");
+    HttpResult encounter = Fhir("/fhir/r4/" + locations[encounter_idx], admin_);
+    ASSERT_EQ(encounter.status, 200);
+    EXPECT_EQ(encounter.Json().at("class").at("code"), encounter_in.at("class").at("code"));
+    EXPECT_EQ(encounter.Json().at("type").at(0).at("coding").at(0).at("code"),
+              encounter_in.at("type").at(0).at("coding").at(0).at("code"));
+    EXPECT_EQ(encounter.Json().at("period").at("start").as_string(),
+              encounter_in.at("period").at("start").as_string().subview(0, 10));
+    EXPECT_EQ(encounter.Json().at("subject").at("reference"), json::value(locations[patient_idx]));
+    EXPECT_EQ(encounter.Json().at("participant").at(0).at("individual").at("reference"),
+              json::value(locations[practitioner_idx]));
+    EXPECT_EQ(encounter.Json().at("serviceProvider").at("reference"),
+              json::value(locations[organization_idx]));
+    HttpResult everything = Fhir("/fhir/r4/" + locations[patient_idx] + "/$everything", admin_);
+    ASSERT_EQ(everything.status, 200);
+    EXPECT_EQ(EntryCount(everything), 11U)
+        << "the patient, 3 conditions, 1 medication, 6 encounters";
+
+    // The same Bundle again: every entry finds its record, nothing is created or changed.
+    HttpResult again = Post(bundle, admin_);
+    ASSERT_EQ(again.status, 200) << again.body;
+    for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+        const auto& response = again.Json().at("entry").at(entry_idx).at("response");
+        EXPECT_EQ(response.at("status"), "200 OK");
+        EXPECT_EQ(std::string(response.at("location").as_string()),
+                  locations[entry_idx] + "/_history/1");
+    }
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=" +
+                                  std::string(patient_in.at("name").at(0).at("family").as_string()),
+                              admin_)),
+              1U);
+    EXPECT_EQ(
+        EntryCount(Fhir("/fhir/r4/Condition?patient=" + UrlEncode(locations[patient_idx]), admin_)),
+        codes_in.size());
+}
+
+// The whole Synthea Bundle as a batch: what payer360 holds is created, every other entry
+// (Observation, Claim, …) is refused on its own with a pointer to it.
+TEST_F(FhirTest, ABatchAppliesEachEntryOnItsOwn) {
+    json::value bundle = Fixture("synthea/Clemente_Kreiger.json");
+    bundle.as_object()["type"] = "batch";
+    const auto& entries = bundle.at("entry").as_array();
+    HttpResult result = Post(bundle, admin_);
+    ASSERT_EQ(result.status, 200) << result.body;
+    EXPECT_EQ(result.Json().at("type"), "batch-response");
+    ASSERT_EQ(EntryCount(result), entries.size());
+    int created = 0;
+    for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+        const std::string type(entries[entry_idx].at("resource").at("resourceType").as_string());
+        const auto& response = result.Json().at("entry").at(entry_idx).at("response");
+        const bool held = type == "Patient" || type == "Organization" || type == "Practitioner" ||
+                          type == "Encounter" || type == "Condition";
+        if (held) {
+            EXPECT_EQ(response.at("status"), "201 Created") << entry_idx << " " << type;
+            ++created;
+            continue;
+        }
+        EXPECT_EQ(response.at("status"), "400 Bad Request") << entry_idx << " " << type;
+        const auto& issue = response.at("outcome").at("issue").at(0);
+        EXPECT_EQ(issue.at("location").at(0),
+                  json::value("/entry/" + std::to_string(entry_idx) + "/resource/resourceType"));
+    }
+    EXPECT_EQ(created, 7) << "1 Patient, 1 Organization, 1 Practitioner, 3 Encounters, 1 Condition";
+    const std::string family(entries[0].at("resource").at("name").at(0).at("family").as_string());
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=" + family, admin_)), 1U);
+}
+
+// One bad entry refuses the whole transaction, with a pointer to it; nothing is written.
+TEST_F(FhirTest, ATransactionWithABadEntryWritesNothing) {
+    const json::value patient = {
+        {"resourceType", "Patient"},
+        {"identifier",
+         json::array{{{"system", "https://example.org/mrn"}, {"value", "bad-entry-1"}}}},
+        {"name", json::array{{{"family", "Rollback"}, {"given", json::array{"Rhoda"}}}}},
+        {"birthDate", "1970-01-01"}};
+    json::value condition = {
+        {"resourceType", "Condition"},
+        {"code",
+         {{"coding",
+           json::array{{{"system", "http://hl7.org/fhir/sid/icd-10-cm"}, {"code", "E11.9"}}}}}},
+        {"subject", {{"reference", "urn:uuid:00000000-0000-4000-8000-000000000001"}}},
+        {"onsetDateTime", "last tuesday"}};
+    auto bundle_of = [&](const json::value& second) {
+        return json::value{
+            {"resourceType", "Bundle"},
+            {"type", "transaction"},
+            {"entry",
+             json::array{{{"fullUrl", "urn:uuid:00000000-0000-4000-8000-000000000001"},
+                          {"resource", patient},
+                          {"request", {{"method", "POST"}, {"url", "Patient"}}}},
+                         {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-000000000002"},
+                          {"resource", second},
+                          {"request", {{"method", "POST"}, {"url", second.at("resourceType")}}}}}}};
+    };
+    // A value the catalog refuses: found when the change set is validated.
+    HttpResult bad_date = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(bad_date.status, 400) << bad_date.body;
+    EXPECT_EQ(bad_date.Json().at("resourceType"), "OperationOutcome");
+    EXPECT_EQ(Locations(bad_date), std::vector<std::string>{"/entry/1/resource/onsetDateTime"});
+    EXPECT_EQ(bad_date.Json().at("issue").at(0).at("expression").at(0),
+              "Bundle.entry[1].resource.onsetDateTime");
+    // An element of the wrong JSON type: found while decoding.
+    condition.as_object()["onsetDateTime"] = 20200101;
+    HttpResult wrong_type = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(wrong_type.status, 400);
+    EXPECT_EQ(Locations(wrong_type), std::vector<std::string>{"/entry/1/resource/onsetDateTime"});
+    // A resource payer360 does not hold.
+    HttpResult unknown_type = Post(bundle_of({{"resourceType", "Observation"}}), admin_);
+    ASSERT_EQ(unknown_type.status, 400);
+    EXPECT_EQ(Locations(unknown_type), std::vector<std::string>{"/entry/1/resource/resourceType"});
+    // A reference to nothing in the Bundle.
+    condition.as_object()["onsetDateTime"] = "2020-01-01";
+    condition.as_object()["subject"] = {
+        {"reference", "urn:uuid:99999999-0000-4000-8000-0000000000ff"}};
+    HttpResult broken = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(broken.status, 400);
+    EXPECT_EQ(Locations(broken), std::vector<std::string>{"/entry/1/resource/subject/reference"});
+    // A reference to a record that does not exist.
+    condition.as_object()["subject"] = {{"reference", "Patient/per_00000000000000000000000000"}};
+    HttpResult missing = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(missing.status, 400) << missing.body;
+    EXPECT_EQ(Locations(missing), std::vector<std::string>{"/entry/1/resource/subject/reference"});
+    // A reference to a resource of the wrong type.
+    condition.as_object()["subject"] = {
+        {"reference", "urn:uuid:00000000-0000-4000-8000-000000000002"}};
+    HttpResult self = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(self.status, 400);
+    EXPECT_EQ(Locations(self), std::vector<std::string>{"/entry/1/resource/subject/reference"});
+
+    // A required field the resource leaves out: the element it would have come from.
+    HttpResult nameless =
+        Post({{"resourceType", "Bundle"},
+              {"type", "transaction"},
+              {"entry", json::array{{{"resource", {{"resourceType", "Patient"}}},
+                                     {"request", {{"method", "POST"}, {"url", "Patient"}}}}}}},
+             admin_);
+    ASSERT_EQ(nameless.status, 400) << nameless.body;
+    EXPECT_EQ(Locations(nameless),
+              (std::vector<std::string>{"/entry/0/resource/name", "/entry/0/resource/name"}))
+        << "first and last name are required";
+    // None of them left the patient behind.
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Rollback", admin_)), 0U);
+    // And the same Bundle with a good condition goes through whole.
+    condition.as_object()["subject"] = {
+        {"reference", "urn:uuid:00000000-0000-4000-8000-000000000001"}};
+    HttpResult good = Post(bundle_of(condition), admin_);
+    ASSERT_EQ(good.status, 200) << good.body;
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Rollback", admin_)), 1U);
+}
+
+// Access control applies to every entry: an agent may create members but not clinical records,
+// so a Bundle with a condition is refused whole.
+TEST_F(FhirTest, AnAgentCannotImportWhatTheyMayNotWrite) {
+    const json::value bundle = {
+        {"resourceType", "Bundle"},
+        {"type", "transaction"},
+        {"entry",
+         json::array{
+             {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-00000000a001"},
+              {"resource",
+               {{"resourceType", "Patient"},
+                {"name", json::array{{{"family", "Unwritten"}, {"given", json::array{"Una"}}}}}}},
+              {"request", {{"method", "POST"}, {"url", "Patient"}}}},
+             {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-00000000a002"},
+              {"resource",
+               {{"resourceType", "Condition"},
+                {"code",
+                 {{"coding",
+                   json::array{{{"system", "http://snomed.info/sct"}, {"code", "38341003"}}}}}},
+                {"subject", {{"reference", "urn:uuid:00000000-0000-4000-8000-00000000a001"}}}}},
+              {"request", {{"method", "POST"}, {"url", "Condition"}}}}}}};
+    HttpResult refused = Post(bundle, agent_);
+    ASSERT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(refused.Json().at("issue").at(0).at("code"), "forbidden");
+    EXPECT_EQ(Locations(refused), std::vector<std::string>{"/entry/1/resource"});
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Unwritten", admin_)), 0U);
+    // In a batch, the patient alone goes through.
+    json::value batch = bundle;
+    batch.as_object()["type"] = "batch";
+    HttpResult partial = Post(batch, agent_);
+    ASSERT_EQ(partial.status, 200) << partial.body;
+    EXPECT_EQ(partial.Json().at("entry").at(0).at("response").at("status"), "201 Created");
+    EXPECT_EQ(partial.Json().at("entry").at(1).at("response").at("status"), "403 Forbidden");
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Unwritten", admin_)), 1U);
+    EXPECT_EQ(Post(bundle, "").status, 401);
+}
+
+// Conditional create finds the record an identifier names; PUT updates by id or by identifier.
+TEST_F(FhirTest, ConditionalCreateAndUpdate) {
+    const std::string mrn = "https://example.org/mrn|cond-7";
+    json::value patient = {
+        {"resourceType", "Patient"},
+        {"identifier", json::array{{{"system", "https://example.org/mrn"}, {"value", "cond-7"}}}},
+        {"name", json::array{{{"family", "Conditional"}, {"given", json::array{"Cora"}}}}},
+        {"birthDate", "1960-06-01"}};
+    auto entry = [&](const std::string& method, const std::string& url,
+                     const std::string& if_none_exist) {
+        json::object request{{"method", method}, {"url", url}};
+        if (!if_none_exist.empty()) {
+            request["ifNoneExist"] = if_none_exist;
+        }
+        return json::value{{"resourceType", "Bundle"},
+                           {"type", "transaction"},
+                           {"entry", json::array{{{"resource", patient}, {"request", request}}}}};
+    };
+    HttpResult created = Post(entry("POST", "Patient", "identifier=" + UrlEncode(mrn)), admin_);
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto& response = created.Json().at("entry").at(0).at("response");
+    EXPECT_EQ(response.at("status"), "201 Created");
+    const std::string location(response.at("location").as_string());
+    const std::string id = location.substr(8, location.find("/_history") - 8);
+
+    patient.as_object()["birthDate"] = "1961-06-01";
+    HttpResult kept = Post(entry("POST", "Patient", "identifier=" + UrlEncode(mrn)), admin_);
+    ASSERT_EQ(kept.status, 200);
+    EXPECT_EQ(kept.Json().at("entry").at(0).at("response").at("status"), "200 OK");
+    EXPECT_EQ(Fhir("/fhir/r4/Patient/" + id, admin_).Json().at("birthDate"), "1960-06-01")
+        << "a conditional create leaves the record it finds as it is";
+
+    HttpResult updated = Post(entry("PUT", "Patient?identifier=" + UrlEncode(mrn), ""), admin_);
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    EXPECT_EQ(updated.Json().at("entry").at(0).at("response").at("etag"), "W/\"2\"");
+    EXPECT_EQ(Fhir("/fhir/r4/Patient/" + id, admin_).Json().at("birthDate"), "1961-06-01");
+
+    patient.as_object()["gender"] = "female";
+    HttpResult by_id = Post(entry("PUT", "Patient/" + id, ""), admin_);
+    ASSERT_EQ(by_id.status, 200) << by_id.body;
+    EXPECT_EQ(by_id.Json().at("entry").at(0).at("response").at("location"),
+              json::value("Patient/" + id + "/_history/3"));
+    EXPECT_EQ(Fhir("/fhir/r4/Patient/" + id, admin_).Json().at("gender"), "female");
+    EXPECT_EQ(Post(entry("PUT", "Patient/per_00000000000000000000000000", ""), admin_).status, 404);
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Conditional", admin_)), 1U);
+
+    HttpResult bad_condition = Post(entry("POST", "Patient", "name=Cora"), admin_);
+    ASSERT_EQ(bad_condition.status, 400);
+    EXPECT_EQ(Locations(bad_condition), std::vector<std::string>{"/entry/0/request/ifNoneExist"});
+}
+
+// Official HL7 examples in one transaction, with relative references resolved against the
+// entries' fullUrls; what comes back validates.
+TEST_F(FhirTest, Hl7ExamplesImportWithRelativeReferences) {
+    json::array entries;
+    for (const char* name :
+         {"Patient-example", "Practitioner-example", "Organization-hl7pay", "Condition-example"}) {
+        json::value resource = Fixture(std::string("hl7-r4-examples/") + name + ".json");
+        const std::string type(resource.at("resourceType").as_string());
+        const std::string id(resource.at("id").as_string());
+        entries.push_back({{"fullUrl", "http://hl7.org/fhir/" + type + "/" + id},
+                           {"resource", resource},
+                           {"request", {{"method", "POST"}, {"url", type}}}});
+    }
+    const json::value patient_in = entries[0].at("resource");
+    HttpResult result =
+        Post({{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", entries}}, admin_);
+    ASSERT_EQ(result.status, 200) << result.body;
+    std::vector<std::string> locations;
+    for (const auto& entry : result.Json().at("entry").as_array()) {
+        const std::string location(entry.at("response").at("location").as_string());
+        locations.push_back(location.substr(0, location.find("/_history")));
+    }
+    HttpResult patient = Fhir("/fhir/r4/" + locations[0], admin_);
+    ASSERT_EQ(patient.status, 200);
+    EXPECT_EQ(patient.Json().at("name").at(0).at("family"), "Chalmers");
+    EXPECT_EQ(patient.Json().at("name").at(0).at("given"), (json::array{"Peter", "James"}));
+    EXPECT_EQ(patient.Json().at("name").at(1).at("given"), (json::array{"Jim"}))
+        << "the usual name is the preferred name";
+    EXPECT_EQ(patient.Json().at("birthDate"), "1974-12-25");
+    EXPECT_EQ(Identifier(patient.Json(), "urn:oid:1.2.36.146.595.217.0.1"), "12345");
+    HttpResult condition = Fhir("/fhir/r4/" + locations[3], admin_);
+    ASSERT_EQ(condition.status, 200);
+    EXPECT_EQ(condition.Json().at("subject").at("reference"), json::value(locations[0]))
+        << "Patient/example named the entry http://hl7.org/fhir/Patient/example";
+    EXPECT_EQ(condition.Json().at("severity").at("coding").at(0).at("code"), "24484000");
+    EXPECT_EQ(Fhir("/fhir/r4/" + locations[1], admin_).status, 200);
+    EXPECT_EQ(Fhir("/fhir/r4/" + locations[2], admin_).Json().at("name"), "HL7 Payer network");
+}
+
+// A Coverage names its plan by plan code (the official example's plan class B37FC); the plan
+// must be set up first. A Location names its practitioner by payer360's extension.
+TEST_F(FhirTest, CoverageAndLocationImportAgainstTheirPlanAndPractitioner) {
+    HttpResult plan = server_->Request(
+        "POST", "/api/v1/records/Plan",
+        R"({"planCode":"B37FC","name":"Full Coverage","lineOfBusiness":"commercial",)"
+        R"("status":"active","effectiveDate":"2024-01-01"})",
+        admin_);
+    ASSERT_EQ(plan.status, 201) << plan.body;
+    json::value coverage = Fixture("hl7-r4-examples/Coverage-9876B1.json");
+    coverage.as_object()["beneficiary"] = {
+        {"reference", "urn:uuid:00000000-0000-4000-8000-0000000c0001"}};
+    coverage.as_object()["subscriber"] = coverage.at("beneficiary");
+    const json::value location_in = {
+        {"resourceType", "Location"},
+        {"extension",
+         json::array{{{"url", "https://payer360.dev/fhir/StructureDefinition/location-provider"},
+                      {"valueReference",
+                       {{"reference", "urn:uuid:00000000-0000-4000-8000-0000000c0003"}}}}}},
+        {"name", "Main Street Clinic"},
+        {"address", {{"line", json::array{"1 Main St"}}, {"city", "Springfield"}}},
+        {"position", {{"longitude", -89.65}, {"latitude", 39.78}}}};
+    auto bundle_with = [&](const json::value& covered) {
+        return json::value{
+            {"resourceType", "Bundle"},
+            {"type", "transaction"},
+            {"entry",
+             json::array{
+                 {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000c0001"},
+                  {"resource",
+                   {{"resourceType", "Patient"},
+                    {"name", json::array{{{"family", "Covered"}, {"given", json::array{"Cal"}}}}}}},
+                  {"request", {{"method", "POST"}, {"url", "Patient"}}}},
+                 {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000c0002"},
+                  {"resource", covered},
+                  {"request", {{"method", "POST"}, {"url", "Coverage"}}}},
+                 {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000c0003"},
+                  {"resource",
+                   {{"resourceType", "Practitioner"},
+                    {"identifier", json::array{{{"system", "http://hl7.org/fhir/sid/us-npi"},
+                                                {"value", "1093817465"}}}},
+                    {"name",
+                     json::array{{{"family", "Welby"}, {"given", json::array{"Marcus"}}}}}}},
+                  {"request", {{"method", "POST"}, {"url", "Practitioner"}}}},
+                 {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000c0004"},
+                  {"resource", location_in},
+                  {"request", {{"method", "POST"}, {"url", "Location"}}}}}}};
+    };
+    json::value unknown_plan = coverage;
+    unknown_plan.as_object()["class"].as_array().at(2).as_object()["value"] = "NO-SUCH-PLAN";
+    HttpResult refused = Post(bundle_with(unknown_plan), admin_);
+    ASSERT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(Locations(refused), std::vector<std::string>{"/entry/1/resource/class/2/value"});
+
+    HttpResult result = Post(bundle_with(coverage), admin_);
+    ASSERT_EQ(result.status, 200) << result.body;
+    std::vector<std::string> locations;
+    for (const auto& entry : result.Json().at("entry").as_array()) {
+        const std::string location(entry.at("response").at("location").as_string());
+        locations.push_back(location.substr(0, location.find("/_history")));
+    }
+    HttpResult read = Fhir("/fhir/r4/" + locations[1], admin_);
+    ASSERT_EQ(read.status, 200);
+    EXPECT_EQ(read.Json().at("beneficiary").at("reference"), json::value(locations[0]));
+    EXPECT_EQ(read.Json().at("period"), coverage.at("period"));
+    EXPECT_EQ(read.Json().at("relationship").at("coding").at(0).at("code"), "self");
+    EXPECT_EQ(Identifier(read.Json(), "http://benefitsinc.com/certificate"), "12345");
+    bool has_group = false;
+    bool has_plan = false;
+    for (const auto& coverage_class : read.Json().at("class").as_array()) {
+        const auto& code = coverage_class.at("type").at("coding").at(0).at("code");
+        has_group = has_group || (code == "group" && coverage_class.at("value") == "CB135");
+        has_plan = has_plan || (code == "plan" && coverage_class.at("value") == "B37FC");
+    }
+    EXPECT_TRUE(has_group && has_plan) << read.body;
+    HttpResult location = Fhir("/fhir/r4/" + locations[3], admin_);
+    ASSERT_EQ(location.status, 200);
+    EXPECT_EQ(location.Json().at("name"), "Main Street Clinic");
+    EXPECT_EQ(location.Json().at("position"), location_in.at("position"));
+    EXPECT_EQ(location.Json().at("extension").at(0).at("valueReference").at("reference"),
+              json::value(locations[2]));
+}
+
+// A member's relatives as RelatedPerson: the relationship, and the relative's name and contacts
+// as far as the caller may read them.
+TEST_F(FhirTest, RelatedPersonsOfAMember) {
+    HttpResult created = server_->Request(
+        "POST", "/api/v1/records/ContactRelationship",
+        R"({"person":")" + ids_[0] + R"(","relatedPerson":")" + ids_[1] +
+            R"(","relationshipType":"spouse","isActive":true,"startDate":"2010-06-12"})",
+        admin_);
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id(created.Json().at("id").as_string());
+    HttpResult read = Fhir("/fhir/r4/RelatedPerson/" + id, admin_);
+    ASSERT_EQ(read.status, 200) << read.body;
+    EXPECT_EQ(read.Json().at("patient").at("reference"), json::value("Patient/" + ids_[0]));
+    EXPECT_EQ(read.Json().at("relationship").at(0).at("coding").at(0).at("code"), "SPS");
+    EXPECT_EQ(read.Json().at("name").at(0).at("family"), "Fhirsby");
+    EXPECT_EQ(read.Json().at("name").at(0).at("given").at(0), "Fred");
+    EXPECT_EQ(read.Json().at("birthDate"), "1979-01-02");
+    EXPECT_EQ(read.Json().at("period").at("start"), "2010-06-12");
+    EXPECT_EQ(read.Json().at("active"), true);
+    HttpResult of_member =
+        Fhir("/fhir/r4/RelatedPerson?patient=" + UrlEncode("Patient/" + ids_[0]), agent_);
+    ASSERT_EQ(of_member.status, 200) << of_member.body;
+    ASSERT_EQ(EntryCount(of_member), 1U);
+    EXPECT_EQ(of_member.Json().at("entry").at(0).at("resource").at("id"), json::value(id));
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/RelatedPerson?patient=" + ids_[2], admin_)), 0U);
+    HttpResult everything = Fhir("/fhir/r4/Patient/" + ids_[0] + "/$everything", admin_);
+    bool listed = false;
+    for (const auto& entry : everything.Json().at("entry").as_array()) {
+        listed = listed || entry.at("resource").at("resourceType") == "RelatedPerson";
+    }
+    EXPECT_TRUE(listed) << "$everything lists the member's relatives";
+    EXPECT_EQ(Fhir("/fhir/r4/RelatedPerson?identifier=x", admin_).status, 400);
+}
+
+// Where each practitioner practises, as PractitionerRole: one per provider location.
+TEST_F(FhirTest, PractitionerRolesOfTheDirectory) {
+    HttpResult roles = Fhir("/fhir/r4/PractitionerRole?_count=5", agent_);
+    ASSERT_EQ(roles.status, 200) << roles.body;
+    ASSERT_FALSE(roles.Json().at("entry").as_array().empty()) << "the demo has provider locations";
+    const json::value& role = roles.Json().at("entry").at(0).at("resource");
+    const std::string id(role.at("id").as_string());
+    EXPECT_EQ(role.at("location").at(0).at("reference"), json::value("Location/" + id));
+    const std::string practitioner(role.at("practitioner").at("reference").as_string());
+    ASSERT_EQ(practitioner.rfind("Practitioner/", 0), 0U);
+    HttpResult stored =
+        server_->Request("GET", "/api/v1/records/ProviderLocation/" + id, "", admin_);
+    ASSERT_EQ(stored.status, 200);
+    EXPECT_EQ(practitioner,
+              "Practitioner/" + std::string(stored.Json().at("provider").as_string()));
+    HttpResult provider =
+        server_->Request("GET", "/api/v1/records/Provider/" + practitioner.substr(13), "", admin_);
+    if (provider.Json().as_object().contains("taxonomyCode")) {
+        EXPECT_EQ(role.at("specialty").at(0).at("coding").at(0).at("code"),
+                  provider.Json().at("taxonomyCode"));
+    }
+    HttpResult by_practitioner =
+        Fhir("/fhir/r4/PractitionerRole?practitioner=" + UrlEncode(practitioner), agent_);
+    ASSERT_EQ(by_practitioner.status, 200);
+    ASSERT_FALSE(by_practitioner.Json().at("entry").as_array().empty());
+    for (const auto& entry : by_practitioner.Json().at("entry").as_array()) {
+        EXPECT_EQ(entry.at("resource").at("practitioner").at("reference"),
+                  json::value(practitioner));
+    }
+    EXPECT_EQ(Fhir("/fhir/r4/PractitionerRole/" + id, agent_).status, 200);
 }
 
 }  // namespace

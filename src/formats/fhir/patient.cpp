@@ -21,14 +21,19 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kIdentifi
 }};
 
 json::array Identifiers(const json::object& person) {
-    json::array identifiers;
+    json::array identifiers = detail::KeptIdentifiers(person);
+    for (json::value& identifier : identifiers) {
+        if (const json::value* system = identifier.as_object().if_contains("system");
+            system != nullptr && system->is_string() && system->get_string() == kSourceIdSystem) {
+            identifier.as_object()["use"] = "secondary";
+        }
+    }
     for (const auto& [field, system] : kIdentifiers) {
+        if (field == "sourceId") {
+            continue;  // among the kept identifiers
+        }
         if (const std::string value = FieldText(person, field); !value.empty()) {
-            json::object identifier{{"system", system}, {"value", value}};
-            if (field == "sourceId") {
-                identifier["use"] = "secondary";
-            }
-            identifiers.push_back(std::move(identifier));
+            identifiers.push_back(json::object{{"system", system}, {"value", value}});
         }
     }
     return identifiers;
@@ -110,6 +115,9 @@ json::array Addresses(const json::object& person) {
 
 json::object PatientFromPerson(const json::object& person) {
     json::object patient = detail::ResourceShell("Patient", person);
+    if (json::array extensions = detail::KeptExtensions(person); !extensions.empty()) {
+        patient["extension"] = std::move(extensions);
+    }
     auto put = [&patient](std::string_view key, json::array values) {
         if (!values.empty()) {
             patient[key] = std::move(values);

@@ -34,4 +34,11 @@ inline json::object ResourceShell(std::string_view type, const json::object& rec
     return resource;
 }
 
+// The record's identifiers that have no field of their own: `sourceId` (as the identifier it
+// stands for) and those kept whole in `fhirIdentifiers`, each once.
+json::array KeptIdentifiers(const json::object& record);
+
+// The extensions kept whole in `fhirExtensions` (none when the field is empty or unreadable).
+json::array KeptExtensions(const json::object& record);
+
 }  // namespace p360::formats::fhir::detail

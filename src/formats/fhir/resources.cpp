@@ -1,5 +1,8 @@
 #include "formats/fhir/resources.hpp"
 
+#include <tuple>
+
+#include "formats/fhir/decode.hpp"
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/record_fields.hpp"
 
@@ -25,12 +28,28 @@ json::object Reference(std::string_view type, std::string_view id) {
     return json::object{{"reference", std::string(type) + "/" + std::string(id)}};
 }
 
-// id, meta and the source identifier every resource carries.
+// A JSON array kept in a long-text field, or an empty one.
+json::array KeptArray(const json::object& record, std::string_view field) {
+    const std::string text = FieldText(record, field);
+    if (text.empty()) {
+        return {};
+    }
+    boost::system::error_code error;
+    json::value parsed = json::parse(text, error);
+    if (error || !parsed.is_array()) {
+        return {};
+    }
+    return std::move(parsed.get_array());
+}
+
+// id, meta, the identifiers and extensions every resource carries.
 json::object Resource(std::string_view type, const json::object& record) {
     json::object resource = detail::ResourceShell(type, record);
-    if (const std::string source = FieldText(record, "sourceId"); !source.empty()) {
-        resource["identifier"] =
-            json::array{json::object{{"system", kSourceIdSystem}, {"value", source}}};
+    if (json::array extensions = detail::KeptExtensions(record); !extensions.empty()) {
+        resource["extension"] = std::move(extensions);
+    }
+    if (json::array identifiers = detail::KeptIdentifiers(record); !identifiers.empty()) {
+        resource["identifier"] = std::move(identifiers);
     }
     return resource;
 }
@@ -109,6 +128,32 @@ void PutArray(json::object& resource, std::string_view key, json::array values) 
 }
 
 }  // namespace
+
+namespace detail {
+
+json::array KeptIdentifiers(const json::object& record) {
+    json::array identifiers = KeptArray(record, "fhirIdentifiers");
+    if (const std::string source = FieldText(record, "sourceId"); !source.empty()) {
+        json::object identifier = IdentifierOfSourceId(source);
+        bool kept = false;
+        for (const json::value& other : identifiers) {
+            kept = kept || (other.is_object() && other.as_object().if_contains("system") &&
+                            other.at("system") == identifier.at("system") &&
+                            other.as_object().if_contains("value") &&
+                            other.at("value") == identifier.at("value"));
+        }
+        if (!kept) {
+            identifiers.insert(identifiers.begin(), std::move(identifier));
+        }
+    }
+    return identifiers;
+}
+
+json::array KeptExtensions(const json::object& record) {
+    return KeptArray(record, "fhirExtensions");
+}
+
+}  // namespace detail
 
 std::string DottedIcd10(std::string_view code) {
     if (code.size() <= 3 || code.find('.') != std::string_view::npos) {
@@ -277,6 +322,53 @@ json::object MedicationRequestFromMedication(const json::object& record) {
     return request;
 }
 
+json::object EncounterFromEncounter(const json::object& record) {
+    json::object encounter = Resource("Encounter", record);
+    const std::string status = FieldText(record, "status");
+    encounter["status"] = status.empty() ? "unknown" : status;
+    const std::string setting = FieldText(record, "encounterClass");
+    encounter["class"] = Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                                setting.empty() ? "AMB" : setting);
+    if (const std::string code = FieldText(record, "typeCode"); !code.empty()) {
+        json::object coding =
+            Coding(FieldText(record, "typeCodeSystem") == "cpt" ? "http://www.ama-assn.org/go/cpt"
+                                                                : "http://snomed.info/sct",
+                   code);
+        PutIf(coding, "display", FieldText(record, "description"));
+        json::object type{{"coding", json::array{std::move(coding)}}};
+        PutIf(type, "text", FieldText(record, "description"));
+        encounter["type"] = json::array{std::move(type)};
+    } else if (const std::string text = FieldText(record, "description"); !text.empty()) {
+        encounter["type"] = json::array{json::object{{"text", text}}};
+    }
+    if (const std::string person = FieldText(record, "person"); !person.empty()) {
+        encounter["subject"] = Reference("Patient", person);
+    }
+    if (const std::string provider = FieldText(record, "provider"); !provider.empty()) {
+        encounter["participant"] =
+            json::array{json::object{{"individual", Reference("Practitioner", provider)}}};
+    }
+    json::object period;
+    PutIf(period, "start", FieldText(record, "startDate"));
+    PutIf(period, "end", FieldText(record, "endDate"));
+    if (!period.empty()) {
+        encounter["period"] = std::move(period);
+    }
+    if (const std::string reason = FieldText(record, "reasonCode"); !reason.empty()) {
+        const bool icd = FieldText(record, "reasonCodeSystem") == "icd-10-cm";
+        json::object coding =
+            Coding(icd ? "http://hl7.org/fhir/sid/icd-10-cm" : "http://snomed.info/sct",
+                   icd ? DottedIcd10(reason) : reason);
+        PutIf(coding, "display", FieldText(record, "reasonDescription"));
+        encounter["reasonCode"] =
+            json::array{json::object{{"coding", json::array{std::move(coding)}}}};
+    }
+    if (const std::string facility = FieldText(record, "facility"); !facility.empty()) {
+        encounter["serviceProvider"] = Reference("Organization", facility);
+    }
+    return encounter;
+}
+
 json::object OrganizationFromAccount(const json::object& account) {
     json::object organization = Resource("Organization", account);
     if (const std::string tax_id = FieldText(account, "taxId"); !tax_id.empty()) {
@@ -355,9 +447,122 @@ json::object LocationFromProviderLocation(const json::object& record) {
         location["position"] = json::object{{"longitude", *longitude}, {"latitude", *latitude}};
     }
     if (const std::string provider = FieldText(record, "provider"); !provider.empty()) {
-        location["managingOrganization"] = json::object{{"display", "Provider " + provider}};
+        json::array extensions =
+            location.contains("extension") ? location["extension"].as_array() : json::array();
+        extensions.push_back(json::object{{"url", kLocationProviderExtension},
+                                          {"valueReference", Reference("Practitioner", provider)}});
+        location["extension"] = std::move(extensions);
     }
     return location;
+}
+
+json::object RelatedPersonFromContactRelationship(const json::object& relationship,
+                                                  const json::object* related) {
+    json::object resource = Resource("RelatedPerson", relationship);
+    if (const json::value* active = relationship.if_contains("isActive");
+        active != nullptr && active->is_bool()) {
+        resource["active"] = active->get_bool();
+    }
+    resource["patient"] = Reference("Patient", FieldText(relationship, "person"));
+    if (const std::string type = FieldText(relationship, "relationshipType"); !type.empty()) {
+        // HL7 v3 RoleCode where it has the relationship; the text always.
+        static constexpr std::pair<std::string_view, std::string_view> kRoleCodes[] = {
+            {"spouse", "SPS"},
+            {"domestic-partner", "DOMPART"},
+            {"parent", "PRN"},
+            {"child", "CHILD"},
+            {"sibling", "SIB"},
+            {"guardian", "GUARD"},
+            {"power-of-attorney", "POWATT"}};
+        json::object role{{"text", type}};
+        for (const auto& [value, code] : kRoleCodes) {
+            if (value == type) {
+                role["coding"] =
+                    json::array{Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", code)};
+            }
+        }
+        resource["relationship"] = json::array{std::move(role)};
+    }
+    if (related != nullptr) {
+        json::object name;
+        PutIf(name, "family", FieldText(*related, "lastName"));
+        json::array given;
+        for (const char* field : {"firstName", "middleName"}) {
+            if (const std::string part = FieldText(*related, field); !part.empty()) {
+                given.emplace_back(part);
+            }
+        }
+        PutArray(name, "given", std::move(given));
+        if (!name.empty()) {
+            resource["name"] = json::array{std::move(name)};
+        }
+        json::array telecom;
+        for (const auto& [field, system, use] :
+             {std::tuple<std::string_view, std::string_view, std::string_view>{"phone", "phone",
+                                                                               "home"},
+              {"mobilePhone", "phone", "mobile"},
+              {"email", "email", "home"}}) {
+            if (const std::string value = FieldText(*related, field); !value.empty()) {
+                telecom.push_back(json::object{{"system", system}, {"value", value}, {"use", use}});
+            }
+        }
+        PutArray(resource, "telecom", std::move(telecom));
+        PutIf(resource, "gender", FieldText(*related, "gender"));
+        PutIf(resource, "birthDate", FieldText(*related, "birthDate"));
+        if (json::object address = Address(*related); !address.empty()) {
+            resource["address"] = json::array{std::move(address)};
+        }
+    }
+    json::object period;
+    PutIf(period, "start", FieldText(relationship, "startDate"));
+    PutIf(period, "end", FieldText(relationship, "endDate"));
+    if (!period.empty()) {
+        resource["period"] = std::move(period);
+    }
+    return resource;
+}
+
+json::object PractitionerRoleFromProviderLocation(const json::object& location,
+                                                  const json::object* provider) {
+    json::object role = detail::ResourceShell("PractitionerRole", location);
+    role["active"] = FieldText(location, "endDate").empty();
+    json::object period;
+    PutIf(period, "start", FieldText(location, "effectiveDate"));
+    PutIf(period, "end", FieldText(location, "endDate"));
+    if (!period.empty()) {
+        role["period"] = std::move(period);
+    }
+    if (const std::string id = FieldText(location, "provider"); !id.empty()) {
+        role["practitioner"] = Reference("Practitioner", id);
+    }
+    if (provider != nullptr) {
+        if (const std::string organization = FieldText(*provider, "organization");
+            !organization.empty()) {
+            role["organization"] = Reference("Organization", organization);
+        }
+        json::object specialty;
+        if (const std::string taxonomy = FieldText(*provider, "taxonomyCode"); !taxonomy.empty()) {
+            specialty["coding"] =
+                json::array{Coding("http://nucc.org/provider-taxonomy", taxonomy)};
+        }
+        PutIf(specialty, "text", FieldText(*provider, "specialty"));
+        if (!specialty.empty()) {
+            role["specialty"] = json::array{std::move(specialty)};
+        }
+    }
+    role["location"] = json::array{Reference("Location", FieldText(location, "id"))};
+    json::array telecom;
+    for (const auto& [field, system] :
+         {std::pair<std::string_view, std::string_view>{"phone", "phone"}, {"fax", "fax"}}) {
+        if (const std::string value = FieldText(location, field); !value.empty()) {
+            telecom.push_back(json::object{{"system", system}, {"value", value}, {"use", "work"}});
+        }
+    }
+    PutArray(role, "telecom", std::move(telecom));
+    if (const std::string hours = FieldText(location, "officeHours"); !hours.empty()) {
+        role["availabilityExceptions"] = hours;
+    }
+    return role;
 }
 
 }  // namespace p360::formats::fhir

@@ -6,7 +6,8 @@
 //   Person → Patient (patient.hpp)      MemberPlan → Coverage
 //   Condition → Condition               Medication → MedicationRequest
 //   Account → Organization              Provider → Practitioner
-//   ProviderLocation → Location
+//   ProviderLocation → Location         Encounter → Encounter
+//   ContactRelationship → RelatedPerson ProviderLocation → PractitionerRole
 #pragma once
 
 #include <boost/json.hpp>
@@ -21,10 +22,19 @@ namespace json = boost::json;
 json::object CoverageFromMemberPlan(const json::object& member_plan, const json::object* plan);
 json::object ConditionFromCondition(const json::object& condition);
 json::object MedicationRequestFromMedication(const json::object& medication);
+json::object EncounterFromEncounter(const json::object& encounter);
 
 json::object OrganizationFromAccount(const json::object& account);
 json::object PractitionerFromProvider(const json::object& provider);
 json::object LocationFromProviderLocation(const json::object& location);
+
+// `related`: the Person the relationship names, when the caller may read it (name, contacts).
+json::object RelatedPersonFromContactRelationship(const json::object& relationship,
+                                                  const json::object* related);
+// The provider's role at one location. `provider`: the Provider, when the caller may read it
+// (specialty, organisation).
+json::object PractitionerRoleFromProviderLocation(const json::object& location,
+                                                  const json::object* provider);
 
 // An ICD-10-CM code as stored (E119) in its dotted form (E11.9).
 std::string DottedIcd10(std::string_view code);
