@@ -1,5 +1,5 @@
-// The standard catalog's YAML files and the shipped access policy, compiled into the binary
-// (see CMakeLists.txt here).
+// The standard catalog's YAML files, the shipped access policy and the identity rules, compiled
+// into the binary (see CMakeLists.txt here).
 #pragma once
 
 #include <string_view>
@@ -17,5 +17,8 @@ const std::vector<EmbeddedFile>& EmbeddedFiles();
 
 // catalog/policy/*.yaml: permission sets and the roles that hold them.
 const std::vector<EmbeddedFile>& EmbeddedPolicyFiles();
+
+// catalog/identity/*.yaml: survivorship rules of the golden member.
+const std::vector<EmbeddedFile>& EmbeddedIdentityFiles();
 
 }  // namespace p360::catalog

@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstring>
 #include <fstream>
@@ -17,9 +18,11 @@
 #include "app/deployment.hpp"
 #include "app/deployment_transfer.hpp"
 #include "automation/diagnostic_jobs.hpp"
+#include "catalog_files.hpp"
 #include "core/log.hpp"
 #include "demo/demo_generator.hpp"
 #include "demo/demo_staff.hpp"
+#include "domain/identity/identity_routes.hpp"
 #include "domain/member/member_routes.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
@@ -41,6 +44,7 @@ Commands:
   import x12     read an X12 834 enrollment file into members and coverage
   export         write the whole deployment to a dump directory (any engine)
   import         load a dump into a new deployment (e.g. SQLite → PostgreSQL)
+  identity dedupe  resolve every Person into golden members in one batch, with a CSV report
 
 Every command takes --data DIR (default ./data), the deployment's data directory, and
 --db URL to keep the records in PostgreSQL instead (postgresql://user@host:port/database).
@@ -118,6 +122,24 @@ std::string DefaultNodeName() {
         std::strcpy(host, "node");
     }
     return std::string(host) + ":" + std::to_string(getpid());
+}
+
+int Fail(const Error& error);
+
+// The identity service of a deployment, with the shipped survivorship rules.
+Result<std::unique_ptr<identity::IdentityService>> OpenIdentity(Deployment& deployment) {
+    const auto& files = catalog::EmbeddedIdentityFiles();
+    const auto rules = std::find_if(files.begin(), files.end(), [](const auto& file) {
+        return file.name == "survivorship.yaml";
+    });
+    if (rules == files.end()) {
+        return Error::Internal("survivorship.yaml is not compiled in");
+    }
+    P360_ASSIGN_OR_RETURN(auto policy,
+                          identity::SurvivorshipPolicy::Parse(rules->text, rules->name));
+    return std::make_unique<identity::IdentityService>(
+        deployment.records(), deployment.metadata(), deployment.database(), deployment.authorizer(),
+        deployment.clock(), SystemActor(), std::move(policy));
 }
 
 int Fail(const Error& error) {
@@ -211,6 +233,15 @@ int Serve(int argc, char** argv) {
     const member::Member360 member_view(services.records(), services.clock());
     member::EnrollmentImporter enrollments(services.records(), services.clock());
     member::RegisterMemberRoutes(router, services.auth(), member_view, enrollments);
+    auto identity = OpenIdentity(services);
+    if (!identity.ok()) {
+        return Fail(identity.error());
+    }
+    if (Status loaded = (*identity)->Load(); !loaded.ok()) {
+        return Fail(loaded.error());
+    }
+    (*identity)->StartFollowing(std::chrono::seconds(1));
+    identity::RegisterIdentityRoutes(router, services.auth(), **identity);
     api::RegisterJobRoutes(router, services.auth(), services.authorizer(), services.jobs());
     automation::RegisterDiagnosticJobs(services.jobs());
     services.jobs().Start(std::max(0, values["job-workers"].as<int>()));
@@ -392,6 +423,61 @@ int ImportDump(int argc, char** argv) {
     return 0;
 }
 
+// A CSV cell, quoted when it must be.
+std::string CsvCell(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) {
+        return text;
+    }
+    std::string quoted = "\"";
+    for (char c : text) {
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return quoted + "\"";
+}
+
+int IdentityDedupe(int argc, char** argv) {
+    Command command{CommonOptions("payer360 identity dedupe --report FILE"), {}};
+    command.options.add_options()(
+        "report", po::value<std::string>()->required(),
+        "write a CSV here: one line per Person (record id, its sourceId, golden member id)");
+    int exit_code = 0;
+    if (!Parse(argc, argv, 3, command, exit_code)) {
+        return exit_code;
+    }
+    const std::string report_path = command.values["report"].as<std::string>();
+    std::ofstream report(report_path, std::ios::binary | std::ios::trunc);
+    if (!report) {
+        return Fail(Error::InvalidArgument("Cannot write " + report_path));
+    }
+    auto deployment = OpenDeployment(command.values);
+    if (!deployment.ok()) {
+        return Fail(deployment.error());
+    }
+    auto identity = OpenIdentity(**deployment);
+    if (!identity.ok()) {
+        return Fail(identity.error());
+    }
+    auto result = (*identity)->Dedupe([](std::string_view stage, std::uint64_t done) {
+        std::cerr << "  " << stage << ": " << done << "\n";
+    });
+    if (!result.ok()) {
+        return Fail(result.error());
+    }
+    report << "recordId,externalId,goldenMemberId\n";
+    for (const identity::DedupeLine& line : result->lines) {
+        report << CsvCell(line.person_id) << ',' << CsvCell(line.source_id) << ','
+               << CsvCell(line.golden_member_id) << '\n';
+    }
+    report.close();
+    if (!report) {
+        return Fail(Error::Unavailable("Writing " + report_path + " failed."));
+    }
+    std::cout << "identity dedupe: " << result->lines.size() << " people, "
+              << result->golden_members << " golden members, " << result->changed
+              << " identities written, " << result->reviews << " pairs for review\n";
+    return 0;
+}
+
 int UserCreate(int argc, char** argv) {
     Command command{CommonOptions("payer360 user create"), {}};
     command.options.add_options()("username", po::value<std::string>()->required(), "login name")(
@@ -439,6 +525,9 @@ int Main(int argc, char** argv) {
     }
     if (command == "user" && argc > 2 && std::string(argv[2]) == "create") {
         return UserCreate(argc, argv);
+    }
+    if (command == "identity" && argc > 2 && std::string(argv[2]) == "dedupe") {
+        return IdentityDedupe(argc, argv);
     }
     if (command == "import" && argc > 2 && std::string(argv[2]) == "x12") {
         return ImportX12(argc, argv);

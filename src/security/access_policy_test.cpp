@@ -104,6 +104,9 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
         {"Interaction", {"CRED", "CRE", "CRED", "CRE", "CR", "-", "-", "-", "-"}},
         {"Task", {"CRED", "CRE", "CRED", "CRE", "CRE", "-", "CRE", "-", "-"}},
         {"CareTeamMember", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
+        {"MemberIdentity", {"CRED", "-", "R", "-", "-", "-", "-", "-", "-"}},
+        {"IdentityReview", {"CRED", "-", "RE", "-", "-", "-", "-", "-", "-"}},
+        {"IdentityMerge", {"CRED", "-", "CRE", "-", "-", "-", "-", "-", "-"}},
     };
     ASSERT_EQ(expected.size(), catalog_.objects().size()) << "every standard object has a row";
     for (const auto& [object, row] : expected) {
