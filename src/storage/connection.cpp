@@ -30,6 +30,22 @@ Row ToRow(const RowView& view) {
 
 }  // namespace
 
+Status Connection::Execute(std::string_view sql, std::span<const Value> params) {
+    return ForEachRowView(sql, params, [](const RowView&) { return true; });
+}
+
+Status Connection::ForEachRow(std::string_view sql, std::span<const Value> params,
+                              const std::function<bool(const Row&)>& on_row) {
+    Row row;
+    return ForEachRowView(sql, params, [&](const RowView& view) {
+        row.resize(view.size());
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            row[column] = view.ValueAt(column);
+        }
+        return on_row(row);
+    });
+}
+
 // Both build each Row once from the engine's cells, rather than copying a reused Row.
 Result<std::vector<Row>> Connection::Query(std::string_view sql, std::span<const Value> params) {
     std::vector<Row> rows;

@@ -64,17 +64,17 @@ public:
 
     virtual const Dialect& dialect() const = 0;
 
-    // Runs a statement that returns no rows.
-    virtual Status Execute(std::string_view sql, std::span<const Value> params = {}) = 0;
-
-    // Runs a query and calls `on_row` for every row, in order; stops early if it returns false.
-    virtual Status ForEachRow(std::string_view sql, std::span<const Value> params,
-                              const std::function<bool(const Row&)>& on_row) = 0;
-
-    // The same, handing each row in place (see RowView): for large results, where copying
-    // every cell into a Row would cost more than using it.
+    // Runs a query and calls `on_row` with every row, read in place (see RowView), in order;
+    // stops early if it returns false. What engines implement; the rest is built on it.
     virtual Status ForEachRowView(std::string_view sql, std::span<const Value> params,
                                   const std::function<bool(const RowView&)>& on_row) = 0;
+
+    // Runs a statement that returns no rows.
+    Status Execute(std::string_view sql, std::span<const Value> params = {});
+
+    // The same walk as ForEachRowView, with each row as a copy (for callers that keep rows).
+    Status ForEachRow(std::string_view sql, std::span<const Value> params,
+                      const std::function<bool(const Row&)>& on_row);
 
     // Rows changed by the last Execute.
     virtual std::int64_t ChangedRows() const = 0;

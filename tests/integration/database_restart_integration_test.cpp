@@ -12,41 +12,14 @@
 #include <set>
 #include <thread>
 
-#include "test_server.hpp"
+#include "two_nodes.hpp"
 
 namespace p360::testing {
 namespace {
 
 using std::chrono::milliseconds;
 
-class DatabaseRestartTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        ASSERT_NE(std::getenv("P360_TEST_POSTGRES"), nullptr)
-            << "run under scripts/with-postgres.sh";
-        first_.Start({"--node-id", "node-a", "--job-retry-base-ms", "20"});
-        second_ = TestServer::SecondNode(first_);
-        second_->Start({"--node-id", "node-b", "--job-retry-base-ms", "20"});
-        token_ = first_.Login("admin");
-    }
-
-    static std::string Body(const json::object& body) { return json::serialize(body); }
-
-    // Polls `done` (a question to the servers) every 20 ms for up to 30 s.
-    static bool Eventually(const std::function<bool()>& done) {
-        for (int attempt = 0; attempt < 1500; ++attempt) {
-            if (done()) {
-                return true;
-            }
-            std::this_thread::sleep_for(milliseconds(20));
-        }
-        return false;
-    }
-
-    TestServer first_;
-    std::unique_ptr<TestServer> second_;
-    std::string token_;
-};
+class DatabaseRestartTest : public TwoNodeTest {};
 
 TEST_F(DatabaseRestartTest, ADatabaseRestartUnderLoadFailsCleanlyAndLosesNoAcknowledgedWrite) {
     const char* ctl = std::getenv("P360_TEST_POSTGRES_CTL");

@@ -302,22 +302,6 @@ public:
         return Ok();
     }
 
-    Status Execute(std::string_view sql, std::span<const Value> params = {}) override {
-        return ForEachRowView(sql, params, [](const RowView&) { return true; });
-    }
-
-    Status ForEachRow(std::string_view sql, std::span<const Value> params,
-                      const std::function<bool(const Row&)>& on_row) override {
-        Row row;
-        return ForEachRowView(sql, params, [&](const RowView& view) {
-            row.resize(view.size());
-            for (std::size_t column = 0; column < row.size(); ++column) {
-                row[column] = view.ValueAt(column);
-            }
-            return on_row(row);
-        });
-    }
-
     Status ForEachRowView(std::string_view sql, std::span<const Value> params,
                           const std::function<bool(const RowView&)>& on_row) override {
         P360_ASSIGN_OR_RETURN(ResultPtr result, Run(sql, params));

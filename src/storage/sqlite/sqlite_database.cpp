@@ -138,23 +138,6 @@ public:
 
     const Dialect& dialect() const override { return kDialect; }
 
-    Status Execute(std::string_view sql, std::span<const Value> params = {}) override {
-        return ForEachRow(sql, params, [](const Row&) { return true; });
-    }
-
-    // Rows as copies, for callers that keep them; the same walk as ForEachRowView.
-    Status ForEachRow(std::string_view sql, std::span<const Value> params,
-                      const std::function<bool(const Row&)>& on_row) override {
-        Row row;
-        return ForEachRowView(sql, params, [&](const RowView& view) {
-            row.resize(view.size());
-            for (std::size_t column = 0; column < row.size(); ++column) {
-                row[column] = view.ValueAt(column);
-            }
-            return on_row(row);
-        });
-    }
-
     Status ForEachRowView(std::string_view sql, std::span<const Value> params,
                           const std::function<bool(const RowView&)>& on_row) override {
         P360_ASSIGN_OR_RETURN(sqlite3_stmt * statement, Prepare(sql));
