@@ -223,6 +223,92 @@ TEST_F(IdentityTest, ThePersonFromTheRecordsApiAndFromACsvFileEndAsOneGoldenMemb
     EXPECT_EQ(Str(fields.at("email").at("personId")), entered);
 }
 
+// The issue's own case: a member arrives in an X12 834 enrollment file and again as a FHIR
+// Patient from a hospital; both records stay, and resolve to one golden member carrying both
+// identifiers.
+TEST_F(IdentityTest, APersonFromAnX12FileAndFromAFhirBundleEndAsOneGoldenMember) {
+    std::ifstream file(std::string(P360_FIXTURES_DIR) + "/x12/834/enroll-employee-managed-care.834",
+                       std::ios::binary);
+    std::stringstream x12;
+    x12 << file.rdbuf();
+    ASSERT_FALSE(x12.str().empty());
+    // The file enrolls into the plan its HD segment names.
+    HttpResult plan = Call("POST", "/api/v1/records/Plan", "admin",
+                           json::object{{"planCode", "HMO"},
+                                        {"name", "Employer HMO"},
+                                        {"lineOfBusiness", "commercial"},
+                                        {"coverageTypes", json::array{"medical"}},
+                                        {"status", "active"},
+                                        {"effectiveDate", "1990-01-01"}});
+    ASSERT_EQ(plan.status, 201) << plan.body;
+    HttpResult enrolled =
+        server_->Request("POST", "/api/v1/import/x12", x12.str(), tokens_["admin"],
+                         {{"Content-Type", "application/edi-x12"}});
+    ASSERT_EQ(enrolled.status, 200) << enrolled.body;
+    ASSERT_EQ(enrolled.Json().at("interchange").at("accepted").as_int64(), 1) << enrolled.body;
+    HttpResult from_file = Call(
+        "GET",
+        "/api/v1/records/Person?filter=" +
+            UrlEncode("lastName = 'SMITH' and firstName = 'WILLIAM' and birthDate = 1970-06-14"),
+        "admin");
+    ASSERT_EQ(from_file.status, 200) << from_file.body;
+    ASSERT_EQ(from_file.Json().at("items").as_array().size(), 1u) << from_file.body;
+    const std::string enrolled_id = Str(from_file.Json().at("items").at(0).at("id"));
+    const std::string enrolled_key = Str(from_file.Json().at("items").at(0).at("sourceId"));
+    ASSERT_EQ(enrolled_key.rfind("834:", 0), 0u) << enrolled_key;
+
+    // The same man as a hospital sends him: mixed case, a nickname, the phone and address the
+    // file has, and the hospital's own record number.
+    const json::object bundle{
+        {"resourceType", "Bundle"},
+        {"type", "transaction"},
+        {"entry",
+         json::array{json::object{
+             {"fullUrl", "urn:uuid:5b8f0c52-3b0e-4c1e-9d7e-2f7e1a0c9d11"},
+             {"resource",
+              json::object{
+                  {"resourceType", "Patient"},
+                  {"identifier",
+                   json::array{json::object{
+                       {"system", "http://hospital.example.org/mrn"}, {"value", "MRN-5541"}}}},
+                  {"name",
+                   json::array{json::object{{"family", "Smith"}, {"given", json::array{"Bill"}}}}},
+                  {"gender", "male"},
+                  {"birthDate", "1970-06-14"},
+                  {"telecom",
+                   json::array{json::object{{"system", "phone"}, {"value", "(717) 234-3334"}}}},
+                  {"address", json::array{json::object{{"line", json::array{"1715 Southwind Ave"}},
+                                                       {"city", "Anytown"},
+                                                       {"state", "PA"},
+                                                       {"postalCode", "17111"}}}}}},
+             {"request", json::object{{"method", "POST"}, {"url", "Patient"}}}}}}};
+    HttpResult posted =
+        server_->Request("POST", "/fhir/r4", json::serialize(bundle), tokens_["admin"],
+                         {{"Content-Type", "application/fhir+json"}});
+    ASSERT_EQ(posted.status, 200) << posted.body;
+    HttpResult from_hospital =
+        Call("GET",
+             "/api/v1/records/Person?filter=" +
+                 UrlEncode("sourceId = 'http://hospital.example.org/mrn|MRN-5541'"),
+             "admin");
+    ASSERT_EQ(from_hospital.status, 200) << from_hospital.body;
+    ASSERT_EQ(from_hospital.Json().at("items").as_array().size(), 1u) << from_hospital.body;
+    const std::string hospital_id = Str(from_hospital.Json().at("items").at(0).at("id"));
+    ASSERT_NE(hospital_id, enrolled_id);  // source records keep their identity
+
+    const std::string golden = GoldenOf(enrolled_id);
+    ASSERT_FALSE(golden.empty());
+    EXPECT_EQ(GoldenOf(hospital_id), golden);
+    HttpResult member = Call("GET", "/api/v1/identity/members/" + golden, "admin");
+    ASSERT_EQ(member.status, 200) << member.body;
+    std::set<std::string> identifiers;
+    for (const auto& identifier : member.Json().at("identifiers").as_array()) {
+        identifiers.insert(Str(identifier.at("value")));
+    }
+    EXPECT_TRUE(identifiers.contains(enrolled_key));
+    EXPECT_TRUE(identifiers.contains("http://hospital.example.org/mrn|MRN-5541"));
+}
+
 TEST_F(IdentityTest, StewardsWorkTheReviewQueueAndARejectedPairIsNotProposedAgain) {
     // Same given name and birth date, the surname shortened and the postal code different:
     // uncertain.
