@@ -5,6 +5,8 @@
 #include <string_view>
 #include <utility>
 
+#include "demo/demo_generator.hpp"
+
 namespace p360::bench {
 namespace {
 
@@ -37,23 +39,6 @@ constexpr std::string_view kGivenNames[] = {
     "Beverly",    "Elijah",   "Isabella",  "Randy",    "Theresa",   "Roy",       "Diana",
     "Vincent",    "Natalie",  "Ralph",     "Brittany", "Eugene",    "Charlotte", "Russell",
     "Marie",      "Bobby",    "Kayla",     "Mason",    "Alexis",    "Philip",    "Lori",
-};
-
-constexpr std::string_view kCommonSurnames[] = {
-    "Smith",    "Johnson",   "Williams",   "Brown",     "Jones",    "Garcia",   "Miller",
-    "Davis",    "Rodriguez", "Martinez",   "Hernandez", "Lopez",    "Gonzalez", "Wilson",
-    "Anderson", "Thomas",    "Taylor",     "Moore",     "Jackson",  "Martin",   "Lee",
-    "Perez",    "Thompson",  "White",      "Harris",    "Sanchez",  "Clark",    "Ramirez",
-    "Lewis",    "Robinson",  "Walker",     "Young",     "Allen",    "King",     "Wright",
-    "Scott",    "Torres",    "Nguyen",     "Hill",      "Flores",   "Green",    "Adams",
-    "Nelson",   "Baker",     "Hall",       "Rivera",    "Campbell", "Mitchell", "Carter",
-    "Roberts",  "Gomez",     "Phillips",   "Evans",     "Turner",   "Diaz",     "Parker",
-    "Cruz",     "Edwards",   "Collins",    "Reyes",     "Stewart",  "Morris",   "Morales",
-    "Murphy",   "Cook",      "Rogers",     "Gutierrez", "Ortiz",    "Morgan",   "Cooper",
-    "Peterson", "Bailey",    "Reed",       "Kelly",     "Howard",   "Ramos",    "Kim",
-    "Cox",      "Ward",      "Richardson", "Watson",    "Brooks",   "Chavez",   "Wood",
-    "James",    "Bennett",   "Gray",       "Mendoza",   "Ruiz",     "Hughes",   "Price",
-    "Alvarez",  "Castillo",  "Sanders",    "Patel",     "Myers",    "Long",     "Ross",
 };
 
 constexpr std::string_view kStems[] = {
@@ -148,7 +133,11 @@ std::string Padded(int value, int width) {
 std::string Surname(Random& random) {
     const int kind = random.Below(4);
     if (kind == 0) {
-        return std::string(PickSkewed(kCommonSurnames, random));
+        // The demo's surnames, most frequent first: skewed picks make some very common.
+        const auto surnames = demo::Surnames();
+        const int first = random.Below(static_cast<int>(surnames.size()));
+        const int second = random.Below(static_cast<int>(surnames.size()));
+        return std::string(surnames[static_cast<std::size_t>(std::min(first, second))]);
     }
     if (kind == 1) {
         return std::string(Pick(kStems, random)) + std::string(Pick(kEndings, random));

@@ -74,8 +74,10 @@ Result<automation::JobSpec> SpecFromJson(const json::value& body,
         spec.max_attempts = static_cast<int>(attempts->as_int64());
     }
     if (const json::value* delay = object.if_contains("delayMillis")) {
-        if (!delay->is_int64() || delay->as_int64() < 0) {
-            return Error::Validation({{"delayMillis", "must be a non-negative integer", {}}});
+        constexpr std::int64_t kMaxDelayMillis = 366LL * 24 * 3600 * 1000;
+        if (!delay->is_int64() || delay->as_int64() < 0 || delay->as_int64() > kMaxDelayMillis) {
+            return Error::Validation(
+                {{"delayMillis", "must be an integer from 0 to a year in milliseconds", {}}});
         }
         spec.delay_millis = delay->as_int64();
     }

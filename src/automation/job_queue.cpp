@@ -192,6 +192,9 @@ Result<bool> JobQueue::RunOne() {
         } catch (const std::exception& exception) {
             outcome = Error::Internal(std::string("job handler threw: ") + exception.what());
         }
+        if (outcome.ok() && connection.TransactionAborted()) {
+            outcome = Error::Internal("the job's handler went on after a failed statement");
+        }
         if (!outcome.ok()) {
             P360_TRY(connection.Execute("ROLLBACK TO SAVEPOINT job_handler"));
             failed_kind = job->kind;

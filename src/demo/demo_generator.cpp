@@ -3081,6 +3081,9 @@ Result<DemoSummary> GenerateDemo(records::RecordService& records, const security
 // Lines depend only on the seed and their index: the random sequence restarts every
 // kBenchBlock indexes, and a call that starts inside a block replays (without writing) the lines
 // before it. So PersonNdjson(s, 0, 1000) and PersonNdjson(s, 300, 100) agree on 300..399.
+
+std::span<const std::string_view> Surnames() { return kSurnames; }
+
 std::string PersonNdjson(std::uint64_t seed, std::int64_t first_index, std::int64_t count) {
     constexpr std::int64_t kBenchBlock = 256;
     std::string out;

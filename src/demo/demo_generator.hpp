@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,8 @@ Result<DemoSummary> GenerateDemo(records::RecordService& records, const security
 // `first_index`, each with a unique `sourceId`. Realistic names, dates, phones and addresses;
 // deterministic for a seed. Feeds the bulk benchmarks.
 std::string PersonNdjson(std::uint64_t seed, std::int64_t first_index, std::int64_t count);
+
+// The surnames the generator uses, most frequent in the United States first.
+std::span<const std::string_view> Surnames();
 
 }  // namespace p360::demo

@@ -164,11 +164,15 @@ constexpr std::string_view kInsertHistory =
 constexpr std::size_t kHistoryColumns = 7;
 constexpr std::size_t kRowsPerStatement = 16;
 
-// "<head> VALUES (?, …), …" for `rows` rows of `columns` values, built once per thread.
+// "<head> VALUES (?, …), …" for `rows` rows of `columns` values, built once per thread and
+// head (the outbox, the history, and each object's records of a bulk chunk).
 const std::string& InsertSql(std::string_view head, std::size_t columns, std::size_t rows) {
-    thread_local std::vector<std::string> outbox(kRowsPerStatement + 1);
-    thread_local std::vector<std::string> history(kRowsPerStatement + 1);
-    std::string& sql = (head == kInsertOutbox ? outbox : history)[rows];
+    thread_local std::unordered_map<std::string, std::vector<std::string>> by_head;
+    auto [entry, inserted] = by_head.try_emplace(std::string(head));
+    if (inserted) {
+        entry->second.resize(kRowsPerStatement + 1);
+    }
+    std::string& sql = entry->second[rows];
     if (sql.empty()) {
         sql = storage::MultiRowInsertSql(head, columns, rows);
     }

@@ -268,7 +268,7 @@ Result<DumpManifest> ReadManifest(const std::filesystem::path& directory) {
         body->at("format") != kFormat) {
         return Error::InvalidArgument("manifest.json is not a payer360 dump.");
     }
-    if (body->at("version") != kFormatVersion) {
+    if (body->if_contains("version") == nullptr || body->at("version") != kFormatVersion) {
         return Error::InvalidArgument("This dump's format version is not supported.");
     }
     DumpManifest manifest;

@@ -589,7 +589,17 @@ Status IdentityService::FollowOnce(bool& more) {
                     std::unique_lock lock(live_mutex_);
                     live_.current[person_id] = live_.index->Add(record);
                 }
-                P360_TRY(Resolve(*person));
+                Status resolved = Resolve(*person);
+                // A person that cannot be resolved must not stop every later one (and every
+                // identity call behind them); only the database being away stops the pass.
+                if (!resolved.ok() && resolved.error().code == ErrorCode::kUnavailable) {
+                    return resolved;
+                }
+                if (!resolved.ok()) {
+                    log::Error(
+                        "identity.resolve_failed",
+                        {{"person", person_id}, {"code", ErrorCodeName(resolved.error().code)}});
+                }
             }
         }
         cursor_ = event_id;

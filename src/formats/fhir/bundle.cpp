@@ -1,44 +1,23 @@
 #include "formats/fhir/bundle.hpp"
 
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <set>
 #include <unordered_map>
 
 namespace p360::formats::fhir {
 namespace {
 
-int HexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// Percent-decoding of a query string value; nullopt when an escape is malformed.
+// Percent-decoding of a query string value ('+' is a space); nullopt when an escape is
+// malformed.
 std::optional<std::string> PercentDecode(std::string_view text) {
-    std::string decoded;
-    for (std::size_t at = 0; at < text.size(); ++at) {
-        if (text[at] == '%') {
-            if (at + 2 >= text.size()) {
-                return std::nullopt;
-            }
-            const int high = HexDigit(text[at + 1]);
-            const int low = HexDigit(text[at + 2]);
-            if (high < 0 || low < 0) {
-                return std::nullopt;
-            }
-            decoded.push_back(static_cast<char>(high * 16 + low));
-            at += 2;
-        } else {
-            decoded.push_back(text[at] == '+' ? ' ' : text[at]);
-        }
+    const auto encoded = boost::urls::make_pct_string_view(text);
+    if (!encoded) {
+        return std::nullopt;
     }
-    return decoded;
+    boost::urls::encoding_opts options;
+    options.space_as_plus = true;
+    return encoded->decode(options);
 }
 
 // `identifier=system|value` (the only search parameter conditions may use) as the key it names.

@@ -272,6 +272,8 @@ public:
     // Whether the statements sent ahead began a transaction for the next user (who then only
     // reads their results); asking clears it.
     void MarkBegunAhead() { begun_ahead_ = pending_ahead_; }
+    // Never to be pooled again (its state is unknown).
+    void MarkLost() { lost_ = true; }
     bool TakeBegunAhead() { return std::exchange(begun_ahead_, false); }
 
     // Reads what SendAhead sent; an error in it is this connection's next error.
@@ -589,6 +591,8 @@ private:
             started = Begin(*connection, kind);
         }
         if (!started.ok()) {
+            // Whatever half-started here must not reach the next user of the connection.
+            connection->MarkLost();
             pool.Release(std::move(connection));
             return started;
         }
