@@ -165,7 +165,8 @@ TEST_F(IdentityTest, OnlyRolesThatReadPersonPhiMayMatchAndEveryDisclosureIsAudit
         EXPECT_EQ(accounting.status, 200) << accounting.body;
         int reads = 0;
         for (const auto& item : accounting.Json().at("items").as_array()) {
-            reads += Str(item.at("username")) == "agent" && Str(item.at("action")) == "read";
+            const std::string action = Str(item.at("action"));
+            reads += Str(item.at("username")) == "agent" && (action == "read" || action == "list");
         }
         return reads;
     };
@@ -222,6 +223,18 @@ TEST_F(IdentityTest, ThePersonFromTheRecordsApiAndFromACsvFileEndAsOneGoldenMemb
     EXPECT_EQ(Str(fields.at("lastName").at("value")), "OKONKWO BELL");
     EXPECT_EQ(Str(fields.at("lastName").at("personId")), from_file);
     EXPECT_EQ(Str(fields.at("email").at("personId")), entered);
+
+    // The link and its evidence are for stewards; an agent learns the golden member alone.
+    HttpResult steward_view = Call("GET", "/api/v1/identity/persons/" + from_file, "super");
+    ASSERT_EQ(steward_view.status, 200) << steward_view.body;
+    EXPECT_EQ(Str(steward_view.Json().at("matchedTo")), entered);
+    EXPECT_TRUE(steward_view.Json().at("evidence").is_array());
+    HttpResult agent_view = Call("GET", "/api/v1/identity/persons/" + from_file, "agent");
+    ASSERT_EQ(agent_view.status, 200) << agent_view.body;
+    EXPECT_EQ(Str(agent_view.Json().at("goldenMemberId")), golden);
+    for (const char* detail : {"matchedTo", "evidence", "method", "probability", "identityId"}) {
+        EXPECT_FALSE(agent_view.Json().as_object().contains(detail)) << detail;
+    }
 }
 
 // The issue's own case: a member arrives in an X12 834 enrollment file and again as a FHIR
@@ -502,6 +515,24 @@ TEST_F(IdentityMergeTest, MergeMovesEveryRelatedRecordAndUnmergeRestoresEachExac
         "GET", "/api/v1/records/" + first_object + "/" + first_moved + "/history", "", admin_);
     ASSERT_EQ(history.status, 200);
 
+    // After the merge, someone points one moved claim at a third member: unmerge must leave
+    // that edit standing and put back only what still follows the merge.
+    const json::object* reassigned = nullptr;
+    for (const auto& entry : merge.Json().at("moved").as_array()) {
+        if (Str(entry.at("object")) == "Claim") {
+            reassigned = &entry.as_object();
+            break;
+        }
+    }
+    ASSERT_NE(reassigned, nullptr);
+    ASSERT_GE(ranked.size(), 3u);
+    const std::string third = ranked[2].second;
+    const std::string reassigned_key = "Claim/" + Str(reassigned->at("id")) + "/person";
+    HttpResult repoint =
+        server_.Request("PATCH", "/api/v1/records/Claim/" + Str(reassigned->at("id")),
+                        json::serialize(json::object{{"person", third}}), admin_);
+    ASSERT_EQ(repoint.status, 200) << repoint.body;
+
     const std::string merge_id = Str(merge.Json().at("id"));
     EXPECT_EQ(
         server_.Request("POST", "/api/v1/identity/merges/" + merge_id + "/unmerge", "", agent_)
@@ -510,8 +541,13 @@ TEST_F(IdentityMergeTest, MergeMovesEveryRelatedRecordAndUnmergeRestoresEachExac
     HttpResult unmerge =
         server_.Request("POST", "/api/v1/identity/merges/" + merge_id + "/unmerge", "", super_);
     ASSERT_EQ(unmerge.status, 200) << unmerge.body;
+    ASSERT_EQ(unmerge.Json().at("changedSince").as_array().size(), 1u);
+    EXPECT_EQ(Str(unmerge.Json().at("changedSince").at(0).at("id")), Str(reassigned->at("id")));
     EXPECT_EQ(Related(survivor), survivor_before);
-    EXPECT_EQ(Related(merged), merged_before);
+    auto merged_expected = merged_before;
+    merged_expected.erase(reassigned_key);
+    EXPECT_EQ(Related(merged), merged_expected);
+    EXPECT_TRUE(Related(third).contains(reassigned_key));
     EXPECT_NE(GoldenOf(merged), GoldenOf(survivor));
     EXPECT_EQ(
         server_.Request("POST", "/api/v1/identity/merges/" + merge_id + "/unmerge", "", super_)

@@ -301,6 +301,13 @@ records::RecordChange IdentityChange(const std::string& person, json::object fie
                                  .fields = std::move(fields)};
 }
 
+// A decision taken on an event every node follows: whichever node writes it first wins, and
+// a later writer leaves it as it is rather than overwriting a steward's or another node's work.
+records::RecordChange CreateOnly(records::RecordChange change) {
+    change.update = false;
+    return change;
+}
+
 records::RecordChange UpdateById(std::string_view object, const std::string& id,
                                  json::object fields) {
     return records::RecordChange{.object = std::string(object),
@@ -336,6 +343,14 @@ Result<std::vector<json::object>> IdentityService::ReadAll(std::string_view obje
                                                            std::string filter,
                                                            std::vector<std::string> fields,
                                                            const IdentityProgress& progress) {
+    return ReadAllAs(system_, object, std::move(filter), std::move(fields), progress);
+}
+
+Result<std::vector<json::object>> IdentityService::ReadAllAs(const security::Actor& actor,
+                                                             std::string_view object,
+                                                             std::string filter,
+                                                             std::vector<std::string> fields,
+                                                             const IdentityProgress& progress) {
     std::vector<json::object> items;
     query::ListRequest request{.filter = std::move(filter),
                                .sort = "",
@@ -343,7 +358,7 @@ Result<std::vector<json::object>> IdentityService::ReadAll(std::string_view obje
                                .limit = kPageSize,
                                .cursor = ""};
     for (;;) {
-        P360_ASSIGN_OR_RETURN(json::object page, records_.List(system_, object, request));
+        P360_ASSIGN_OR_RETURN(json::object page, records_.List(actor, object, request));
         for (json::value& item : page.at("items").as_array()) {
             items.push_back(std::move(item.as_object()));
         }
@@ -502,18 +517,18 @@ Status IdentityService::Resolve(const json::object& person) {
         });
         if (best != matches.end()) {
             golden = identities.at(best->record_id).golden;
-            changes.push_back(IdentityChange(
+            changes.push_back(CreateOnly(IdentityChange(
                 record.record_id,
                 json::object{{"goldenMemberId", golden},
                              {"method", "link"},
                              {"matchedTo", best->record_id},
                              {"probability", Rounded(best->probability, 1e6)},
                              {"matchWeight", Rounded(best->match_weight, 1e4)},
-                             {"evidence", json::serialize(EvidenceJson(best->fields))}}));
+                             {"evidence", json::serialize(EvidenceJson(best->fields))}})));
         } else {
             golden = NewGoldenId();
-            changes.push_back(IdentityChange(
-                record.record_id, json::object{{"goldenMemberId", golden}, {"method", "seed"}}));
+            changes.push_back(CreateOnly(IdentityChange(
+                record.record_id, json::object{{"goldenMemberId", golden}, {"method", "seed"}})));
         }
     }
     // Uncertain pairs, and confident ones that would join two golden members (resolution never
@@ -535,7 +550,7 @@ Status IdentityService::Resolve(const json::object& person) {
             continue;
         }
         const MatchCandidate& match = *to_review[review_idx];
-        changes.push_back(records::RecordChange{
+        changes.push_back(CreateOnly(records::RecordChange{
             .object = std::string(kIdentityReview),
             .key_field = "pairKey",
             .key = pair_keys[review_idx],
@@ -544,7 +559,7 @@ Status IdentityService::Resolve(const json::object& person) {
                                    {"probability", Rounded(match.probability, 1e6)},
                                    {"matchWeight", Rounded(match.match_weight, 1e4)},
                                    {"evidence", json::serialize(EvidenceJson(match.fields))},
-                                   {"status", "open"}}});
+                                   {"status", "open"}}}));
     }
     if (changes.empty()) {
         return Ok();
@@ -561,22 +576,27 @@ Status IdentityService::FollowOnce(bool& more) {
             return Ok();
         }
     }
-    constexpr std::int64_t kBatch = 500;
-    std::vector<std::pair<std::int64_t, std::string>> events;
+    // The cursor walks every event, not only Person ones: filtering on object_name in SQL
+    // would rescan all later events of other objects (a claims load, say) on every call.
+    constexpr std::int64_t kBatch = 2000;
+    std::vector<std::pair<std::int64_t, std::string>> events;  // Person ids, null for others
+    std::int64_t scanned = 0;
     P360_TRY(database_.Read([&](storage::Connection& connection) -> Status {
         const storage::Value params[] = {cursor_, kBatch};
         return connection.ForEachRow(
-            "SELECT id, record_id FROM sys_outbox WHERE object_name = 'Person' AND id > ? "
-            "ORDER BY id LIMIT ?",
-            params, [&events](const storage::Row& row) {
-                events.emplace_back(std::get<std::int64_t>(row[0]), std::get<std::string>(row[1]));
+            "SELECT id, object_name, record_id FROM sys_outbox WHERE id > ? ORDER BY id LIMIT ?",
+            params, [&](const storage::Row& row) {
+                ++scanned;
+                const bool person = std::get<std::string>(row[1]) == "Person";
+                events.emplace_back(std::get<std::int64_t>(row[0]),
+                                    person ? std::get<std::string>(row[2]) : std::string());
                 return true;
             });
     }));
-    more = static_cast<std::int64_t>(events.size()) == kBatch;
+    more = scanned == kBatch;
     std::set<std::string> done;
     for (const auto& [event_id, person_id] : events) {
-        if (done.insert(person_id).second) {
+        if (!person_id.empty() && done.insert(person_id).second) {
             auto person = records_.Get(system_, "Person", person_id, PersonFields());
             if (!person.ok() && person.error().code == ErrorCode::kNotFound) {
                 std::unique_lock lock(live_mutex_);
@@ -711,14 +731,21 @@ Result<json::object> IdentityService::Match(const security::Actor& actor,
             shown.emplace_back(name);
         }
     }
+    // One read for all candidates; those out of the caller's reach (or deleted since) are
+    // simply not among the answers.
+    std::vector<json::object> readable;
+    if (!ids.empty()) {
+        P360_ASSIGN_OR_RETURN(readable, ReadAllAs(actor, "Person", InFilter("id", ids), shown));
+    }
+    std::unordered_map<std::string, json::object> people;
+    for (json::object& item : readable) {
+        people.emplace(Text(item, "id"), std::move(item));
+    }
     json::array candidates;
     for (const MatchCandidate& match : matches) {
-        auto record = records_.Get(actor, "Person", match.record_id, shown);
-        if (!record.ok()) {
-            if (record.error().code == ErrorCode::kNotFound) {
-                continue;  // out of the caller's reach, or deleted since
-            }
-            return record.error();
+        const auto record = people.find(match.record_id);
+        if (record == people.end()) {
+            continue;
         }
         const auto identity = identities.find(match.record_id);
         candidates.push_back(json::object{
@@ -729,7 +756,7 @@ Result<json::object> IdentityService::Match(const security::Actor& actor,
             {"probability", Rounded(match.probability, 1e6)},
             {"decision", DecisionName(match.decision)},
             {"fields", EvidenceJson(match.fields)},
-            {"person", std::move(*record)}});
+            {"person", std::move(record->second)}});
     }
     const Thresholds& thresholds = options_.index.thresholds;
     return json::object{{"candidates", std::move(candidates)},
@@ -741,16 +768,28 @@ Result<json::object> IdentityService::IdentityOf(const security::Actor& actor,
                                                  std::string_view person_id) {
     P360_TRY(records_.Get(actor, "Person", person_id, {"id"}));
     P360_TRY(CatchUp());
-    P360_ASSIGN_OR_RETURN(auto items,
-                          ReadAll(kMemberIdentity, "person = " + query::QuoteText(person_id),
-                                  {"id", "goldenMemberId", "method", "matchedTo", "probability",
-                                   "matchWeight", "evidence", "modifiedAt"}));
+    // Whoever may read the Person learns its golden member; how it was decided (the records
+    // matched, the evidence) is for those who may read MemberIdentity, read as them.
+    const std::string filter = "person = " + query::QuoteText(person_id);
+    const metadata::CatalogSnapshot catalog = metadata_.Current();
+    const bool sees_decision =
+        authorizer_.CheckObject(actor, *catalog->FindObject(kMemberIdentity), Operation::kRead)
+            .ok();
+    P360_ASSIGN_OR_RETURN(
+        auto items, sees_decision
+                        ? ReadAllAs(actor, kMemberIdentity, filter,
+                                    {"id", "goldenMemberId", "method", "matchedTo", "probability",
+                                     "matchWeight", "evidence", "modifiedAt"})
+                        : ReadAll(kMemberIdentity, filter, {"goldenMemberId"}));
     json::object answer{{"personId", person_id}, {"goldenMemberId", nullptr}};
     if (!items.empty()) {
         json::object& identity = items.front();
         ParseEvidence(identity);
         for (auto& [key, value] : identity) {
-            answer[key == "id" ? std::string("identityId") : std::string(key)] = std::move(value);
+            if (sees_decision || key == "goldenMemberId") {
+                answer[key == "id" ? std::string("identityId") : std::string(key)] =
+                    std::move(value);
+            }
         }
     }
     return answer;
@@ -1006,19 +1045,26 @@ Result<json::object> IdentityService::Unmerge(const security::Actor& actor,
     std::vector<records::RecordChange> changes;
     json::array restored;
     json::array missing;
+    json::array changed_since;
     for (const json::value& entry : moved.as_array()) {
         const json::object& item = entry.as_object();
         const std::string object = Text(item, "object");
         const std::string id = Text(item, "id");
-        auto exists = records_.Get(system_, object, id, {"id"});
-        if (!exists.ok()) {
-            if (exists.error().code != ErrorCode::kNotFound) {
-                return exists.error();
+        const std::string field = Text(item, "field");
+        auto current = records_.Get(system_, object, id, {"id", field});
+        if (!current.ok()) {
+            if (current.error().code != ErrorCode::kNotFound) {
+                return current.error();
             }
             missing.push_back(item);  // deleted since the merge: nothing to put back
             continue;
         }
-        changes.push_back(UpdateById(object, id, json::object{{Text(item, "field"), merged}}));
+        if (Text(*current, field) != survivor) {
+            // Someone pointed it elsewhere after the merge: their edit stands.
+            changed_since.push_back(item);
+            continue;
+        }
+        changes.push_back(UpdateById(object, id, json::object{{field, merged}}));
         restored.push_back(item);
     }
     std::string golden = Text(merge, "previousGoldenMemberId");
@@ -1049,7 +1095,8 @@ Result<json::object> IdentityService::Unmerge(const security::Actor& actor,
                         {"goldenMemberId", golden},
                         {"status", "unmerged"},
                         {"restored", std::move(restored)},
-                        {"missing", std::move(missing)}};
+                        {"missing", std::move(missing)},
+                        {"changedSince", std::move(changed_since)}};
 }
 
 Result<DedupeReport> IdentityService::Dedupe(const IdentityProgress& progress) {

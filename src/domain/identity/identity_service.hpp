@@ -157,9 +157,14 @@ private:
     };
     using Identities = std::unordered_map<std::string, Identity>;
 
+    // Every record of `object` matching `filter`, page by page, as the system or as `actor`.
     Result<std::vector<json::object>> ReadAll(std::string_view object, std::string filter,
                                               std::vector<std::string> fields,
                                               const IdentityProgress& progress = {});
+    Result<std::vector<json::object>> ReadAllAs(const security::Actor& actor,
+                                                std::string_view object, std::string filter,
+                                                std::vector<std::string> fields,
+                                                const IdentityProgress& progress = {});
     Result<Identities> IdentitiesOf(const std::vector<std::string>& person_ids);
     Result<std::unordered_map<std::string, std::string>> ReviewStatuses(
         const std::vector<std::string>& pair_keys);
