@@ -320,6 +320,8 @@ int Demo(int argc, char** argv) {
     command.options.add_options()("members", po::value<int>()->default_value(1000),
                                   "number of members to generate")(
         "seed", po::value<std::uint64_t>()->default_value(360), "random seed")(
+        "claim-rate", po::value<double>()->default_value(1.0),
+        "multiplies each member's yearly claim rate (1: about 3 claims a member; 0..20)")(
         "staff", "also add one demo login per kind of user, with teams and a care team")(
         "password-stdin", "with --staff: read the demo users' password from standard input");
     int exit_code = 0;
@@ -337,6 +339,10 @@ int Demo(int argc, char** argv) {
     demo::DemoOptions options;
     options.members = members;
     options.seed = command.values["seed"].as<std::uint64_t>();
+    options.claim_rate = command.values["claim-rate"].as<double>();
+    if (!(options.claim_rate >= 0 && options.claim_rate <= 20)) {
+        return Fail(Error::InvalidArgument("--claim-rate must be 0..20", "claim-rate"));
+    }
     auto summary = demo::GenerateDemo((*deployment)->records(), SystemActor(), options,
                                       [](std::string_view stage, std::int64_t done) {
                                           std::cerr << "  " << stage << ": " << done << "\n";

@@ -2073,7 +2073,8 @@ private:
                               : age < 45 ? 1.45
                               : age < 65 ? 2.2
                                          : 3.3;
-        const double mean = yearly * static_cast<double>(window_end - window_start + 1) / 365.0;
+        const double mean = yearly * options_.claim_rate *
+                            static_cast<double>(window_end - window_start + 1) / 365.0;
         const int claim_count =
             std::max(rng.Poisson(mean), static_cast<int>(person.conditions.size()));
         for (int ordinal = 0; ordinal < claim_count; ++ordinal) {

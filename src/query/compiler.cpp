@@ -272,7 +272,8 @@ void WriteKeyset(const std::vector<SortKey>& sort, const std::vector<storage::Va
 
 Result<std::vector<const FieldDef*>> ResolveProjection(const ObjectDef& object,
                                                        const std::vector<std::string>& fields,
-                                                       const FieldAccess& can_read) {
+                                                       const FieldAccess& can_read,
+                                                       bool skip_unreadable) {
     const FieldDef* id = object.FindField(metadata::kIdField);
     if (id == nullptr) {
         return Error::Internal("object " + object.name + " has no id field");
@@ -305,6 +306,9 @@ Result<std::vector<const FieldDef*>> ResolveProjection(const ObjectDef& object,
                                           "fields");
         }
         if (!Readable(can_read, object, *field)) {
+            if (skip_unreadable) {
+                continue;
+            }
             return Denied(
                 "fields: field '" + field->name + "' on " + object.name + " may not be read",
                 "fields");
@@ -427,7 +431,8 @@ Result<CompiledList> CompileList(const metadata::Catalog& catalog, const ObjectD
                                       "limit");
     }
     CompiledList list;
-    P360_ASSIGN_OR_RETURN(list.columns, ResolveProjection(object, request.fields, can_read));
+    P360_ASSIGN_OR_RETURN(list.columns, ResolveProjection(object, request.fields, can_read,
+                                                          request.skip_unreadable_fields));
     P360_ASSIGN_OR_RETURN(list.sort, ParseSort(object, request.sort, can_read));
     P360_ASSIGN_OR_RETURN(SqlFragment filter,
                           CompileFilter(catalog, object, request.filter, dialect, can_read, scope));

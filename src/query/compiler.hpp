@@ -48,6 +48,9 @@ struct ListRequest {
     std::vector<std::string> fields;  // projection; empty = all (readable) fields of the object
     int limit = 50;                   // kMinListLimit..kMaxListLimit
     std::string cursor;               // opaque, from a previous page; empty = first page
+    // true: projected fields the caller may not read are left out rather than refused, for
+    // internal readers that ask for what they can use (a view of several parts, say).
+    bool skip_unreadable_fields = false;
 };
 
 struct CompiledList {

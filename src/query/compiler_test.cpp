@@ -312,6 +312,14 @@ TEST(CompilerTest, FieldAccessAppliesToFieldsSortAndFilter) {
     EXPECT_EQ(fields.code, ErrorCode::kPermissionDenied);
     EXPECT_EQ(fields.location, "fields");
 
+    // An internal reader asking for what it can use gets the readable part of its projection.
+    request.fields = {"lastName", "ssn"};
+    request.skip_unreadable_fields = true;
+    CompiledList readable = List(request, no_phi);
+    ASSERT_EQ(readable.columns.size(), 2u);
+    EXPECT_EQ(readable.columns[1]->name, "lastName");
+    EXPECT_EQ(readable.sql.find("ssn"), std::string::npos);
+
     request = {};
     request.sort = "-ssn";
     Error sort = ListError(request, no_phi);
