@@ -37,25 +37,48 @@ Result<std::vector<TableDump>> DumpStore(storage::Database& database, bool audit
     return dumps;
 }
 
-Status LoadTables(const DeploymentStores& stores, const DumpManifest& manifest,
-                  const std::filesystem::path& directory, bool metadata) {
-    for (const TableDump& table : manifest.tables) {
-        if (IsMetadataTable(table.name) != metadata) {
-            continue;
-        }
-        storage::Database& database = IsAuditTable(table.name) ? *stores.audit : *stores.records;
-        P360_TRY(database.WriteAlone([&](storage::Connection& connection) -> Status {
+// Loads the metadata tables, or else every other table of one store, in one transaction: a
+// failure leaves that store as it was.
+Status LoadTables(storage::Database& database, const DumpManifest& manifest,
+                  const std::filesystem::path& directory, bool metadata, bool audit) {
+    return database.WriteAlone([&](storage::Connection& connection) -> Status {
+        for (const TableDump& table : manifest.tables) {
+            if (IsMetadataTable(table.name) != metadata || IsAuditTable(table.name) != audit) {
+                continue;
+            }
             P360_ASSIGN_OR_RETURN(auto columns, connection.TableColumns(table.name));
             if (columns.empty()) {
                 return Error::FailedPrecondition("The target has no table " + table.name +
                                                  "; was the dump made by a newer payer360?");
             }
-            return storage::LoadTable(connection, table, directory);
-        }));
-    }
-    return Ok();
+            P360_TRY(storage::LoadTable(connection, table, directory));
+        }
+        return Ok();
+    });
 }
 
+// The records store's data, then the audit's. Both files are read through first, so what
+// can still fail here is the target itself (space, a dropped connection); then whatever was
+// committed is taken back out, the metadata included, so the import can simply be run again.
+Status LoadData(const DeploymentOptions& options, const DumpManifest& manifest,
+                const std::filesystem::path& directory) {
+    P360_ASSIGN_OR_RETURN(auto stores, OpenStores(options));
+    Status loaded = LoadTables(*stores.records, manifest, directory, false, false);
+    if (loaded.ok()) {
+        loaded = LoadTables(*stores.audit, manifest, directory, false, true);
+    }
+    if (loaded.ok()) {
+        return loaded;
+    }
+    for (const TableDump& table : manifest.tables) {
+        if (!IsAuditTable(table.name)) {
+            (void)stores.records->WriteAlone([&](storage::Connection& connection) {
+                return storage::ClearTable(connection, table.name);
+            });
+        }
+    }
+    return loaded;
+}
 Result<std::vector<TableDump>> SummarizeStores(const DeploymentStores& stores,
                                                const DumpManifest& manifest) {
     std::vector<TableDump> summaries;
@@ -97,18 +120,21 @@ Result<DumpManifest> ExportDeployment(const DeploymentOptions& options,
 Result<std::vector<TableDump>> ImportDeployment(const DeploymentOptions& options,
                                                 const std::filesystem::path& directory) {
     P360_ASSIGN_OR_RETURN(auto manifest, storage::ReadManifest(directory));
+    for (const TableDump& table : manifest.tables) {
+        P360_TRY(storage::VerifyTable(table, directory));
+    }
     {
         P360_ASSIGN_OR_RETURN(auto stores, OpenStores(options));
         P360_TRY(stores.records->WriteAlone([](storage::Connection& connection) {
             return storage::EnsureSystemTables(connection);
         }));
-        P360_TRY(LoadTables(stores, manifest, directory, true));
+        P360_TRY(LoadTables(*stores.records, manifest, directory, true, false));
     }
     // Opening the deployment migrates every table, the custom ones included, and creates the
     // audit and job tables.
     P360_TRY(Deployment::Open(options));
+    P360_TRY(LoadData(options, manifest, directory));
     P360_ASSIGN_OR_RETURN(auto stores, OpenStores(options));
-    P360_TRY(LoadTables(stores, manifest, directory, false));
     return SummarizeStores(stores, manifest);
 }
 

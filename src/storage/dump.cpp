@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 namespace p360::storage {
 namespace {
@@ -177,6 +178,53 @@ Result<TableDump> SummarizeTable(Connection& connection, const std::string& tabl
     return dump;
 }
 
+namespace {
+
+// Reads a table's dump file line by line, checks every line and, at the end, the whole file
+// against the manifest's rows and checksum, handing each row to `row_read`.
+Status ReadDumpRows(const TableDump& table, const std::filesystem::path& directory,
+                    const std::function<Status(const Row&)>& row_read) {
+    std::ifstream in(directory / (table.name + ".ndjson"), std::ios::binary);
+    if (!in) {
+        return Error::InvalidArgument("The dump has no file for table " + table.name + ".");
+    }
+    TableTally tally;
+    Row row;
+    std::string text;
+    for (std::int64_t line = 1; std::getline(in, text); ++line) {
+        boost::system::error_code error;
+        const json::value parsed = json::parse(text, error);
+        if (error || !parsed.is_array() || parsed.get_array().size() != table.columns.size()) {
+            return BadLine(
+                table, line,
+                "expected an array of " + std::to_string(table.columns.size()) + " cells");
+        }
+        row.clear();
+        for (std::size_t column_idx = 0; column_idx < table.columns.size(); ++column_idx) {
+            auto value = CellFromJson(parsed.get_array()[column_idx]);
+            if (!value.ok()) {
+                return BadLine(
+                    table, line,
+                    "column " + table.columns[column_idx] + ": " + value.error().public_message);
+            }
+            row.push_back(std::move(value).value());
+        }
+        tally.Add(row);
+        P360_TRY(row_read(row));
+    }
+    if (tally.rows() != table.rows || tally.checksum() != table.checksum) {
+        return Error::FailedPrecondition("The dump of table " + table.name +
+                                         " does not match its manifest (rows or checksum).");
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Status VerifyTable(const TableDump& table, const std::filesystem::path& directory) {
+    return ReadDumpRows(table, directory, [](const Row&) { return Ok(); });
+}
+
 Status LoadTable(Connection& connection, const TableDump& table,
                  const std::filesystem::path& directory) {
     P360_ASSIGN_OR_RETURN(auto target_columns, connection.TableColumns(table.name));
@@ -193,46 +241,27 @@ Status LoadTable(Connection& connection, const TableDump& table,
         return Error::FailedPrecondition("The target's table " + table.name +
                                          " is not empty; import only into a new deployment.");
     }
-    std::ifstream in(directory / (table.name + ".ndjson"), std::ios::binary);
-    if (!in) {
-        return Error::InvalidArgument("The dump has no file for table " + table.name + ".");
-    }
-    TableTally tally;
     std::vector<Value> cells;
-    Row row;
     bool integer_keys = false;
-    std::string text;
-    for (std::int64_t line = 1; std::getline(in, text); ++line) {
-        boost::system::error_code error;
-        const json::value parsed = json::parse(text, error);
-        if (error || !parsed.is_array() || parsed.get_array().size() != table.columns.size()) {
-            return BadLine(
-                table, line,
-                "expected an array of " + std::to_string(table.columns.size()) + " cells");
-        }
-        row.clear();
-        for (const json::value& cell : parsed.get_array()) {
-            P360_ASSIGN_OR_RETURN(auto value, CellFromJson(cell));
-            row.push_back(std::move(value));
-        }
+    P360_TRY(ReadDumpRows(table, directory, [&](const Row& row) -> Status {
         integer_keys =
             table.columns.front() == "id" && std::holds_alternative<std::int64_t>(row[0]);
-        tally.Add(row);
         cells.insert(cells.end(), row.begin(), row.end());
         if (cells.size() >= kRowsPerInsert * table.columns.size()) {
-            P360_TRY(InsertRows(connection, table, cells));
+            return InsertRows(connection, table, cells);
         }
-    }
+        return Ok();
+    }));
     P360_TRY(InsertRows(connection, table, cells));
-    if (tally.rows() != table.rows || tally.checksum() != table.checksum) {
-        return Error::FailedPrecondition("The dump of table " + table.name +
-                                         " does not match its manifest (rows or checksum).");
-    }
     if (const std::string sync = connection.dialect().SyncSequenceSql(table.name);
         integer_keys && !sync.empty()) {
         P360_TRY(connection.Execute(sync));
     }
     return Ok();
+}
+
+Status ClearTable(Connection& connection, const std::string& table) {
+    return connection.Execute("DELETE FROM " + QuoteIdentifier(table));
 }
 
 Status WriteManifest(const DumpManifest& manifest, const std::filesystem::path& directory) {

@@ -49,6 +49,13 @@ Result<TableDump> SummarizeTable(Connection& connection, const std::string& tabl
 Status LoadTable(Connection& connection, const TableDump& table,
                  const std::filesystem::path& directory);
 
+// Reads `table`'s dump file through without writing anything: every line well formed, and
+// rows and checksum as the manifest says. The errors name the file, the line and the column.
+Status VerifyTable(const TableDump& table, const std::filesystem::path& directory);
+
+// Deletes every row of `table` (undoing an import that could not finish).
+Status ClearTable(Connection& connection, const std::string& table);
+
 Status WriteManifest(const DumpManifest& manifest, const std::filesystem::path& directory);
 Result<DumpManifest> ReadManifest(const std::filesystem::path& directory);
 

@@ -156,5 +156,53 @@ TEST_F(TransferTest, ADumpThatDoesNotMatchItsManifestIsRefused) {
     EXPECT_NE(target->ServerLog().find("does not match"), std::string::npos);
 }
 
+TEST_F(TransferTest, ABadCellIsNamedByLineAndColumnAndNothingIsWritten) {
+    const auto people = dump_ / "Person.ndjson";
+    std::ifstream in(people);
+    std::stringstream text;
+    text << in.rdbuf();
+    in.close();
+    const std::string original = text.str();
+    // The second line's first cell (the id) becomes an object; the line keeps its length.
+    std::string broken = original;
+    const auto second_line = broken.find('\n') + 1;
+    ASSERT_EQ(broken[second_line], '[');
+    const auto first_cell_end = broken.find(',', second_line);
+    broken.replace(second_line + 1, first_cell_end - second_line - 1, R"({"not":"a cell"})");
+    std::ofstream(people, std::ios::trunc) << broken;
+
+    auto target = TestServer::Empty();
+    EXPECT_NE(target->RunCommand({"import", "--from", dump_.string()}), 0);
+    EXPECT_NE(target->ServerLog().find("Person.ndjson line 2: column id"), std::string::npos)
+        << target->ServerLog();
+    // Nothing was written, so the repaired dump goes into the same target.
+    std::ofstream(people, std::ios::trunc) << original;
+    EXPECT_EQ(target->RunCommand({"import", "--from", dump_.string()}), 0) << target->ServerLog();
+}
+
+TEST_F(TransferTest, AnImportThatFailsWhileWritingLeavesTheTargetReadyForAnotherTry) {
+    // A table the target does not have (a dump from a newer release, say) is found only once
+    // the metadata is in and the records are being written.
+    std::ifstream in(dump_ / "manifest.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    in.close();
+    const std::string original = text.str();
+    json::value manifest = json::parse(original);
+    manifest.at("tables").as_array().push_back(json::object{{"name", "ZetaFromTheFuture"},
+                                                            {"columns", json::array{"id"}},
+                                                            {"rows", 0},
+                                                            {"checksum", "0000000000000000"}});
+    std::ofstream(dump_ / "manifest.json", std::ios::trunc) << json::serialize(manifest);
+    std::ofstream(dump_ / "ZetaFromTheFuture.ndjson", std::ios::trunc);
+
+    auto target = TestServer::Empty();
+    EXPECT_NE(target->RunCommand({"import", "--from", dump_.string()}), 0);
+    EXPECT_NE(target->ServerLog().find("no table ZetaFromTheFuture"), std::string::npos)
+        << target->ServerLog();
+    std::ofstream(dump_ / "manifest.json", std::ios::trunc) << original;
+    EXPECT_EQ(target->RunCommand({"import", "--from", dump_.string()}), 0) << target->ServerLog();
+}
+
 }  // namespace
 }  // namespace p360::testing
