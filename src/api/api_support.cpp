@@ -100,6 +100,22 @@ Result<json::value> JsonBody(const http::HttpRequest& request) {
     return records::ParseJson(request.body, "body");
 }
 
+Result<int> IntegerQuery(const http::HttpRequest& request, std::string_view name, int fallback,
+                         int low, int high) {
+    const auto text = request.Query(name);
+    if (!text) {
+        return fallback;
+    }
+    int value = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() || value < low || value > high) {
+        return Error::InvalidArgument(std::string(name) + " must be a whole number from " +
+                                          std::to_string(low) + " to " + std::to_string(high) + ".",
+                                      std::string(name));
+    }
+    return value;
+}
+
 Status OnlyQueryParameters(const http::HttpRequest& request,
                            std::initializer_list<std::string_view> known) {
     for (const auto& [name, value] : request.query) {

@@ -46,6 +46,11 @@ Result<json::value> JsonBody(const http::HttpRequest& request);
 Status OnlyQueryParameters(const http::HttpRequest& request,
                            std::initializer_list<std::string_view> known);
 
+// The whole-number query parameter `name`, `fallback` when absent; anything but a number from
+// `low` to `high` is a 400 naming the parameter.
+Result<int> IntegerQuery(const http::HttpRequest& request, std::string_view name, int fallback,
+                         int low, int high);
+
 // "a, b ,c" → {"a", "b", "c"}: comma-separated names, blanks around them dropped.
 std::vector<std::string> SplitList(std::string_view text);
 

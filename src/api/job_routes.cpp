@@ -91,27 +91,22 @@ void RegisterJobRoutes(http::Router& router, security::AuthService& auth,
     auto admin = [&auth, &authorizer](ActorHandler handler) {
         return ForUserAdministrators(auth, authorizer, std::move(handler));
     };
-    router.Add("GET", "/api/v1/jobs",
-               admin([&jobs](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
-                   P360_TRY(OnlyQueryParameters(request, {"status", "limit"}));
-                   const std::string_view status = request.Query("status").value_or("dead");
-                   if (status != "ready" && status != "done" && status != "dead") {
-                       return Error::InvalidArgument("status must be ready, done or dead.",
-                                                     "status");
-                   }
-                   std::int64_t limit = 100;
-                   if (auto text = request.Query("limit")) {
-                       P360_ASSIGN_OR_RETURN(limit, PositiveInteger(*text, "limit"));
-                   }
-                   P360_ASSIGN_OR_RETURN(
-                       auto list,
-                       jobs.List(status, static_cast<int>(std::min<std::int64_t>(limit, 1000))));
-                   json::array items;
-                   for (const auto& job : list) {
-                       items.push_back(JobJson(job));
-                   }
-                   return JsonResponse(200, json::object{{"items", std::move(items)}});
-               }));
+    router.Add(
+        "GET", "/api/v1/jobs",
+        admin([&jobs](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
+            P360_TRY(OnlyQueryParameters(request, {"status", "limit"}));
+            const std::string_view status = request.Query("status").value_or("dead");
+            if (status != "ready" && status != "done" && status != "dead") {
+                return Error::InvalidArgument("status must be ready, done or dead.", "status");
+            }
+            P360_ASSIGN_OR_RETURN(const int limit, IntegerQuery(request, "limit", 100, 1, 1000));
+            P360_ASSIGN_OR_RETURN(auto list, jobs.List(status, limit));
+            json::array items;
+            for (const auto& job : list) {
+                items.push_back(JobJson(job));
+            }
+            return JsonResponse(200, json::object{{"items", std::move(items)}});
+        }));
     router.Add("GET", "/api/v1/jobs/summary",
                admin([&jobs](const HttpRequest& request, const Actor&) -> Result<HttpResponse> {
                    P360_TRY(OnlyQueryParameters(request, {}));

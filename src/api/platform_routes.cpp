@@ -16,19 +16,6 @@ using http::HttpRequest;
 using http::HttpResponse;
 using security::Actor;
 
-Result<int> ParseLimit(const HttpRequest& request) {
-    auto text = request.Query("limit");
-    if (!text) {
-        return 50;
-    }
-    int limit = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (error != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 1000) {
-        return Error::InvalidArgument("limit must be a whole number from 1 to 1000.", "limit");
-    }
-    return limit;
-}
-
 HttpResponse RecordResponse(int status, json::object record) {
     HttpResponse response = JsonResponse(status, record);
     if (const auto* version = record.if_contains("version"); version && version->is_int64()) {
@@ -363,7 +350,7 @@ void RegisterRecordRoutes(http::Router& router, const PlatformServices& services
                 list.sort = request.Query("sort").value_or("");
                 list.cursor = request.Query("cursor").value_or("");
                 list.fields = SplitList(request.Query("fields").value_or(""));
-                P360_ASSIGN_OR_RETURN(list.limit, ParseLimit(request));
+                P360_ASSIGN_OR_RETURN(list.limit, IntegerQuery(request, "limit", 50, 1, 1000));
                 P360_ASSIGN_OR_RETURN(std::string page,
                                       records.ListJson(actor, request.PathParam("object"), list));
                 return HttpResponse{200, "application/json", std::move(page), {}};
@@ -471,7 +458,7 @@ void RegisterAuditRoutes(http::Router& router, const PlatformServices& services)
                 P360_TRY(services.authorizer.CheckReadAudit(actor, *person_id));
                 // Members learn who (which role) saw their data and why, not staff identities.
                 const bool name_staff = actor.person_id != *person_id;
-                P360_ASSIGN_OR_RETURN(const int limit, ParseLimit(request));
+                P360_ASSIGN_OR_RETURN(const int limit, IntegerQuery(request, "limit", 50, 1, 1000));
                 std::int64_t before = 0;
                 if (auto text = request.Query("before")) {
                     const auto [end, error] =

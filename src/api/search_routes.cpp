@@ -526,20 +526,6 @@ Result<std::optional<json::array>> FindCases(const Searcher& searcher, const Sea
                          searcher.CanRead("Case", "createdAt") ? "-createdAt" : "");
 }
 
-Result<int> SearchLimit(const HttpRequest& request) {
-    const auto text = request.Query("limit");
-    if (!text) {
-        return kDefaultSearchLimit;
-    }
-    const std::optional<int> limit = Number(*text);
-    if (!limit || *limit < 1 || *limit > kMaxSearchLimit) {
-        return Error::InvalidArgument(
-            "limit must be a whole number from 1 to " + std::to_string(kMaxSearchLimit) + ".",
-            "limit");
-    }
-    return *limit;
-}
-
 }  // namespace
 
 void RegisterSearchRoutes(http::Router& router, const PlatformServices& services) {
@@ -549,7 +535,9 @@ void RegisterSearchRoutes(http::Router& router, const PlatformServices& services
             services.auth,
             [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
                 P360_TRY(OnlyQueryParameters(request, {"q", "limit"}));
-                P360_ASSIGN_OR_RETURN(const int limit, SearchLimit(request));
+                P360_ASSIGN_OR_RETURN(
+                    const int limit,
+                    IntegerQuery(request, "limit", kDefaultSearchLimit, 1, kMaxSearchLimit));
                 const SearchText search = Interpret(request.Query("q").value_or(""));
                 if (search.text.empty()) {
                     return Error::InvalidArgument("Type something to search for.", "q");

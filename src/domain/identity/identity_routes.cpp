@@ -1,27 +1,10 @@
 #include "domain/identity/identity_routes.hpp"
 
-#include <charconv>
 
 #include "api/api_support.hpp"
 
 namespace p360::identity {
 namespace {
-
-Result<int> IntegerParameter(const http::HttpRequest& request, std::string_view name, int fallback,
-                             int low, int high) {
-    const auto text = request.Query(name);
-    if (!text) {
-        return fallback;
-    }
-    int value = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() || value < low || value > high) {
-        return Error::InvalidArgument(std::string(name) + " must be a whole number from " +
-                                          std::to_string(low) + " to " + std::to_string(high) + ".",
-                                      std::string(name));
-    }
-    return value;
-}
 
 std::string BodyText(const json::object& body, std::string_view key) {
     const json::value* value = body.if_contains(key);
@@ -41,7 +24,7 @@ void RegisterIdentityRoutes(http::Router& router, security::AuthService& auth,
         [&identity](const http::HttpRequest& request,
                     const security::Actor& actor) -> Result<http::HttpResponse> {
             P360_TRY(api::OnlyQueryParameters(request, {"limit"}));
-            P360_ASSIGN_OR_RETURN(int limit, IntegerParameter(request, "limit", 10, 1, 50));
+            P360_ASSIGN_OR_RETURN(int limit, api::IntegerQuery(request, "limit", 10, 1, 50));
             P360_ASSIGN_OR_RETURN(json::value body, api::JsonBody(request));
             P360_ASSIGN_OR_RETURN(json::object answer,
                                   identity.Match(actor, body, static_cast<std::size_t>(limit)));
@@ -68,7 +51,7 @@ void RegisterIdentityRoutes(http::Router& router, security::AuthService& auth,
         [&identity](const http::HttpRequest& request,
                     const security::Actor& actor) -> Result<http::HttpResponse> {
             P360_TRY(api::OnlyQueryParameters(request, {"limit", "cursor"}));
-            P360_ASSIGN_OR_RETURN(int limit, IntegerParameter(request, "limit", 50, 1, 200));
+            P360_ASSIGN_OR_RETURN(int limit, api::IntegerQuery(request, "limit", 50, 1, 200));
             P360_ASSIGN_OR_RETURN(
                 json::object page,
                 identity.ListReviews(actor, request.Query("cursor").value_or(""), limit));

@@ -1,6 +1,5 @@
 #include "domain/member/member_routes.hpp"
 
-#include <charconv>
 #include <map>
 #include <sstream>
 
@@ -8,19 +7,6 @@
 
 namespace p360::member {
 namespace {
-
-Result<int> TimelineLimit(const http::HttpRequest& request) {
-    const auto text = request.Query("timelineLimit");
-    if (!text) {
-        return 25;
-    }
-    int limit = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (error != std::errc() || end != text->data() + text->size()) {
-        return Error::InvalidArgument("timelineLimit must be a whole number.", "timelineLimit");
-    }
-    return limit;
-}
 
 json::object ErrorJson(const formats::x12::X12Error& error) {
     return json::object{{"segment", error.position.segment_id},
@@ -92,7 +78,9 @@ void RegisterMemberRoutes(http::Router& router, security::AuthService& auth, con
                     const security::Actor& actor) -> Result<http::HttpResponse> {
                 P360_TRY(api::OnlyQueryParameters(request, {"timelineLimit", "timelineCursor"}));
                 Member360Options options;
-                P360_ASSIGN_OR_RETURN(options.timeline_items, TimelineLimit(request));
+                P360_ASSIGN_OR_RETURN(
+                    options.timeline_items,
+                    api::IntegerQuery(request, "timelineLimit", 25, 1, member::kMaxTimelineItems));
                 options.timeline_cursor = request.Query("timelineCursor").value_or("");
                 P360_ASSIGN_OR_RETURN(json::object body,
                                       view.Build(actor, request.PathParam("personId"), options));
