@@ -200,7 +200,7 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
     const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
     std::string text;
     security::AuditSubjects disclosed;
-    P360_TRY(database_.Read([&](Connection& connection) -> Status {
+    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
         // The cells go from the statement straight into the answer.
         return detail::VisitRowWithin(
             connection, object, id, readable, [&](const storage::RowView& row) {
@@ -370,7 +370,7 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
     int items = 0;
     std::vector<Value> last_sort_values;
     bool has_more = false;
-    P360_TRY(database_.Read([&](Connection& connection) -> Status {
+    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
         // Cells go from the statement straight into the page: no Row of copies in between.
         return connection.ForEachRowView(list.sql, list.params, [&](const storage::RowView& row) {
             if (items == request.limit) {

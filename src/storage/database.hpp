@@ -108,6 +108,11 @@ public:
     // Runs `work` on a read connection.
     virtual Status Read(const ConnectionWork& work) = 0;
 
+    // Like Read, for work that runs exactly one statement and so needs no snapshot beyond the
+    // statement's own. Engines where a transaction costs round trips run it outside one
+    // (PostgreSQL: no BEGIN, no COMMIT); a second statement in `work` is an error there.
+    virtual Status ReadStatement(const ConnectionWork& work) { return Read(work); }
+
     // Runs `work` in a (possibly shared) write transaction; returns after a durable commit.
     virtual Status Write(const ConnectionWork& work) = 0;
 

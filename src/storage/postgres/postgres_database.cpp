@@ -275,6 +275,8 @@ public:
     // Never to be pooled again (its state is unknown).
     void MarkLost() { lost_ = true; }
     bool TakeBegunAhead() { return std::exchange(begun_ahead_, false); }
+    // Allows the next work exactly one statement (outside any transaction), or any number.
+    void LimitToOneStatement(bool limited) { statements_left_ = limited ? 1 : -1; }
 
     // Reads what SendAhead sent; an error in it is this connection's next error.
     Status DrainAhead() {
@@ -380,6 +382,12 @@ private:
     }
 
     Result<ResultPtr> Run(std::string_view sql, std::span<const Value> params) {
+        if (statements_left_ == 0) {
+            return Error::Internal("a one-statement read ran a second statement");
+        }
+        if (statements_left_ > 0) {
+            --statements_left_;
+        }
         P360_TRY(DrainAhead());
         P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params));
         std::vector<std::string> texts(params.size());
@@ -449,6 +457,7 @@ private:
     bool lost_ = false;
     bool pending_ahead_ = false;
     bool begun_ahead_ = false;
+    int statements_left_ = -1;  // -1: no limit; see LimitToOneStatement
     std::unordered_map<std::string, std::string> statements_;  // signature + SQL → name
     std::uint64_t statement_counter_ = 0;
     std::int64_t changed_rows_ = 0;
@@ -556,7 +565,9 @@ const TransactionKind kBatchTransaction{"BEGIN", false,
 class PostgresDatabase final : public Database {
 public:
     PostgresDatabase(const std::string& url, const PostgresOptions& options)
-        : readers_(url, options.max_readers), writers_(url, options.max_writers) {}
+        : readers_(url, options.max_readers),
+          single_readers_(url, options.max_readers),
+          writers_(url, options.max_writers) {}
 
     ~PostgresDatabase() override { Close(); }
 
@@ -564,6 +575,18 @@ public:
 
     Status Read(const ConnectionWork& work) override {
         return InTransaction(readers_, kReadTransaction, work);
+    }
+    // One statement in autocommit is one message and one wakeup of the server, where a
+    // transaction adds its BEGIN and COMMIT to both. These connections never begin one.
+    Status ReadStatement(const ConnectionWork& work) override {
+        Status status = OneStatement(work);
+        if (!status.ok() && status.error().code == ErrorCode::kUnavailable) {
+            // The server restarted since the connection was last used (nothing ran): once more
+            // on a new one.
+            single_readers_.DropIdle();
+            status = OneStatement(work);
+        }
+        return status;
     }
     Status Write(const ConnectionWork& work) override {
         return InTransaction(writers_, kWriteTransaction, work);
@@ -574,6 +597,7 @@ public:
 
     void Close() override {
         readers_.Close();
+        single_readers_.Close();
         writers_.Close();
     }
 
@@ -625,6 +649,15 @@ private:
         return kind.setup.empty() ? Ok() : connection.Simple(kind.setup.c_str());
     }
 
+    Status OneStatement(const ConnectionWork& work) {
+        P360_ASSIGN_OR_RETURN(auto connection, single_readers_.Acquire());
+        connection->LimitToOneStatement(true);
+        Status status = RunCaught(*connection, work);
+        connection->LimitToOneStatement(false);
+        single_readers_.Release(std::move(connection));
+        return status;
+    }
+
     static Status RunCaught(PostgresConnection& connection, const ConnectionWork& work) {
         try {
             return work(connection);
@@ -634,6 +667,7 @@ private:
     }
 
     ConnectionPool readers_;
+    ConnectionPool single_readers_;
     ConnectionPool writers_;
 };
 

@@ -184,6 +184,41 @@ TEST_F(PostgresDatabaseTest, AReadSeesOneSnapshot) {
     EXPECT_EQ(Query("SELECT COUNT(*) FROM item")[0][0], Value(std::int64_t{2}));
 }
 
+TEST_F(PostgresDatabaseTest, AOneStatementReadRunsOutsideATransactionAndOnlyOnce) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1)").ok());
+    std::vector<Value> seen;
+    const auto in_transaction = [&seen](Connection& connection) -> Status {
+        // Reads begin REPEATABLE READ transactions; a statement outside any runs at the
+        // session's default, READ COMMITTED.
+        return connection.ForEachRow(
+            "SELECT n, CASE WHEN current_setting('transaction_isolation') = 'read committed' "
+            "THEN 1 ELSE 0 END FROM item",
+            {}, [&seen](const Row& row) {
+                seen.push_back(row[0]);
+                seen.push_back(row[1]);
+                return true;
+            });
+    };
+    ASSERT_TRUE(database_->ReadStatement(in_transaction).ok());
+    // No BEGIN ran before it.
+    EXPECT_EQ(seen, (std::vector<Value>{std::int64_t{1}, std::int64_t{1}}));
+    seen.clear();
+    ASSERT_TRUE(database_->Read(in_transaction).ok());
+    EXPECT_EQ(seen, (std::vector<Value>{std::int64_t{1}, std::int64_t{0}}));
+
+    const Status twice = database_->ReadStatement([](Connection& connection) -> Status {
+        P360_TRY(connection.Execute("SELECT 1"));
+        return connection.Execute("SELECT 2");
+    });
+    ASSERT_FALSE(twice.ok());
+    EXPECT_EQ(twice.error().code, ErrorCode::kInternal);
+    // The connection goes back to the pool able to serve the next one.
+    EXPECT_TRUE(
+        database_
+            ->ReadStatement([](Connection& connection) { return connection.Execute("SELECT 1"); })
+            .ok());
+}
+
 TEST_F(PostgresDatabaseTest, TableColumnsListsColumnsInOrder) {
     std::vector<std::string> columns;
     ASSERT_TRUE(database_
