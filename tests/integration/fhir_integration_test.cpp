@@ -1366,5 +1366,46 @@ TEST_F(FhirTest, ABadClaimWritesNothing) {
               150.0);
 }
 
+// The demo's own claims and consents, as FHIR: each resource matches its record, and the
+// validator checks them all (TearDown).
+TEST_F(FhirTest, DemoClaimsAndConsentsAsFhir) {
+    HttpResult eobs = Fhir("/fhir/r4/ExplanationOfBenefit?_count=10", admin_);
+    ASSERT_EQ(eobs.status, 200) << eobs.body;
+    ASSERT_GT(EntryCount(eobs), 0U) << "the demo has adjudicated claims";
+    for (const auto& entry : eobs.Json().at("entry").as_array()) {
+        const json::value& eob = entry.at("resource");
+        const std::string id(eob.at("id").as_string());
+        HttpResult claim = server_->Request("GET", "/api/v1/records/Claim/" + id, "", admin_);
+        ASSERT_EQ(claim.status, 200);
+        EXPECT_NE(claim.Json().at("status"), "received");
+        EXPECT_EQ(eob.at("patient").at("reference"),
+                  json::value("Patient/" + std::string(claim.Json().at("person").as_string())));
+        if (claim.Json().as_object().contains("billedAmount")) {
+            EXPECT_EQ(AdjudicationAmount(eob.at("total"), "submitted"),
+                      Number(claim.Json().at("billedAmount")));
+        }
+        HttpResult lines = server_->Request(
+            "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "",
+            admin_);
+        EXPECT_EQ(eob.as_object().contains("item") ? eob.at("item").as_array().size() : 0U,
+                  lines.Json().at("items").as_array().size());
+        EXPECT_EQ(Fhir("/fhir/r4/Claim/" + id, admin_).status, 200);
+    }
+    HttpResult consents = Fhir("/fhir/r4/Consent?_count=10", admin_);
+    ASSERT_EQ(consents.status, 200) << consents.body;
+    ASSERT_GT(EntryCount(consents), 0U) << "the demo has consents";
+    for (const auto& entry : consents.Json().at("entry").as_array()) {
+        const json::value& consent = entry.at("resource");
+        HttpResult stored = server_->Request(
+            "GET", "/api/v1/records/Consent/" + std::string(consent.at("id").as_string()), "",
+            admin_);
+        ASSERT_EQ(stored.status, 200);
+        EXPECT_EQ(consent.at("provision").at("purpose").at(0).at("code"),
+                  stored.Json().at("purpose"));
+        EXPECT_EQ(consent.at("provision").at("type"),
+                  stored.Json().at("status") == "denied" ? "deny" : "permit");
+    }
+}
+
 }  // namespace
 }  // namespace p360::testing

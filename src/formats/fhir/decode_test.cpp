@@ -540,7 +540,8 @@ TEST(FhirDecodeTest, ClaimCarePlanAndConsentErrorsPointAtTheElements) {
               (std::vector<std::string>{"/provision/purpose", "/status"}));
 }
 
-// What the encoders write decodes to the same fields.
+// What the encoders write decodes to the same fields, unknown extensions included (a consent's
+// channel extension is payer360's own and goes to its field).
 TEST(FhirDecodeTest, ClaimsCarePlansAndConsentsRoundTrip) {
     const json::object claim = json::parse(R"({"id": "clm_1", "person": "per_1",
         "claimType": "institutional", "status": "paid", "outcome": "complete",
@@ -552,6 +553,7 @@ TEST(FhirDecodeTest, ClaimsCarePlansAndConsentsRoundTrip) {
         "memberResponsibility": 100, "deductibleAmount": 50, "copayAmount": 20,
         "coinsuranceAmount": 30, "inNetwork": true, "claimNumber": "C-77",
         "denialReason": "CO-45 charge exceeds fee schedule",
+        "fhirExtensions": "[{\"url\":\"https://payer.example/ext/region\",\"valueString\":\"west\"}]",
         "sourceId": "https://payer.example/claims|C-77"})")
                                    .as_object();
     const json::array lines = json::parse(R"([
@@ -570,7 +572,8 @@ TEST(FhirDecodeTest, ClaimsCarePlansAndConsentsRoundTrip) {
           "serviceToDate",    "receivedDate",   "adjudicatedDate",   "paidDate",
           "primaryDiagnosis", "diagnosisCodes", "claimNumber",       "denialReason",
           "billedAmount",     "allowedAmount",  "paidAmount",        "memberResponsibility",
-          "deductibleAmount", "copayAmount",    "coinsuranceAmount", "inNetwork"}) {
+          "deductibleAmount", "copayAmount",    "coinsuranceAmount", "inNetwork",
+          "fhirExtensions"}) {
         EXPECT_EQ(eob->fields.at(field), claim.at(field)) << field;
     }
     EXPECT_EQ(eob->keys.at(0).value, "https://payer.example/claims|C-77");
@@ -613,7 +616,8 @@ TEST(FhirDecodeTest, ClaimsCarePlansAndConsentsRoundTrip) {
             "purpose": "autodialed-calls-and-texts", "channel": "sms",
             "effectiveDate": "2024-01-01", "capturedAt": "2024-01-01T10:00:00Z",
             "category": "59284-0", "scope": "patient-privacy",
-            "documentUrl": "https://docs.example/c1.pdf"})")
+            "documentUrl": "https://docs.example/c1.pdf",
+            "fhirExtensions": "[{\"url\":\"https://ehr.example/ext/witness\",\"valueString\":\"A. Lee\"}]"})")
                                    .as_object();
         consent["status"] = status;
         if (std::string_view(status) == "expired") {
