@@ -600,22 +600,47 @@ struct ChangeOrigin {
     const formats::fhir::DecodedPart* part = nullptr;
 };
 
-// A part's record (a claim's line), keyed by its owner's key and the part's own suffix, and
-// given its owner and the owner's member.
-Result<RecordChange> PartChange(const BundleEntry& entry, const RecordChange& owner,
+// The first record of `object` the filter finds that the caller may read, by id.
+std::optional<std::string> FindId(records::RecordService& records, const Actor& actor,
+                                  std::string_view object, std::string filter) {
+    query::ListRequest find{.filter = std::move(filter), .limit = 1};
+    auto page = records.List(actor, object, find);
+    if (!page.ok() || page->at("items").as_array().empty()) {
+        return std::nullopt;  // not there, or not the caller's: applying the change will tell
+    }
+    return std::string(page->at("items").at(0).at("id").as_string());
+}
+
+// A part's record (a claim's line), given its owner and the owner's member. The part of an owner
+// that exists already is found by its position in the owner (a claim's line number), however the
+// owner was named this time; a new part is keyed by its owner's key and its own suffix.
+Result<RecordChange> PartChange(records::RecordService& records, const Actor& actor,
+                                const BundleEntry& entry, const RecordChange& owner,
+                                const std::optional<std::string>& owner_id,
                                 const formats::fhir::DecodedPart& part) {
     RecordChange change{.object = part.object, .fields = part.fields};
     change.update = owner.update;
-    change.key_field = "sourceId";
     if (owner.key.empty()) {
         return Error::Validation({{entry.pointer + "/resource/identifier",
                                    "A resource whose items are kept needs an identifier or a "
                                    "fullUrl, to find its items again.",
                                    {}}});
     }
+    change.key_field = "sourceId";
     change.key = owner.key + part.key_suffix;
-    if (owner.key_field == "id") {
-        change.fields[part.owner_field] = owner.key;
+    if (owner_id) {
+        change.fields[part.owner_field] = *owner_id;
+        const json::value* position = part.fields.if_contains(part.position_field);
+        if (position != nullptr) {
+            if (auto existing =
+                    FindId(records, actor, part.object,
+                           part.owner_field + " = " + query::QuoteText(*owner_id) + " and " +
+                               part.position_field + " = " + json::serialize(*position))) {
+                change.key_field = "id";
+                change.key = *existing;
+                change.create = false;
+            }
+        }
     } else {
         change.references.push_back({part.owner_field, owner.object, owner.key_field, owner.key});
     }
@@ -636,8 +661,17 @@ Result<std::vector<RecordChange>> EntryChanges(records::RecordService& records, 
                                                const BundleEntry& entry) {
     P360_ASSIGN_OR_RETURN(RecordChange change, ChangeOf(records, actor, bundle, entry));
     std::vector<RecordChange> changes{std::move(change)};
+    if (entry.resource->parts.empty()) {
+        return changes;
+    }
+    const RecordChange& owner = changes[0];
+    const std::optional<std::string> owner_id =
+        owner.key_field == "id" ? std::optional<std::string>(owner.key)
+                                : FindId(records, actor, owner.object,
+                                         owner.key_field + " = " + query::QuoteText(owner.key));
     for (const formats::fhir::DecodedPart& part : entry.resource->parts) {
-        P360_ASSIGN_OR_RETURN(RecordChange part_change, PartChange(entry, changes[0], part));
+        P360_ASSIGN_OR_RETURN(RecordChange part_change,
+                              PartChange(records, actor, entry, changes[0], owner_id, part));
         changes.push_back(std::move(part_change));
     }
     return changes;

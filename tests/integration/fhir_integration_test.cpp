@@ -1364,6 +1364,32 @@ TEST_F(FhirTest, ABadClaimWritesNothing) {
                   found.Json().at("entry").at(0).at("resource").at("item").at(0).at("adjudication"),
                   "submitted"),
               150.0);
+
+    // A later answer names the claim by its payer360 id and updates it: denied this time.
+    const std::string id(found.Json().at("entry").at(0).at("resource").at("id").as_string());
+    json::value denial = eob;
+    denial.as_object().erase("identifier");
+    denial.as_object()["outcome"] = "error";
+    denial.as_object()["claim"] = {{"reference", "Claim/" + id}};
+    denial.as_object()["patient"] = found.Json().at("entry").at(0).at("resource").at("patient");
+    HttpResult answered =
+        Post({{"resourceType", "Bundle"},
+              {"type", "batch"},
+              {"entry",
+               json::array{{{"resource", denial},
+                            {"request", {{"method", "POST"}, {"url", "ExplanationOfBenefit"}}}}}}},
+             admin_);
+    ASSERT_EQ(answered.status, 200) << answered.body;
+    const auto& response = answered.Json().at("entry").at(0).at("response");
+    EXPECT_EQ(response.at("status"), "200 OK") << answered.body;
+    EXPECT_EQ(response.at("location"), json::value("ExplanationOfBenefit/" + id + "/_history/2"));
+    HttpResult stored = server_->Request("GET", "/api/v1/records/Claim/" + id, "", admin_);
+    EXPECT_EQ(stored.Json().at("status"), "denied");
+    EXPECT_EQ(stored.Json().at("outcome"), "error");
+    HttpResult lines = server_->Request(
+        "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "", admin_);
+    EXPECT_EQ(lines.Json().at("items").as_array().size(), 1U)
+        << "the item updates the line it was, whichever way the claim was named";
 }
 
 // The demo's own claims and consents, as FHIR: each resource matches its record, and the

@@ -63,12 +63,14 @@ struct RecordKey {
 };
 
 // A record a resource holds besides its own, owned by it (an ExplanationOfBenefit's items, each
-// a ClaimLine): written with the resource's record, found again by that record's key followed by
-// `key_suffix`, and given its owner in `owner_field` and its owner's member in `person`.
+// a ClaimLine): written with the resource's record and given its owner in `owner_field` and its
+// owner's member in `person`. It is found again by its position in its owner (`position_field`,
+// unique per owner), or, when new, keyed by its owner's key followed by `key_suffix`.
 struct DecodedPart {
     std::string object;
     std::string owner_field;
-    std::string key_suffix;  // `#1` for the first item
+    std::string position_field;  // lineNumber
+    std::string key_suffix;      // `#1` for the first item
     json::object fields;
     std::map<std::string, std::string, std::less<>> pointers;  // from the resource's root
 };

@@ -253,8 +253,8 @@ void PutItems(const json::object& resource, const std::map<std::int64_t, std::st
         }
         line.pointers.emplace("person", "/patient");
         line.pointers.emplace("claim", at);
-        out.parts.push_back(
-            {"ClaimLine", "claim", suffix, std::move(line.fields), std::move(line.pointers)});
+        out.parts.push_back({"ClaimLine", "claim", "lineNumber", suffix, std::move(line.fields),
+                             std::move(line.pointers)});
     }
 }
 
