@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "formats/fhir/bundle.hpp"
+#include "formats/fhir/care.hpp"
+#include "formats/fhir/claim.hpp"
 #include "formats/fhir/decode.hpp"
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/resources.hpp"
@@ -44,6 +46,18 @@ void Encode(const fhir::DecodedResource& decoded) {
         resource = fhir::EncounterFromEncounter(fields);
     } else if (decoded.object == "Provider") {
         resource = fhir::PractitionerFromProvider(fields);
+    } else if (decoded.object == "Claim") {
+        json::array lines;
+        for (const fhir::DecodedPart& part : decoded.parts) {
+            lines.push_back(part.fields);
+        }
+        resource = decoded.resource_type == "Claim"
+                       ? fhir::ClaimFromClaim(fields, lines)
+                       : fhir::ExplanationOfBenefitFromClaim(fields, lines);
+    } else if (decoded.object == "CarePlan") {
+        resource = fhir::CarePlanFromCarePlan(fields);
+    } else if (decoded.object == "Consent") {
+        resource = fhir::ConsentFromConsent(fields);
     } else {
         Check(decoded.object == "ProviderLocation");
         resource = fhir::LocationFromProviderLocation(fields);

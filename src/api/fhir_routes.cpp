@@ -1,10 +1,15 @@
 #include "api/fhir_routes.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <optional>
 
 #include "api/api_support.hpp"
+#include "core/time_format.hpp"
 #include "formats/fhir/bundle.hpp"
+#include "formats/fhir/care.hpp"
+#include "formats/fhir/claim.hpp"
 #include "formats/fhir/decode.hpp"
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/resources.hpp"
@@ -106,6 +111,32 @@ Result<std::string> DateTerm(std::string_view field, std::string_view value) {
     return std::string(field) + " " + std::string(op) + " " + query::QuoteText(value);
 }
 
+// _lastUpdated=(gt|ge|lt|le)<date or datetime>: when the record last changed. A date alone is
+// its first instant in UTC.
+Result<std::string> LastUpdatedTerm(std::string_view value) {
+    static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+        {"ge", ">="}, {"le", "<="}, {"gt", ">"}, {"lt", "<"}};
+    std::string_view op;
+    for (const auto& [prefix, comparison] : kPrefixes) {
+        if (value.starts_with(prefix)) {
+            op = comparison;
+            value.remove_prefix(prefix.size());
+            break;
+        }
+    }
+    std::string instant(value);
+    if (instant.size() == 10) {
+        instant += "T00:00:00Z";
+    }
+    if (op.empty() || !NormalizeDateTime(instant)) {
+        return Error::InvalidArgument(
+            "_lastUpdated takes a prefix gt, ge, lt or le and a date (YYYY-MM-DD) or a datetime "
+            "with Z or an offset.",
+            "_lastUpdated");
+    }
+    return "modifiedAt " + std::string(op) + " " + query::QuoteText(instant);
+}
+
 // identifier=[system|]value: a system payer360 keeps, or any of them.
 Result<std::string> IdentifierTerm(std::string_view value) {
     const auto bar = value.find('|');
@@ -136,6 +167,9 @@ struct ResourceType {
     std::string_view object;        // Person, MemberPlan, …
     std::string_view member_field;  // the reference to the member: what `patient` searches
     std::string_view name_filter;   // what `name` searches ("" = no name search)
+    // Which of the object's records are resources of this type ("" = all of them): only a claim
+    // the payer has taken up has an ExplanationOfBenefit.
+    std::string_view records_filter = "";
 };
 
 // Member-centred types first (Patient/$everything walks them), then the directory.
@@ -146,6 +180,10 @@ constexpr ResourceType kResourceTypes[] = {
     {"MedicationRequest", "Medication", "person", ""},
     {"Encounter", "Encounter", "person", ""},
     {"RelatedPerson", "ContactRelationship", "person", ""},
+    {"Claim", "Claim", "person", ""},
+    {"ExplanationOfBenefit", "Claim", "person", "", "status != 'received'"},
+    {"CarePlan", "CarePlan", "person", ""},
+    {"Consent", "Consent", "person", ""},
     {"Organization", "Account", "", "name"},
     {"Practitioner", "Provider", "", "lastName"},
     {"Location", "ProviderLocation", "", "name"},
@@ -171,6 +209,23 @@ std::optional<json::object> Linked(records::RecordService& records, const Actor&
         return std::nullopt;
     }
     return std::move(found).value();
+}
+
+// A claim's lines the caller may read: its items. None when they cannot be listed (a caller who
+// may read claims but not their lines still gets the claim).
+json::array ClaimLinesOf(records::RecordService& records, const Actor& actor,
+                         const json::object& claim) {
+    const json::value* id = claim.if_contains("id");
+    if (id == nullptr || !id->is_string()) {
+        return {};
+    }
+    query::ListRequest list{.filter = "claim = " + query::QuoteText(id->get_string()),
+                            .limit = query::kMaxListLimit};
+    auto page = records.List(actor, "ClaimLine", list);
+    if (!page.ok()) {
+        return {};
+    }
+    return std::move(page->at("items").as_array());
 }
 
 // A Patient reference as a search value: `Patient/<id>` or `<id>`.
@@ -222,6 +277,11 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
             terms.push_back("id = " + query::QuoteText(value));
             continue;
         }
+        if (name == "_lastUpdated") {
+            P360_ASSIGN_OR_RETURN(std::string term, LastUpdatedTerm(value));
+            terms.push_back(std::move(term));
+            continue;
+        }
         if ((name == "patient" || name == "subject" || name == "beneficiary") &&
             !type.member_field.empty() && type.member_field != "id") {
             terms.push_back(std::string(type.member_field) + " = " +
@@ -254,6 +314,9 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
                 "Unknown search parameter " + name + " for " + std::string(type.name) + ".", name);
         }
         terms.push_back(std::move(*term));
+    }
+    if (!type.records_filter.empty()) {
+        terms.emplace_back(type.records_filter);
     }
     std::string filter;
     for (const std::string& term : terms) {
@@ -302,6 +365,17 @@ json::object ToResource(records::RecordService& records, const Actor& actor,
         return formats::fhir::PractitionerRoleFromProviderLocation(record,
                                                                    provider ? &*provider : nullptr);
     }
+    if (type.name == "Claim" || type.name == "ExplanationOfBenefit") {
+        const json::array lines = ClaimLinesOf(records, actor, record);
+        return type.name == "Claim" ? formats::fhir::ClaimFromClaim(record, lines)
+                                    : formats::fhir::ExplanationOfBenefitFromClaim(record, lines);
+    }
+    if (type.name == "CarePlan") {
+        return formats::fhir::CarePlanFromCarePlan(record);
+    }
+    if (type.name == "Consent") {
+        return formats::fhir::ConsentFromConsent(record);
+    }
     if (type.name == "Condition") {
         return formats::fhir::ConditionFromCondition(record);
     }
@@ -318,6 +392,22 @@ json::object ToResource(records::RecordService& records, const Actor& actor,
         return formats::fhir::EncounterFromEncounter(record);
     }
     return formats::fhir::MedicationRequestFromMedication(record);
+}
+
+// The record `id` as a resource of `type`: not found when the type's records filter leaves it out.
+Result<json::object> ReadRecord(records::RecordService& records, const Actor& actor,
+                                const ResourceType& type, std::string_view id) {
+    P360_ASSIGN_OR_RETURN(json::object record, records.Get(actor, type.object, id));
+    if (!type.records_filter.empty()) {
+        query::ListRequest list{
+            .filter = "id = " + query::QuoteText(id) + " and " + std::string(type.records_filter),
+            .limit = 1};
+        P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, type.object, list));
+        if (page.at("items").as_array().empty()) {
+            return Error::NotFound("No " + std::string(type.name) + " has this id.");
+        }
+    }
+    return record;
 }
 
 Result<HttpResponse> Search(records::RecordService& records, const ResourceType& type,
@@ -379,6 +469,9 @@ Result<HttpResponse> Everything(records::RecordService& records, const HttpReque
         }
         query::ListRequest list;
         list.filter = std::string(type.member_field) + " = " + query::QuoteText(id);
+        if (!type.records_filter.empty()) {
+            list.filter += " and " + std::string(type.records_filter);
+        }
         list.limit = query::kMaxListLimit;
         auto page = records.List(actor, type.object, list);
         if (!page.ok()) {
@@ -403,6 +496,34 @@ using formats::fhir::BundleEntry;
 using formats::fhir::BundleType;
 using records::RecordChange;
 
+// A resource about another entry's record or a record of payer360 (an ExplanationOfBenefit naming
+// its claim) updates that record: found by the other entry's key, or by id.
+void WriteToNamedRecord(const formats::fhir::Bundle& bundle,
+                        const formats::fhir::ResolvedReference& reference, RecordChange& change,
+                        std::vector<FieldError>& errors) {
+    change.update = true;
+    if (!reference.entry) {
+        change.key_field = "id";
+        change.key = reference.id;
+        change.create = false;
+        return;
+    }
+    const BundleEntry& target = bundle.entries[*reference.entry];
+    if (!target.target_id.empty()) {
+        change.key_field = "id";
+        change.key = target.target_id;
+        change.create = false;
+    } else if (target.key) {
+        change.key_field = target.key->field;
+        change.key = target.key->value;
+    } else {
+        errors.push_back({reference.pointer,
+                          "The entry this names has no identifier and no fullUrl to find its "
+                          "record by.",
+                          {}});
+    }
+}
+
 // The entry's record change. Conditional and identified POSTs leave a record that exists as it
 // is; PUTs update (a conditional PUT creates when nothing matches).
 Result<RecordChange> ChangeOf(records::RecordService& records, const Actor& actor,
@@ -422,6 +543,10 @@ Result<RecordChange> ChangeOf(records::RecordService& records, const Actor& acto
     }
     std::vector<FieldError> errors;
     for (const formats::fhir::ResolvedReference& reference : entry.references) {
+        if (reference.field == formats::fhir::kSameRecordField) {
+            WriteToNamedRecord(bundle, reference, change, errors);
+            continue;
+        }
         if (reference.entry) {
             const BundleEntry& target = bundle.entries[*reference.entry];
             if (!target.target_id.empty()) {
@@ -468,27 +593,122 @@ Result<RecordChange> ChangeOf(records::RecordService& records, const Actor& acto
     return change;
 }
 
+// Where a change of a change set came from: its entry, and the part of the entry's resource (an
+// item) when the change is one.
+struct ChangeOrigin {
+    std::size_t entry = 0;
+    const formats::fhir::DecodedPart* part = nullptr;
+};
+
+// The first record of `object` the filter finds that the caller may read, by id.
+std::optional<std::string> FindId(records::RecordService& records, const Actor& actor,
+                                  std::string_view object, std::string filter) {
+    query::ListRequest find{.filter = std::move(filter), .limit = 1};
+    auto page = records.List(actor, object, find);
+    if (!page.ok() || page->at("items").as_array().empty()) {
+        return std::nullopt;  // not there, or not the caller's: applying the change will tell
+    }
+    return std::string(page->at("items").at(0).at("id").as_string());
+}
+
+// A part's record (a claim's line), given its owner and the owner's member. The part of an owner
+// that exists already is found by its position in the owner (a claim's line number), however the
+// owner was named this time; a new part is keyed by its owner's key and its own suffix.
+Result<RecordChange> PartChange(records::RecordService& records, const Actor& actor,
+                                const BundleEntry& entry, const RecordChange& owner,
+                                const std::optional<std::string>& owner_id,
+                                const formats::fhir::DecodedPart& part) {
+    RecordChange change{.object = part.object, .fields = part.fields};
+    change.update = owner.update;
+    if (owner.key.empty()) {
+        return Error::Validation({{entry.pointer + "/resource/identifier",
+                                   "A resource whose items are kept needs an identifier or a "
+                                   "fullUrl, to find its items again.",
+                                   {}}});
+    }
+    change.key_field = "sourceId";
+    change.key = owner.key + part.key_suffix;
+    if (owner_id) {
+        change.fields[part.owner_field] = *owner_id;
+        const json::value* position = part.fields.if_contains(part.position_field);
+        if (position != nullptr) {
+            if (auto existing =
+                    FindId(records, actor, part.object,
+                           part.owner_field + " = " + query::QuoteText(*owner_id) + " and " +
+                               part.position_field + " = " + json::serialize(*position))) {
+                change.key_field = "id";
+                change.key = *existing;
+                change.create = false;
+            }
+        }
+    } else {
+        change.references.push_back({part.owner_field, owner.object, owner.key_field, owner.key});
+    }
+    if (const json::value* person = owner.fields.if_contains("person")) {
+        change.fields["person"] = *person;
+    }
+    for (const records::KeyReference& reference : owner.references) {
+        if (reference.field == "person") {
+            change.references.push_back(reference);
+        }
+    }
+    return change;
+}
+
+// The changes of one entry: its own record's, then those of the records it holds.
+Result<std::vector<RecordChange>> EntryChanges(records::RecordService& records, const Actor& actor,
+                                               const formats::fhir::Bundle& bundle,
+                                               const BundleEntry& entry) {
+    P360_ASSIGN_OR_RETURN(RecordChange change, ChangeOf(records, actor, bundle, entry));
+    std::vector<RecordChange> changes{std::move(change)};
+    if (entry.resource->parts.empty()) {
+        return changes;
+    }
+    const RecordChange& owner = changes[0];
+    const std::optional<std::string> owner_id =
+        owner.key_field == "id" ? std::optional<std::string>(owner.key)
+                                : FindId(records, actor, owner.object,
+                                         owner.key_field + " = " + query::QuoteText(owner.key));
+    for (const formats::fhir::DecodedPart& part : entry.resource->parts) {
+        P360_ASSIGN_OR_RETURN(RecordChange part_change,
+                              PartChange(records, actor, entry, changes[0], owner_id, part));
+        changes.push_back(std::move(part_change));
+    }
+    return changes;
+}
+
+// Where each change of `changes` came from, for an entry whose changes are EntryChanges'.
+void AddOrigins(std::size_t entry_idx, const BundleEntry& entry,
+                std::vector<ChangeOrigin>& origins) {
+    origins.push_back({entry_idx, nullptr});
+    for (const formats::fhir::DecodedPart& part : entry.resource->parts) {
+        origins.push_back({entry_idx, &part});
+    }
+}
+
 // Rewrites the change set's locations (`changes[2].birthDate`) as JSON pointers into the
 // Bundle (`/entry/5/resource/birthDate`).
 Error AtEntries(Error error, const formats::fhir::Bundle& bundle,
-                const std::vector<std::size_t>& entry_of_change) {
+                const std::vector<ChangeOrigin>& origin_of_change) {
     auto rewrite = [&](const std::string& location) -> std::string {
         if (!location.starts_with("changes[")) {
             return location;
         }
         const auto close = location.find(']');
-        std::size_t change_idx = entry_of_change.size();
+        std::size_t change_idx = origin_of_change.size();
         if (close != std::string::npos) {
             std::from_chars(location.data() + 8, location.data() + close, change_idx);
         }
-        if (change_idx >= entry_of_change.size()) {
+        if (change_idx >= origin_of_change.size()) {
             return location;
         }
-        const BundleEntry& entry = bundle.entries[entry_of_change[change_idx]];
+        const ChangeOrigin& origin = origin_of_change[change_idx];
+        const BundleEntry& entry = bundle.entries[origin.entry];
         std::string pointer = entry.pointer + "/resource";
         if (close + 1 < location.size() && location[close + 1] == '.') {
             const std::string field = location.substr(close + 2);
-            const auto& pointers = entry.resource->pointers;
+            const auto& pointers =
+                origin.part != nullptr ? origin.part->pointers : entry.resource->pointers;
             if (auto found = pointers.find(field); found != pointers.end()) {
                 pointer += found->second;
             }
@@ -545,15 +765,16 @@ Result<HttpResponse> PostBundle(records::RecordService& records, const HttpReque
                 responses.push_back(FailedEntry(Error::Validation(entry.errors)));
                 continue;
             }
-            auto change = ChangeOf(records, actor, bundle, entry);
-            if (!change.ok()) {
-                responses.push_back(FailedEntry(change.error()));
+            auto changes = EntryChanges(records, actor, bundle, entry);
+            if (!changes.ok()) {
+                responses.push_back(FailedEntry(changes.error()));
                 continue;
             }
-            auto applied = records.ApplyChanges(actor, {std::move(change).value()});
+            auto applied = records.ApplyChanges(actor, *changes);
             if (!applied.ok()) {
-                const std::size_t entry_idx = static_cast<std::size_t>(&entry - &bundle.entries[0]);
-                responses.push_back(FailedEntry(AtEntries(applied.error(), bundle, {entry_idx})));
+                std::vector<ChangeOrigin> origins;
+                AddOrigins(static_cast<std::size_t>(&entry - &bundle.entries[0]), entry, origins);
+                responses.push_back(FailedEntry(AtEntries(applied.error(), bundle, origins)));
                 continue;
             }
             responses.push_back(EntryResponse(entry, applied->changes.at(0)));
@@ -571,30 +792,33 @@ Result<HttpResponse> PostBundle(records::RecordService& records, const HttpReque
         return Error::Validation(std::move(errors));
     }
     std::vector<RecordChange> changes;
-    std::vector<std::size_t> entry_of_change;
+    std::vector<ChangeOrigin> origin_of_change;
     for (std::size_t entry_idx = 0; entry_idx < bundle.entries.size(); ++entry_idx) {
-        auto change = ChangeOf(records, actor, bundle, bundle.entries[entry_idx]);
-        if (!change.ok()) {
-            if (change.error().code != ErrorCode::kInvalidArgument) {
-                return change.error();
+        auto entry_changes = EntryChanges(records, actor, bundle, bundle.entries[entry_idx]);
+        if (!entry_changes.ok()) {
+            if (entry_changes.error().code != ErrorCode::kInvalidArgument) {
+                return entry_changes.error();
             }
-            errors.insert(errors.end(), change.error().field_errors.begin(),
-                          change.error().field_errors.end());
+            errors.insert(errors.end(), entry_changes.error().field_errors.begin(),
+                          entry_changes.error().field_errors.end());
             continue;
         }
-        changes.push_back(std::move(change).value());
-        entry_of_change.push_back(entry_idx);
+        std::move(entry_changes->begin(), entry_changes->end(), std::back_inserter(changes));
+        AddOrigins(entry_idx, bundle.entries[entry_idx], origin_of_change);
     }
     if (!errors.empty()) {
         return Error::Validation(std::move(errors));
     }
     auto applied = records.ApplyChanges(actor, changes);
     if (!applied.ok()) {
-        return AtEntries(applied.error(), bundle, entry_of_change);
+        return AtEntries(applied.error(), bundle, origin_of_change);
     }
+    // One response per entry: its own record's change (the first of the entry's changes).
     for (std::size_t change_idx = 0; change_idx < applied->changes.size(); ++change_idx) {
-        responses.push_back(EntryResponse(bundle.entries[entry_of_change[change_idx]],
-                                          applied->changes[change_idx]));
+        if (origin_of_change[change_idx].part == nullptr) {
+            responses.push_back(EntryResponse(bundle.entries[origin_of_change[change_idx].entry],
+                                              applied->changes[change_idx]));
+        }
     }
     return FhirResponse(200, json::object{{"resourceType", "Bundle"},
                                           {"type", "transaction-response"},
@@ -605,6 +829,7 @@ json::object CapabilityStatement(std::string_view software_date) {
     json::array search_params;
     for (const auto& [name, type] :
          std::initializer_list<std::pair<const char*, const char*>>{{"_id", "token"},
+                                                                    {"_lastUpdated", "date"},
                                                                     {"identifier", "token"},
                                                                     {"name", "string"},
                                                                     {"family", "string"},
@@ -615,7 +840,8 @@ json::object CapabilityStatement(std::string_view software_date) {
     }
     json::array resources;
     for (const ResourceType& type : kResourceTypes) {
-        json::array params = json::array{json::object{{"name", "_id"}, {"type", "token"}}};
+        json::array params = json::array{json::object{{"name", "_id"}, {"type", "token"}},
+                                         json::object{{"name", "_lastUpdated"}, {"type", "date"}}};
         if (type.name == "Patient") {
             params = search_params;
         } else if (!type.member_field.empty()) {
@@ -702,7 +928,7 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
                                          const Actor& actor) -> Result<HttpResponse> {
                            P360_ASSIGN_OR_RETURN(
                                json::object record,
-                               records.Get(actor, type.object, request.PathParam("id")));
+                               ReadRecord(records, actor, type, request.PathParam("id")));
                            return FhirResponse(200, ToResource(records, actor, type, record));
                        },
                        OperationOutcome));

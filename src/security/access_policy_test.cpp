@@ -104,6 +104,7 @@ TEST_F(ShippedPolicyTest, MatrixOfObjectOperations) {
         {"Interaction", {"CRED", "CRE", "CRED", "CRE", "CR", "-", "-", "-", "-"}},
         {"Task", {"CRED", "CRE", "CRED", "CRE", "CRE", "-", "CRE", "-", "-"}},
         {"CareTeamMember", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
+        {"CarePlan", {"CRED", "-", "-", "CRE", "-", "-", "-", "-", "R"}},
         {"MemberIdentity", {"CRED", "-", "R", "-", "-", "-", "-", "-", "-"}},
         {"IdentityReview", {"CRED", "-", "RE", "-", "-", "-", "-", "-", "-"}},
         {"IdentityMerge", {"CRED", "-", "CRE", "-", "-", "-", "-", "-", "-"}},

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "test_server.hpp"
@@ -227,6 +229,19 @@ TEST_F(FhirTest, ErrorsAreOperationOutcomes) {
     HttpResult capabilities = Fhir("/fhir/r4/metadata", "");
     EXPECT_EQ(capabilities.status, 200) << "the capability statement holds no data";
     EXPECT_EQ(capabilities.Json().at("fhirVersion"), "4.0.1");
+    std::map<std::string, std::vector<std::string>> params_of;
+    for (const auto& resource : capabilities.Json().at("rest").at(0).at("resource").as_array()) {
+        auto& params = params_of[std::string(resource.at("type").as_string())];
+        for (const auto& param : resource.at("searchParam").as_array()) {
+            params.emplace_back(param.at("name").as_string());
+        }
+    }
+    for (const char* type : {"Claim", "ExplanationOfBenefit", "CarePlan", "Consent"}) {
+        ASSERT_TRUE(params_of.contains(type)) << type;
+        EXPECT_EQ(params_of[type],
+                  (std::vector<std::string>{"_id", "_lastUpdated", "patient", "identifier"}))
+            << type;
+    }
 }
 
 // A demo member's coverage and clinical records, as FHIR, and only for roles that may see them.
@@ -475,8 +490,9 @@ TEST_F(FhirTest, ASyntheaTransactionImportsOnceAndReadsBack) {
         codes_in.size());
 }
 
-// The whole Synthea Bundle as a batch: what payer360 holds is created, every other entry
-// (Observation, Claim, …) is refused on its own with a pointer to it.
+// The whole Synthea Bundle as a batch: what payer360 holds is written, every other entry
+// (Observation, Immunization, …) is refused on its own with a pointer to it. An
+// ExplanationOfBenefit updates the claim it answers.
 TEST_F(FhirTest, ABatchAppliesEachEntryOnItsOwn) {
     json::value bundle = Fixture("synthea/Clemente_Kreiger.json");
     bundle.as_object()["type"] = "batch";
@@ -486,11 +502,17 @@ TEST_F(FhirTest, ABatchAppliesEachEntryOnItsOwn) {
     EXPECT_EQ(result.Json().at("type"), "batch-response");
     ASSERT_EQ(EntryCount(result), entries.size());
     int created = 0;
+    int adjudicated = 0;
     for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
         const std::string type(entries[entry_idx].at("resource").at("resourceType").as_string());
         const auto& response = result.Json().at("entry").at(entry_idx).at("response");
+        if (type == "ExplanationOfBenefit") {
+            EXPECT_EQ(response.at("status"), "200 OK") << entry_idx << " updates its claim";
+            ++adjudicated;
+            continue;
+        }
         const bool held = type == "Patient" || type == "Organization" || type == "Practitioner" ||
-                          type == "Encounter" || type == "Condition";
+                          type == "Encounter" || type == "Condition" || type == "Claim";
         if (held) {
             EXPECT_EQ(response.at("status"), "201 Created") << entry_idx << " " << type;
             ++created;
@@ -501,7 +523,9 @@ TEST_F(FhirTest, ABatchAppliesEachEntryOnItsOwn) {
         EXPECT_EQ(issue.at("location").at(0),
                   json::value("/entry/" + std::to_string(entry_idx) + "/resource/resourceType"));
     }
-    EXPECT_EQ(created, 7) << "1 Patient, 1 Organization, 1 Practitioner, 3 Encounters, 1 Condition";
+    EXPECT_EQ(created, 10)
+        << "1 Patient, 1 Organization, 1 Practitioner, 3 Encounters, 1 Condition, 3 Claims";
+    EXPECT_EQ(adjudicated, 3);
     const std::string family(entries[0].at("resource").at("name").at(0).at("family").as_string());
     EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=" + family, admin_)), 1U);
 }
@@ -863,6 +887,550 @@ TEST_F(FhirTest, PractitionerRolesOfTheDirectory) {
                   json::value(practitioner));
     }
     EXPECT_EQ(Fhir("/fhir/r4/PractitionerRole/" + id, agent_).status, 200);
+}
+
+// The location an entry of a transaction or batch response names, without its version.
+std::string LocationOf(const HttpResult& result, std::size_t entry_idx) {
+    const std::string location(
+        result.Json().at("entry").at(entry_idx).at("response").at("location").as_string());
+    return location.substr(0, location.find("/_history"));
+}
+
+// The id part of `Type/<id>`.
+std::string IdOf(const std::string& location) { return location.substr(location.find('/') + 1); }
+
+// A JSON number as a double: amounts come back as stored, whether the source wrote 125 or 125.0.
+double Number(const json::value& value) { return value.to_number<double>(); }
+
+// The amount of the adjudication entry of `category` in `entries` (an item's adjudication, or
+// an EOB's total); NaN when there is none.
+double AdjudicationAmount(const json::value& entries, std::string_view category) {
+    for (const auto& entry : entries.as_array()) {
+        if (entry.at("category").at("coding").at(0).at("code").as_string() == category &&
+            entry.as_object().contains("amount")) {
+            return Number(entry.at("amount").at("value"));
+        }
+    }
+    return std::nan("");
+}
+
+// Claims and the ExplanationOfBenefit answering each, from a Synthea Bundle: every EOB names its
+// claim's entry and is written to that claim, whose items become its lines.
+TEST_F(FhirTest, SyntheaClaimsAndTheirExplanationsOfBenefit) {
+    json::value bundle = Fixture("synthea/Buster_Hoeger.json");
+    json::array held;
+    for (const auto& entry : bundle.at("entry").as_array()) {
+        const auto& type = entry.at("resource").at("resourceType");
+        for (const char* name :
+             {"Patient", "Organization", "Practitioner", "Encounter", "Condition",
+              "MedicationRequest", "Claim", "ExplanationOfBenefit"}) {
+            if (type == name) {
+                held.push_back(entry);
+            }
+        }
+    }
+    bundle.as_object()["entry"] = std::move(held);
+    const auto& entries = bundle.at("entry").as_array();
+    std::map<std::string, std::size_t> entry_of_url;
+    std::vector<std::size_t> claims;
+    std::vector<std::size_t> eobs;
+    for (std::size_t entry_idx = 0; entry_idx < entries.size(); ++entry_idx) {
+        entry_of_url[std::string(entries[entry_idx].at("fullUrl").as_string())] = entry_idx;
+        const auto& type = entries[entry_idx].at("resource").at("resourceType");
+        if (type == "Claim") {
+            claims.push_back(entry_idx);
+        } else if (type == "ExplanationOfBenefit") {
+            eobs.push_back(entry_idx);
+        }
+    }
+    ASSERT_EQ(claims.size(), 7U) << "in the fixture";
+    ASSERT_EQ(eobs.size(), 6U) << "in the fixture: the prescription's claim has none";
+    auto entry_named = [&](const json::value& reference) {
+        return entry_of_url.at(std::string(reference.at("reference").as_string()));
+    };
+
+    HttpResult first = Post(bundle, admin_);
+    ASSERT_EQ(first.status, 200) << first.body;
+    const std::string patient = LocationOf(first, 0);
+    ASSERT_EQ(patient.rfind("Patient/", 0), 0U);
+    for (std::size_t claim_idx : claims) {
+        EXPECT_EQ(first.Json().at("entry").at(claim_idx).at("response").at("status"),
+                  "201 Created");
+    }
+    for (std::size_t eob_idx : eobs) {
+        const std::size_t claim_idx = entry_named(entries[eob_idx].at("resource").at("claim"));
+        EXPECT_EQ(first.Json().at("entry").at(eob_idx).at("response").at("status"), "200 OK");
+        EXPECT_EQ(IdOf(LocationOf(first, eob_idx)), IdOf(LocationOf(first, claim_idx)))
+            << "the EOB is its claim's record";
+    }
+    // Three to a page: the next links lead through all seven claims once.
+    std::set<std::string> paged;
+    std::string target = "/fhir/r4/Claim?patient=" + UrlEncode(patient) + "&_count=3";
+    for (int page = 0; page < 5 && !target.empty(); ++page) {
+        HttpResult result = Fhir(target, admin_);
+        ASSERT_EQ(result.status, 200) << result.body;
+        EXPECT_LE(EntryCount(result), 3U);
+        for (const auto& entry : result.Json().at("entry").as_array()) {
+            paged.emplace(entry.at("resource").at("id").as_string());
+        }
+        target.clear();
+        for (const auto& link : result.Json().at("link").as_array()) {
+            if (link.at("relation") == "next") {
+                const std::string url(link.at("url").as_string());
+                target = url.substr(url.find("/fhir/r4/"));
+            }
+        }
+    }
+    EXPECT_EQ(paged.size(), 7U);
+    EXPECT_EQ(
+        EntryCount(Fhir("/fhir/r4/ExplanationOfBenefit?beneficiary=" + UrlEncode(patient), admin_)),
+        6U)
+        << "a claim the payer has not answered has no EOB";
+
+    // One claim through, as a Claim and as an ExplanationOfBenefit.
+    const json::value& eob_in = entries[eobs[2]].at("resource");
+    const std::size_t claim_idx = entry_named(eob_in.at("claim"));
+    const json::value& claim_in = entries[claim_idx].at("resource");
+    const std::string id = IdOf(LocationOf(first, claim_idx));
+    HttpResult claim = Fhir("/fhir/r4/Claim/" + id, admin_);
+    ASSERT_EQ(claim.status, 200) << claim.body;
+    EXPECT_EQ(claim.Json().at("type").at("coding").at(0).at("code"),
+              claim_in.at("type").at("coding").at(0).at("code"));
+    EXPECT_EQ(claim.Json().at("patient").at("reference"), json::value(patient));
+    EXPECT_EQ(Number(claim.Json().at("total").at("value")),
+              Number(claim_in.at("total").at("value")));
+    ASSERT_EQ(claim.Json().at("item").as_array().size(), claim_in.at("item").as_array().size());
+    for (std::size_t item_idx = 0; item_idx < claim_in.at("item").as_array().size(); ++item_idx) {
+        EXPECT_EQ(claim.Json().at("item").at(item_idx).at("productOrService").at("text"),
+                  claim_in.at("item").at(item_idx).at("productOrService").at("text"));
+    }
+    EXPECT_EQ(claim.Json().at("provider").at("reference"),
+              json::value(LocationOf(first, entry_named(eob_in.at("provider")))))
+        << "the EOB's practitioner bills";
+    HttpResult eob = Fhir("/fhir/r4/ExplanationOfBenefit/" + id, admin_);
+    ASSERT_EQ(eob.status, 200) << eob.body;
+    EXPECT_EQ(eob.Json().at("outcome"), eob_in.at("outcome"));
+    EXPECT_EQ(eob.Json().at("billablePeriod").at("start").as_string(),
+              eob_in.at("billablePeriod").at("start").as_string().subview(0, 10));
+    EXPECT_EQ(
+        eob.Json().at("careTeam").at(0).at("provider").at("reference"),
+        json::value(LocationOf(first, entry_named(eob_in.at("careTeam").at(0).at("provider")))));
+    EXPECT_EQ(AdjudicationAmount(eob.Json().at("total"), "submitted"),
+              Number(eob_in.at("total").at(0).at("amount").at("value")));
+    EXPECT_EQ(Number(eob.Json().at("payment").at("amount").at("value")),
+              Number(eob_in.at("payment").at("amount").at("value")));
+    for (const auto& identifier : eob_in.at("identifier").as_array()) {
+        EXPECT_EQ(
+            json::value(Identifier(eob.Json(), std::string(identifier.at("system").as_string()))),
+            identifier.at("value"));
+    }
+    const auto& items_in = eob_in.at("item").as_array();
+    ASSERT_EQ(eob.Json().at("item").as_array().size(), items_in.size());
+    EXPECT_EQ(
+        eob.Json().at("item").at(0).at("locationCodeableConcept").at("coding").at(0).at("code"),
+        items_in[0].at("locationCodeableConcept").at("coding").at(0).at("code"));
+    EXPECT_EQ(eob.Json().at("item").at(0).at("servicedPeriod").at("start").as_string(),
+              items_in[0].at("servicedPeriod").at("start").as_string().subview(0, 10));
+    HttpResult lines = server_->Request(
+        "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "", admin_);
+    ASSERT_EQ(lines.status, 200) << lines.body;
+    EXPECT_EQ(lines.Json().at("items").as_array().size(), items_in.size());
+
+    // $everything lists the claims and their answers.
+    HttpResult everything = Fhir("/fhir/r4/" + patient + "/$everything", admin_);
+    ASSERT_EQ(everything.status, 200);
+    std::map<std::string, int> listed;
+    for (const auto& entry : everything.Json().at("entry").as_array()) {
+        ++listed[std::string(entry.at("resource").at("resourceType").as_string())];
+    }
+    EXPECT_EQ(listed["Claim"], 7);
+    EXPECT_EQ(listed["ExplanationOfBenefit"], 6);
+
+    // The same Bundle again writes nothing: every claim and EOB finds its record as it was.
+    HttpResult again = Post(bundle, admin_);
+    ASSERT_EQ(again.status, 200) << again.body;
+    for (std::size_t eob_idx : eobs) {
+        const auto& response = again.Json().at("entry").at(eob_idx).at("response");
+        EXPECT_EQ(response.at("status"), "200 OK");
+        EXPECT_EQ(response.at("etag"),
+                  first.Json().at("entry").at(eob_idx).at("response").at("etag"))
+            << "no new version";
+    }
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Claim?patient=" + UrlEncode(patient), admin_)), 7U);
+    HttpResult lines_again = server_->Request(
+        "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "", admin_);
+    EXPECT_EQ(lines_again.Json().at("items").as_array().size(), items_in.size());
+}
+
+// A CARIN Blue Button professional EOB with the coverage, payer, providers and member it names
+// (relative references, made to name entries by their fullUrls): the claim and its six lines
+// hold the example's amounts, and come back in the same shape.
+TEST_F(FhirTest, ACarinExplanationOfBenefitRoundTrips) {
+    HttpResult plan = server_->Request(
+        "POST", "/api/v1/records/Plan",
+        R"({"planCode":"GR5","name":"GR5-HMO DEDUCTIBLE","lineOfBusiness":"medicare-advantage",)"
+        R"("status":"active","effectiveDate":"2020-01-01"})",
+        admin_);
+    ASSERT_EQ(plan.status, 201) << plan.body;
+    json::array entries;
+    for (const char* name :
+         {"Patient_ExamplePatient1", "Organization_PayerOrganizationExample1",
+          "Organization_ProviderOrganization1", "Practitioner_Practitioner1",
+          "Coverage_CoverageEx1", "ExplanationOfBenefit_ProfessionalEOBExample1"}) {
+        json::value resource = Fixture(std::string("carin-bb/") + name + ".json");
+        const std::string type(resource.at("resourceType").as_string());
+        if (type == "Organization") {
+            // Not what this test is about, and refused by the Account fields: a phone number
+            // with "TTY: 711" after it, and the country as ISO alpha-3 ("USA") where payer360
+            // keeps alpha-2.
+            resource.as_object().erase("telecom");
+            resource.as_object().erase("address");
+        }
+        entries.push_back({{"fullUrl", "https://carin.example/fhir/" + type + "/" +
+                                           std::string(resource.at("id").as_string())},
+                           {"resource", resource},
+                           {"request", {{"method", "POST"}, {"url", type}}}});
+    }
+    const json::value eob_in = entries[5].at("resource");
+    HttpResult posted =
+        Post({{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", entries}}, admin_);
+    ASSERT_EQ(posted.status, 200) << posted.body;
+    const std::string patient = LocationOf(posted, 0);
+    const std::string payer = LocationOf(posted, 1);
+    const std::string provider = LocationOf(posted, 2);
+    const std::string practitioner = LocationOf(posted, 3);
+    const std::string coverage = LocationOf(posted, 4);
+    const std::string id = IdOf(LocationOf(posted, 5));
+
+    // What was stored.
+    HttpResult stored = server_->Request("GET", "/api/v1/records/Claim/" + id, "", admin_);
+    ASSERT_EQ(stored.status, 200) << stored.body;
+    const json::value& claim = stored.Json();
+    EXPECT_EQ(claim.at("claimNumber"), eob_in.at("identifier").at(0).at("value"));
+    EXPECT_EQ(claim.at("claimType"), eob_in.at("type").at("coding").at(0).at("code"));
+    EXPECT_EQ(claim.at("person"), json::value(IdOf(patient)));
+    EXPECT_EQ(claim.at("payer"), json::value(IdOf(payer)));
+    EXPECT_EQ(claim.at("billingOrganization"), json::value(IdOf(provider)));
+    EXPECT_EQ(claim.at("renderingProvider"), json::value(IdOf(practitioner)))
+        << "the care team's practitioner, not its organisation";
+    EXPECT_EQ(claim.at("memberPlan"), json::value(IdOf(coverage)));
+    EXPECT_EQ(claim.at("serviceFromDate"), eob_in.at("billablePeriod").at("start"));
+    EXPECT_EQ(claim.at("outcome"), eob_in.at("outcome"));
+    EXPECT_EQ(claim.at("status"), "paid");
+    const json::value& totals = eob_in.at("total");
+    EXPECT_EQ(Number(claim.at("billedAmount")), AdjudicationAmount(totals, "submitted"));
+    EXPECT_EQ(Number(claim.at("allowedAmount")), AdjudicationAmount(totals, "eligible"));
+    EXPECT_EQ(Number(claim.at("paidAmount")), AdjudicationAmount(totals, "benefit"));
+    EXPECT_EQ(Number(claim.at("memberResponsibility")),
+              AdjudicationAmount(totals, "memberliability"));
+    EXPECT_EQ(claim.at("inNetwork"), true);
+    const auto& items_in = eob_in.at("item").as_array();
+    HttpResult lines = server_->Request(
+        "GET",
+        "/api/v1/records/ClaimLine?sort=lineNumber&filter=" + UrlEncode("claim = '" + id + "'"), "",
+        admin_);
+    ASSERT_EQ(lines.status, 200) << lines.body;
+    ASSERT_EQ(lines.Json().at("items").as_array().size(), items_in.size());
+    for (std::size_t item_idx = 0; item_idx < items_in.size(); ++item_idx) {
+        const json::value& line = lines.Json().at("items").at(item_idx);
+        const json::value& item = items_in[item_idx];
+        EXPECT_EQ(Number(line.at("lineNumber")), Number(item.at("sequence")));
+        EXPECT_EQ(line.at("person"), json::value(IdOf(patient)));
+        EXPECT_EQ(line.at("procedureCode"),
+                  item.at("productOrService").at("coding").at(0).at("code"));
+        EXPECT_EQ(Number(line.at("billedAmount")),
+                  AdjudicationAmount(item.at("adjudication"), "submitted"));
+        EXPECT_EQ(Number(line.at("allowedAmount")),
+                  AdjudicationAmount(item.at("adjudication"), "eligible"));
+        EXPECT_EQ(Number(line.at("paidAmount")),
+                  AdjudicationAmount(item.at("adjudication"), "benefit"));
+    }
+
+    // Read back as FHIR.
+    HttpResult eob = Fhir("/fhir/r4/ExplanationOfBenefit/" + id, admin_);
+    ASSERT_EQ(eob.status, 200) << eob.body;
+    const json::value& out = eob.Json();
+    EXPECT_EQ(json::value(Identifier(
+                  out, std::string(eob_in.at("identifier").at(0).at("system").as_string()))),
+              eob_in.at("identifier").at(0).at("value"));
+    EXPECT_EQ(out.at("patient").at("reference"), json::value(patient));
+    EXPECT_EQ(out.at("insurer").at("reference"), json::value(payer));
+    EXPECT_EQ(out.at("provider").at("reference"), json::value(provider));
+    EXPECT_EQ(out.at("insurance").at(0).at("coverage").at("reference"), json::value(coverage));
+    EXPECT_EQ(out.at("careTeam").at(0).at("provider").at("reference"), json::value(practitioner));
+    EXPECT_EQ(out.at("outcome"), eob_in.at("outcome"));
+    EXPECT_EQ(out.at("created"), "2020-08-24");
+    for (const char* category : {"submitted", "eligible", "benefit", "memberliability"}) {
+        EXPECT_EQ(AdjudicationAmount(out.at("total"), category),
+                  AdjudicationAmount(totals, category))
+            << category;
+    }
+    ASSERT_EQ(out.at("diagnosis").as_array().size(), eob_in.at("diagnosis").as_array().size());
+    for (std::size_t diagnosis_idx = 0; diagnosis_idx < out.at("diagnosis").as_array().size();
+         ++diagnosis_idx) {
+        EXPECT_EQ(out.at("diagnosis").at(diagnosis_idx).at("diagnosisCodeableConcept"),
+                  eob_in.at("diagnosis").at(diagnosis_idx).at("diagnosisCodeableConcept"));
+    }
+    ASSERT_EQ(out.at("item").as_array().size(), items_in.size());
+    for (std::size_t item_idx = 0; item_idx < items_in.size(); ++item_idx) {
+        const json::value& item = out.at("item").at(item_idx);
+        EXPECT_EQ(item.at("sequence"), items_in[item_idx].at("sequence"));
+        EXPECT_EQ(item.at("productOrService"), items_in[item_idx].at("productOrService"));
+        EXPECT_EQ(item.at("servicedDate"), items_in[item_idx].at("servicedDate"));
+        for (const char* category : {"submitted", "eligible", "benefit"}) {
+            EXPECT_EQ(AdjudicationAmount(item.at("adjudication"), category),
+                      AdjudicationAmount(items_in[item_idx].at("adjudication"), category))
+                << item_idx << " " << category;
+        }
+    }
+    EXPECT_EQ(Fhir("/fhir/r4/Claim/" + id, admin_).status, 200);
+
+    // Found by its identifier and by when it changed.
+    const std::string token = std::string(eob_in.at("identifier").at(0).at("system").as_string()) +
+                              "|" +
+                              std::string(eob_in.at("identifier").at(0).at("value").as_string());
+    HttpResult found = Fhir("/fhir/r4/ExplanationOfBenefit?identifier=" + UrlEncode(token), admin_);
+    ASSERT_EQ(EntryCount(found), 1U) << found.body;
+    EXPECT_EQ(found.Json().at("entry").at(0).at("resource").at("id"), json::value(id));
+    EXPECT_EQ(
+        EntryCount(
+            Fhir("/fhir/r4/ExplanationOfBenefit?_id=" + id + "&_lastUpdated=ge2020-01-01", admin_)),
+        1U);
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/ExplanationOfBenefit?_id=" + id +
+                                  "&_lastUpdated=lt2020-01-01T00:00:00Z",
+                              admin_)),
+              0U);
+    EXPECT_EQ(Fhir("/fhir/r4/Claim?_lastUpdated=2020-01-01", admin_).status, 400);
+
+    // Agents see claims without diagnoses; marketing may not read claims at all.
+    HttpResult for_agent = Fhir("/fhir/r4/ExplanationOfBenefit/" + id, agent_);
+    ASSERT_EQ(for_agent.status, 200) << for_agent.body;
+    EXPECT_FALSE(for_agent.Json().as_object().contains("diagnosis"));
+    EXPECT_EQ(for_agent.Json().at("item").as_array().size(), items_in.size());
+    server_->CreateUser("fhir-marketer", "marketing");
+    EXPECT_EQ(Fhir("/fhir/r4/ExplanationOfBenefit/" + id, server_->Login("fhir-marketer")).status,
+              403);
+}
+
+// Official CarePlan and Consent examples, with the patients they name.
+TEST_F(FhirTest, CarePlansAndConsentsOfAMember) {
+    json::array entries;
+    for (const char* name : {"Patient-f001", "Patient-f201", "CarePlan-f201",
+                             "Consent-consent-example-basic", "Consent-consent-example-Out"}) {
+        json::value resource = Fixture(std::string("hl7-r4-examples/") + name + ".json");
+        const std::string type(resource.at("resourceType").as_string());
+        if (type == "Patient") {
+            // The Dutch patients' addresses name their country as ISO alpha-3 ("NLD"), where
+            // payer360 keeps alpha-2; not what this test is about.
+            resource.as_object().erase("address");
+        }
+        entries.push_back({{"fullUrl", "http://hl7.org/fhir/" + type + "/" +
+                                           std::string(resource.at("id").as_string())},
+                           {"resource", resource},
+                           {"request", {{"method", "POST"}, {"url", type}}}});
+    }
+    HttpResult posted =
+        Post({{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", entries}}, admin_);
+    ASSERT_EQ(posted.status, 200) << posted.body;
+    const std::string pieter = LocationOf(posted, 0);
+    const std::string roel = LocationOf(posted, 1);
+
+    const json::value& plan_in = entries[2].at("resource");
+    HttpResult plan = Fhir("/fhir/r4/" + LocationOf(posted, 2), admin_);
+    ASSERT_EQ(plan.status, 200) << plan.body;
+    EXPECT_EQ(plan.Json().at("status"), plan_in.at("status"));
+    EXPECT_EQ(plan.Json().at("intent"), plan_in.at("intent"));
+    EXPECT_EQ(plan.Json().at("period"), plan_in.at("period"));
+    EXPECT_EQ(plan.Json().at("subject").at("reference"), json::value(roel));
+    ASSERT_EQ(plan.Json().at("activity").as_array().size(),
+              plan_in.at("activity").as_array().size());
+    for (std::size_t activity_idx = 0; activity_idx < plan_in.at("activity").as_array().size();
+         ++activity_idx) {
+        const json::value& detail = plan.Json().at("activity").at(activity_idx).at("detail");
+        const json::value& detail_in = plan_in.at("activity").at(activity_idx).at("detail");
+        EXPECT_EQ(detail.at("code"), detail_in.at("code"));
+        EXPECT_EQ(detail.at("status"), detail_in.at("status"));
+    }
+
+    const json::value& basic_in = entries[3].at("resource");
+    HttpResult basic = Fhir("/fhir/r4/" + LocationOf(posted, 3), admin_);
+    ASSERT_EQ(basic.status, 200) << basic.body;
+    EXPECT_EQ(basic.Json().at("status"), basic_in.at("status"));
+    EXPECT_EQ(basic.Json().at("scope"), basic_in.at("scope"));
+    EXPECT_EQ(basic.Json().at("category"), basic_in.at("category"));
+    EXPECT_EQ(basic.Json().at("policyRule"), basic_in.at("policyRule"));
+    EXPECT_EQ(basic.Json().at("patient").at("reference"), json::value(pieter));
+    EXPECT_EQ(basic.Json().at("provision").at("period"), basic_in.at("provision").at("period"));
+    EXPECT_EQ(basic.Json().at("provision").at("type"), "permit");
+    EXPECT_EQ(basic.Json().at("dateTime").as_string().subview(0, 10), basic_in.at("dateTime"));
+    const json::value& out_in = entries[4].at("resource");
+    HttpResult opt_out = Fhir("/fhir/r4/" + LocationOf(posted, 4), admin_);
+    ASSERT_EQ(opt_out.status, 200) << opt_out.body;
+    EXPECT_EQ(opt_out.Json().at("provision").at("type"), "deny");
+    EXPECT_EQ(opt_out.Json().at("policyRule"), out_in.at("policyRule"));
+    HttpResult stored = server_->Request(
+        "GET", "/api/v1/records/Consent/" + IdOf(LocationOf(posted, 4)), "", admin_);
+    EXPECT_EQ(stored.Json().at("status"), "denied");
+    EXPECT_EQ(stored.Json().at("purpose"), "hie-data-sharing") << "a privacy consent";
+
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Consent?patient=" + UrlEncode(pieter), admin_)), 2U);
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/CarePlan?patient=" + UrlEncode(roel), admin_)), 1U);
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/CarePlan?patient=" + UrlEncode(pieter), admin_)), 0U);
+    HttpResult everything = Fhir("/fhir/r4/" + pieter + "/$everything", admin_);
+    int consents = 0;
+    for (const auto& entry : everything.Json().at("entry").as_array()) {
+        consents += entry.at("resource").at("resourceType") == "Consent" ? 1 : 0;
+    }
+    EXPECT_EQ(consents, 2);
+    // Agents keep consents but do not see care plans.
+    EXPECT_EQ(Fhir("/fhir/r4/" + LocationOf(posted, 3), agent_).status, 200);
+    EXPECT_EQ(Fhir("/fhir/r4/" + LocationOf(posted, 2), agent_).status, 403);
+}
+
+// A claim with a bad element refuses the whole transaction with a pointer into the item at
+// fault, whether the decoder or the catalog finds it; the member in the same Bundle is not kept.
+TEST_F(FhirTest, ABadClaimWritesNothing) {
+    const json::value patient = {
+        {"resourceType", "Patient"},
+        {"identifier",
+         json::array{{{"system", "https://example.org/mrn"}, {"value", "claim-bad-1"}}}},
+        {"name", json::array{{{"family", "Claimless"}, {"given", json::array{"Cleo"}}}}}};
+    json::value eob = {
+        {"resourceType", "ExplanationOfBenefit"},
+        {"identifier",
+         json::array{{{"system", "https://payer.example/claims"}, {"value", "BAD-1"}}}},
+        {"status", "active"},
+        {"type",
+         {{"coding", json::array{{{"system", "http://terminology.hl7.org/CodeSystem/claim-type"},
+                                  {"code", "professional"}}}}}},
+        {"use", "claim"},
+        {"patient", {{"reference", "urn:uuid:00000000-0000-4000-8000-0000000b0001"}}},
+        {"billablePeriod", {{"start", "2024-05-01"}}},
+        {"outcome", "complete"},
+        {"item",
+         json::array{
+             {{"sequence", 1},
+              {"productOrService",
+               {{"coding",
+                 json::array{{{"system", "http://www.ama-assn.org/go/cpt"}, {"code", "99213"}}}}}},
+              {"adjudication",
+               json::array{{{"category", {{"coding", json::array{{{"code", "submitted"}}}}}},
+                            {"amount", {{"value", 150}, {"currency", "USD"}}}}}}}}}};
+    auto bundle_of = [&](const json::value& second) {
+        return json::value{
+            {"resourceType", "Bundle"},
+            {"type", "transaction"},
+            {"entry",
+             json::array{{{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000b0001"},
+                          {"resource", patient},
+                          {"request", {{"method", "POST"}, {"url", "Patient"}}}},
+                         {{"fullUrl", "urn:uuid:00000000-0000-4000-8000-0000000b0002"},
+                          {"resource", second},
+                          {"request", {{"method", "POST"}, {"url", "ExplanationOfBenefit"}}}}}}};
+    };
+    json::value bad = eob;
+    bad.as_object()["outcome"] = "done";
+    HttpResult outcome = Post(bundle_of(bad), admin_);
+    ASSERT_EQ(outcome.status, 400) << outcome.body;
+    EXPECT_EQ(Locations(outcome), std::vector<std::string>{"/entry/1/resource/outcome"});
+    bad = eob;
+    bad.at("item").at(0).at("adjudication").at(0).as_object()["amount"] = {{"value", "150.00"},
+                                                                           {"currency", "USD"}};
+    HttpResult amount = Post(bundle_of(bad), admin_);
+    ASSERT_EQ(amount.status, 400) << amount.body;
+    EXPECT_EQ(Locations(amount),
+              std::vector<std::string>{"/entry/1/resource/item/0/adjudication/0/amount/value"});
+    // A procedure code longer than the catalog keeps: found when the line is validated.
+    bad = eob;
+    bad.at("item").at(0).at("productOrService").at("coding").at(0).as_object()["code"] = "992130";
+    HttpResult line = Post(bundle_of(bad), admin_);
+    ASSERT_EQ(line.status, 400) << line.body;
+    EXPECT_EQ(Locations(line),
+              std::vector<std::string>{"/entry/1/resource/item/0/productOrService/coding"});
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/Patient?family=Claimless", admin_)), 0U);
+    EXPECT_EQ(EntryCount(Fhir("/fhir/r4/ExplanationOfBenefit?identifier=" +
+                                  UrlEncode("https://payer.example/claims|BAD-1"),
+                              admin_)),
+              0U);
+
+    HttpResult good = Post(bundle_of(eob), admin_);
+    ASSERT_EQ(good.status, 200) << good.body;
+    EXPECT_EQ(good.Json().at("entry").at(1).at("response").at("status"), "201 Created");
+    HttpResult found = Fhir("/fhir/r4/ExplanationOfBenefit?identifier=" +
+                                UrlEncode("https://payer.example/claims|BAD-1"),
+                            admin_);
+    ASSERT_EQ(EntryCount(found), 1U);
+    EXPECT_EQ(AdjudicationAmount(
+                  found.Json().at("entry").at(0).at("resource").at("item").at(0).at("adjudication"),
+                  "submitted"),
+              150.0);
+
+    // A later answer names the claim by its payer360 id and updates it: denied this time.
+    const std::string id(found.Json().at("entry").at(0).at("resource").at("id").as_string());
+    json::value denial = eob;
+    denial.as_object().erase("identifier");
+    denial.as_object()["outcome"] = "error";
+    denial.as_object()["claim"] = {{"reference", "Claim/" + id}};
+    denial.as_object()["patient"] = found.Json().at("entry").at(0).at("resource").at("patient");
+    HttpResult answered =
+        Post({{"resourceType", "Bundle"},
+              {"type", "batch"},
+              {"entry",
+               json::array{{{"resource", denial},
+                            {"request", {{"method", "POST"}, {"url", "ExplanationOfBenefit"}}}}}}},
+             admin_);
+    ASSERT_EQ(answered.status, 200) << answered.body;
+    const auto& response = answered.Json().at("entry").at(0).at("response");
+    EXPECT_EQ(response.at("status"), "200 OK") << answered.body;
+    EXPECT_EQ(response.at("location"), json::value("ExplanationOfBenefit/" + id + "/_history/2"));
+    HttpResult stored = server_->Request("GET", "/api/v1/records/Claim/" + id, "", admin_);
+    EXPECT_EQ(stored.Json().at("status"), "denied");
+    EXPECT_EQ(stored.Json().at("outcome"), "error");
+    HttpResult lines = server_->Request(
+        "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "", admin_);
+    EXPECT_EQ(lines.Json().at("items").as_array().size(), 1U)
+        << "the item updates the line it was, whichever way the claim was named";
+}
+
+// The demo's own claims and consents, as FHIR: each resource matches its record, and the
+// validator checks them all (TearDown).
+TEST_F(FhirTest, DemoClaimsAndConsentsAsFhir) {
+    HttpResult eobs = Fhir("/fhir/r4/ExplanationOfBenefit?_count=10", admin_);
+    ASSERT_EQ(eobs.status, 200) << eobs.body;
+    ASSERT_GT(EntryCount(eobs), 0U) << "the demo has adjudicated claims";
+    for (const auto& entry : eobs.Json().at("entry").as_array()) {
+        const json::value& eob = entry.at("resource");
+        const std::string id(eob.at("id").as_string());
+        HttpResult claim = server_->Request("GET", "/api/v1/records/Claim/" + id, "", admin_);
+        ASSERT_EQ(claim.status, 200);
+        EXPECT_NE(claim.Json().at("status"), "received");
+        EXPECT_EQ(eob.at("patient").at("reference"),
+                  json::value("Patient/" + std::string(claim.Json().at("person").as_string())));
+        if (claim.Json().as_object().contains("billedAmount")) {
+            EXPECT_EQ(AdjudicationAmount(eob.at("total"), "submitted"),
+                      Number(claim.Json().at("billedAmount")));
+        }
+        HttpResult lines = server_->Request(
+            "GET", "/api/v1/records/ClaimLine?filter=" + UrlEncode("claim = '" + id + "'"), "",
+            admin_);
+        EXPECT_EQ(eob.as_object().contains("item") ? eob.at("item").as_array().size() : 0U,
+                  lines.Json().at("items").as_array().size());
+        EXPECT_EQ(Fhir("/fhir/r4/Claim/" + id, admin_).status, 200);
+    }
+    HttpResult consents = Fhir("/fhir/r4/Consent?_count=10", admin_);
+    ASSERT_EQ(consents.status, 200) << consents.body;
+    ASSERT_GT(EntryCount(consents), 0U) << "the demo has consents";
+    for (const auto& entry : consents.Json().at("entry").as_array()) {
+        const json::value& consent = entry.at("resource");
+        HttpResult stored = server_->Request(
+            "GET", "/api/v1/records/Consent/" + std::string(consent.at("id").as_string()), "",
+            admin_);
+        ASSERT_EQ(stored.status, 200);
+        EXPECT_EQ(consent.at("provision").at("purpose").at(0).at("code"),
+                  stored.Json().at("purpose"));
+        EXPECT_EQ(consent.at("provision").at("type"),
+                  stored.Json().at("status") == "denied" ? "deny" : "permit");
+    }
 }
 
 }  // namespace

@@ -3,21 +3,23 @@
 #include <array>
 #include <utility>
 
+#include "formats/fhir/claim.hpp"
 #include "formats/fhir/patient.hpp"
+#include "formats/fhir/reader.hpp"
 
 namespace p360::formats::fhir {
 namespace {
 
-constexpr std::string_view kNpiSystem = "http://hl7.org/fhir/sid/us-npi";
-constexpr std::string_view kEinSystem = "urn:oid:2.16.840.1.113883.4.4";
-constexpr std::string_view kIdentifierTypeSystem = "http://terminology.hl7.org/CodeSystem/v2-0203";
-constexpr std::string_view kIcd10CmSystem = "http://hl7.org/fhir/sid/icd-10-cm";
-constexpr std::string_view kIcd9CmSystem = "http://hl7.org/fhir/sid/icd-9-cm";
-constexpr std::string_view kSnomedSystem = "http://snomed.info/sct";
-constexpr std::string_view kRxNormSystem = "http://www.nlm.nih.gov/research/umls/rxnorm";
-constexpr std::string_view kNdcSystem = "http://hl7.org/fhir/sid/ndc";
+using detail::kEinSystem;
+using detail::kIcd10CmSystem;
+using detail::kIcd9CmSystem;
+using detail::kNdcSystem;
+using detail::kNpiSystem;
+using detail::kRxNormSystem;
+using detail::kSnomedSystem;
+using detail::Reader;
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kObjects = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kObjects = {{
     {"Encounter", "Encounter"},
     {"Patient", "Person"},
     {"Coverage", "MemberPlan"},
@@ -26,398 +28,15 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kObjects 
     {"Organization", "Account"},
     {"Practitioner", "Provider"},
     {"Location", "ProviderLocation"},
+    {"Claim", "Claim"},
+    {"ExplanationOfBenefit", "Claim"},
+    {"CarePlan", "CarePlan"},
+    {"Consent", "Consent"},
 }};
 
 // The languages Person.preferredLanguage lists (primary subtags of BCP 47).
 constexpr std::array<std::string_view, 15> kLanguages = {
     "en", "es", "zh", "vi", "ko", "tl", "ru", "ar", "ht", "fr", "pt", "pl", "ja", "de", "hi"};
-
-std::string Escape(std::string_view key) {
-    std::string escaped;
-    for (char c : key) {
-        if (c == '~') {
-            escaped += "~0";
-        } else if (c == '/') {
-            escaped += "~1";
-        } else {
-            escaped.push_back(c);
-        }
-    }
-    return escaped;
-}
-
-// Reads one resource, collecting every element at fault with its JSON pointer.
-class Reader {
-public:
-    explicit Reader(DecodedResource& out) : out_(out) {}
-
-    void Fail(std::string pointer, std::string message) {
-        errors_.push_back({pointer.empty() ? "/" : std::move(pointer), std::move(message), {}});
-    }
-    std::vector<FieldError>& errors() { return errors_; }
-
-    // The element `key` of `object` as a string; absent → nullopt, another type → an error.
-    std::optional<std::string> Text(const json::object& object, std::string_view key,
-                                    const std::string& at) {
-        const json::value* value = object.if_contains(key);
-        if (value == nullptr || value->is_null()) {
-            return std::nullopt;
-        }
-        if (!value->is_string()) {
-            Fail(at + "/" + Escape(key), "Expected a string.");
-            return std::nullopt;
-        }
-        return std::string(value->get_string());
-    }
-    const json::object* Object(const json::object& object, std::string_view key,
-                               const std::string& at) {
-        const json::value* value = object.if_contains(key);
-        if (value == nullptr || value->is_null()) {
-            return nullptr;
-        }
-        if (!value->is_object()) {
-            Fail(at + "/" + Escape(key), "Expected an object.");
-            return nullptr;
-        }
-        return &value->get_object();
-    }
-    const json::array* Array(const json::object& object, std::string_view key,
-                             const std::string& at) {
-        const json::value* value = object.if_contains(key);
-        if (value == nullptr || value->is_null()) {
-            return nullptr;
-        }
-        if (!value->is_array()) {
-            Fail(at + "/" + Escape(key), "Expected an array.");
-            return nullptr;
-        }
-        return &value->get_array();
-    }
-    std::optional<bool> Bool(const json::object& object, std::string_view key,
-                             const std::string& at) {
-        const json::value* value = object.if_contains(key);
-        if (value == nullptr || value->is_null()) {
-            return std::nullopt;
-        }
-        if (!value->is_bool()) {
-            Fail(at + "/" + Escape(key), "Expected true or false.");
-            return std::nullopt;
-        }
-        return value->get_bool();
-    }
-    const json::value* Number(const json::object& object, std::string_view key,
-                              const std::string& at) {
-        const json::value* value = object.if_contains(key);
-        if (value == nullptr || value->is_null()) {
-            return nullptr;
-        }
-        if (!value->is_number()) {
-            Fail(at + "/" + Escape(key), "Expected a number.");
-            return nullptr;
-        }
-        return value;
-    }
-
-    // Sets a record field from a string element, remembering where it came from.
-    void Put(std::string_view field, std::optional<std::string> value, std::string pointer) {
-        if (value && !value->empty()) {
-            out_.fields[field] = std::move(*value);
-            out_.pointers[std::string(field)] = std::move(pointer);
-        }
-    }
-    void PutValue(std::string_view field, json::value value, std::string pointer) {
-        out_.fields[field] = std::move(value);
-        out_.pointers[std::string(field)] = std::move(pointer);
-    }
-    void PutText(const json::object& object, std::string_view key, std::string_view field,
-                 const std::string& at) {
-        Put(field, Text(object, key, at), at + "/" + Escape(key));
-    }
-    // A date field from a date or dateTime element: the date part.
-    void PutDate(const json::object& object, std::string_view key, std::string_view field,
-                 const std::string& at) {
-        std::optional<std::string> value = Text(object, key, at);
-        if (value && value->size() > 10 && (*value)[10] == 'T') {
-            value->resize(10);
-        }
-        Put(field, std::move(value), at + "/" + Escape(key));
-    }
-
-    // A reference element: {"reference": "…"} at `at/key`.
-    void PutReference(const json::object& object, std::string_view key, std::string_view field,
-                      std::string_view target_object, const std::string& at,
-                      bool candidate = false) {
-        const std::string pointer = at + "/" + Escape(key);
-        const json::object* reference = Object(object, key, at);
-        if (reference == nullptr) {
-            return;
-        }
-        std::optional<std::string> text = Text(*reference, "reference", pointer);
-        if (!text || text->empty()) {
-            return;  // a display-only reference: nothing to link
-        }
-        out_.references.push_back({std::string(field),
-                                   std::string(target_object),
-                                   std::move(*text),
-                                   {},
-                                   {},
-                                   pointer + "/reference",
-                                   candidate});
-        out_.pointers.emplace(std::string(field), pointer + "/reference");
-    }
-
-    // The code of the first coding of a CodeableConcept in `system` (any system when empty).
-    std::optional<std::string> Code(const json::object* concept_object, std::string_view system,
-                                    const std::string& at) {
-        if (concept_object == nullptr) {
-            return std::nullopt;
-        }
-        const json::array* codings = Array(*concept_object, "coding", at);
-        if (codings == nullptr) {
-            return std::nullopt;
-        }
-        for (std::size_t coding_idx = 0; coding_idx < codings->size(); ++coding_idx) {
-            const std::string pointer = at + "/coding/" + std::to_string(coding_idx);
-            if (!(*codings)[coding_idx].is_object()) {
-                Fail(pointer, "Expected a Coding.");
-                continue;
-            }
-            const json::object& coding = (*codings)[coding_idx].get_object();
-            if (!system.empty() && Text(coding, "system", pointer).value_or("") != system) {
-                continue;
-            }
-            if (auto code = Text(coding, "code", pointer)) {
-                return code;
-            }
-        }
-        return std::nullopt;
-    }
-
-    // Identifiers: those with a field of their own go there (`fields` maps systems to fields),
-    // the rest are kept whole, each a candidate key.
-    void Identifiers(const json::object& resource,
-                     std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-        const json::array* identifiers = Array(resource, "identifier", "");
-        if (identifiers == nullptr) {
-            return;
-        }
-        json::array kept;
-        for (std::size_t identifier_idx = 0; identifier_idx < identifiers->size();
-             ++identifier_idx) {
-            const std::string pointer = "/identifier/" + std::to_string(identifier_idx);
-            if (!(*identifiers)[identifier_idx].is_object()) {
-                Fail(pointer, "Expected an Identifier.");
-                continue;
-            }
-            const json::object& identifier = (*identifiers)[identifier_idx].get_object();
-            const std::string system = Text(identifier, "system", pointer).value_or("");
-            const std::string value = Text(identifier, "value", pointer).value_or("");
-            if (out_.object == "MemberPlan" && !value.empty() &&
-                Code(Object(identifier, "type", pointer), kIdentifierTypeSystem,
-                     pointer + "/type") == "MB") {
-                Put("memberId", value, pointer + "/value");
-                out_.keys.insert(out_.keys.begin(), RecordKey{"memberId", value});
-                continue;
-            }
-            bool placed = false;
-            for (const auto& [known_system, field] : fields) {
-                if (!value.empty() && system == known_system) {
-                    Put(field, value, pointer + "/value");
-                    placed = true;
-                }
-            }
-            if (placed) {
-                if (system == kNpiSystem) {
-                    out_.keys.insert(out_.keys.begin(), RecordKey{"npi", value});
-                }
-                continue;
-            }
-            if (system == kSourceIdSystem && !value.empty()) {
-                out_.keys.push_back({"sourceId", value});
-                continue;
-            }
-            if (!system.empty() && !value.empty()) {
-                out_.keys.push_back({"sourceId", IdentifierToken(system, value)});
-            }
-            kept.push_back(identifier);
-        }
-        if (!kept.empty()) {
-            PutValue("fhirIdentifiers", json::value(json::serialize(kept)), "/identifier");
-        }
-    }
-
-    // Extensions: the ones in `understood` are the caller's; the others are kept whole.
-    std::vector<const json::object*> Extensions(const json::object& resource,
-                                                std::string_view understood = {}) {
-        std::vector<const json::object*> mine;
-        const json::array* extensions = Array(resource, "extension", "");
-        if (extensions == nullptr) {
-            return mine;
-        }
-        json::array kept;
-        for (std::size_t extension_idx = 0; extension_idx < extensions->size(); ++extension_idx) {
-            const std::string pointer = "/extension/" + std::to_string(extension_idx);
-            const json::value& extension = (*extensions)[extension_idx];
-            if (!extension.is_object() || !extension.get_object().contains("url") ||
-                !extension.get_object().at("url").is_string()) {
-                Fail(pointer, "Expected an Extension with a url.");
-                continue;
-            }
-            if (!understood.empty() &&
-                extension.get_object().at("url").get_string() == understood) {
-                mine.push_back(&extension.get_object());
-                continue;
-            }
-            kept.push_back(extension);
-        }
-        if (!kept.empty()) {
-            PutValue("fhirExtensions", json::value(json::serialize(kept)), "/extension");
-        }
-        return mine;
-    }
-
-    // The first address (a home one for choice) into addressLine1/2, city, county, state, …
-    void PutAddress(const json::object& address, const std::string& at) {
-        if (const json::array* lines = Array(address, "line", at)) {
-            for (std::size_t line_idx = 0; line_idx < lines->size() && line_idx < 2; ++line_idx) {
-                const std::string pointer = at + "/line/" + std::to_string(line_idx);
-                if (!(*lines)[line_idx].is_string()) {
-                    Fail(pointer, "Expected a string.");
-                    continue;
-                }
-                Put(line_idx == 0 ? "addressLine1" : "addressLine2",
-                    std::string((*lines)[line_idx].get_string()), pointer);
-            }
-        }
-        for (const auto& [element, field] :
-             {std::pair<std::string_view, std::string_view>{"city", "city"},
-              {"district", "county"},
-              {"state", "state"},
-              {"postalCode", "postalCode"},
-              {"country", "country"}}) {
-            PutText(address, element, field, at);
-        }
-    }
-    void PutAddresses(const json::object& resource, bool has_county) {
-        const json::array* addresses = Array(resource, "address", "");
-        if (addresses == nullptr || addresses->empty()) {
-            return;
-        }
-        std::size_t chosen = 0;
-        for (std::size_t address_idx = 0; address_idx < addresses->size(); ++address_idx) {
-            const json::value& address = (*addresses)[address_idx];
-            if (address.is_object() && address.get_object().contains("use") &&
-                address.get_object().at("use") == "home") {
-                chosen = address_idx;
-                break;
-            }
-        }
-        if (!(*addresses)[chosen].is_object()) {
-            Fail("/address/" + std::to_string(chosen), "Expected an Address.");
-            return;
-        }
-        PutAddress((*addresses)[chosen].get_object(), "/address/" + std::to_string(chosen));
-        if (!has_county) {
-            out_.fields.erase("county");
-        }
-    }
-
-    // Telecom: phone (or mobile phone), fax, email and url into the record's contact fields.
-    void PutTelecom(const json::object& resource, bool person) {
-        const json::array* telecom = Array(resource, "telecom", "");
-        if (telecom == nullptr) {
-            return;
-        }
-        for (std::size_t point_idx = 0; point_idx < telecom->size(); ++point_idx) {
-            const std::string pointer = "/telecom/" + std::to_string(point_idx);
-            if (!(*telecom)[point_idx].is_object()) {
-                Fail(pointer, "Expected a ContactPoint.");
-                continue;
-            }
-            const json::object& point = (*telecom)[point_idx].get_object();
-            const std::string system = Text(point, "system", pointer).value_or("");
-            const std::string use = Text(point, "use", pointer).value_or("");
-            if (use == "old") {
-                continue;  // no longer in use
-            }
-            std::string_view field;
-            if (system == "phone") {
-                field = person && use == "mobile" ? "mobilePhone" : "phone";
-            } else if (system == "fax" && !person) {
-                field = "fax";
-            } else if (system == "email") {
-                field = "email";
-            } else if (system == "url" && !person) {
-                field = "website";
-            }
-            if (!field.empty() && !out_.fields.contains(field)) {
-                PutText(point, "value", field, pointer);
-            }
-        }
-    }
-
-    // A Person-like name: family, given (first, then middle), suffix.
-    void PutHumanName(const json::object& name, const std::string& at, std::string_view suffix) {
-        PutText(name, "family", "lastName", at);
-        if (const json::array* given = Array(name, "given", at)) {
-            std::string middle;
-            for (std::size_t given_idx = 0; given_idx < given->size(); ++given_idx) {
-                const std::string pointer = at + "/given/" + std::to_string(given_idx);
-                if (!(*given)[given_idx].is_string()) {
-                    Fail(pointer, "Expected a string.");
-                    continue;
-                }
-                const std::string part((*given)[given_idx].get_string());
-                if (given_idx == 0) {
-                    Put("firstName", part, pointer);
-                } else {
-                    middle += (middle.empty() ? "" : " ") + part;
-                }
-            }
-            Put("middleName", middle, at + "/given/1");
-        }
-        if (const json::array* suffixes = Array(name, "suffix", at)) {
-            std::string joined;
-            for (const json::value& part : *suffixes) {
-                if (part.is_string()) {
-                    joined += (joined.empty() ? "" : ", ") + std::string(part.get_string());
-                }
-            }
-            Put(suffix, joined, at + "/suffix");
-        }
-    }
-
-    // The name to keep: the official one, else the first that is not old.
-    const json::object* ChooseName(const json::object& resource, std::string* at) {
-        const json::array* names = Array(resource, "name", "");
-        if (names == nullptr) {
-            return nullptr;
-        }
-        const json::object* chosen = nullptr;
-        for (std::size_t name_idx = 0; name_idx < names->size(); ++name_idx) {
-            if (!(*names)[name_idx].is_object()) {
-                Fail("/name/" + std::to_string(name_idx), "Expected a HumanName.");
-                continue;
-            }
-            const json::object& name = (*names)[name_idx].get_object();
-            const json::value* use = name.if_contains("use");
-            const bool official = use != nullptr && *use == "official";
-            const bool old = use != nullptr && (*use == "old" || *use == "nickname");
-            if (official || (chosen == nullptr && !old)) {
-                chosen = &name;
-                *at = "/name/" + std::to_string(name_idx);
-                if (official) {
-                    break;
-                }
-            }
-        }
-        return chosen;
-    }
-
-private:
-    DecodedResource& out_;
-    std::vector<FieldError> errors_;
-};
 
 void DecodePatient(const json::object& resource, Reader& in) {
     in.Identifiers(resource, {{kSsnSystem, "ssn"},
@@ -896,6 +515,10 @@ RecordKey KeyOfIdentifier(std::string_view resource_type, std::string_view syste
     if (resource_type == "Practitioner" && system == kNpiSystem) {
         return {"npi", std::string(value)};
     }
+    if ((resource_type == "Claim" || resource_type == "ExplanationOfBenefit") &&
+        system == kClaimNumberSystem) {
+        return {"claimNumber", std::string(value)};
+    }
     return {"sourceId", IdentifierToken(system, value)};
 }
 
@@ -940,6 +563,14 @@ Result<DecodedResource> DecodeResource(const json::value& value) {
         DecodePractitioner(resource, in, out);
     } else if (out.resource_type == "Encounter") {
         DecodeEncounter(resource, in, out);
+    } else if (out.resource_type == "Claim") {
+        detail::DecodeClaim(resource, in, out);
+    } else if (out.resource_type == "ExplanationOfBenefit") {
+        detail::DecodeExplanationOfBenefit(resource, in, out);
+    } else if (out.resource_type == "CarePlan") {
+        detail::DecodeCarePlan(resource, in, out);
+    } else if (out.resource_type == "Consent") {
+        detail::DecodeConsent(resource, in, out);
     } else {
         DecodeLocation(resource, in, out);
     }
@@ -961,7 +592,12 @@ Result<DecodedResource> DecodeResource(const json::value& value) {
         {"code", "/code"},
         {"encounterClass", "/class"},
     }};
-    out.pointers.emplace("person", out.object == "MemberPlan" ? "/beneficiary" : "/subject");
+    out.pointers.emplace("person", out.object == "MemberPlan" ? "/beneficiary"
+                                   : out.object == "Claim" || out.object == "Consent" ? "/patient"
+                                                                                      : "/subject");
+    if (out.object == "Consent") {
+        out.pointers.emplace("effectiveDate", "/provision/period/start");
+    }
     for (const auto& [field, pointer] : kHomes) {
         out.pointers.emplace(std::string(field), std::string(pointer));
     }

@@ -4,6 +4,8 @@
 //   Condition → Condition               MedicationRequest → Medication
 //   Organization → Account              Practitioner → Provider
 //   Location → ProviderLocation         Encounter → Encounter
+//   Claim → Claim (items: ClaimLine)    ExplanationOfBenefit → Claim (items: ClaimLine)
+//   CarePlan → CarePlan                 Consent → Consent
 //
 // A decoded resource is the record's field values (JSON keyed by field name, as the records
 // layer takes them), its references still as written (`urn:uuid:…`, `Patient/<id>`) for the
@@ -60,6 +62,23 @@ struct RecordKey {
     std::string value;
 };
 
+// A record a resource holds besides its own, owned by it (an ExplanationOfBenefit's items, each
+// a ClaimLine): written with the resource's record and given its owner in `owner_field` and its
+// owner's member in `person`. It is found again by its position in its owner (`position_field`,
+// unique per owner), or, when new, keyed by its owner's key followed by `key_suffix`.
+struct DecodedPart {
+    std::string object;
+    std::string owner_field;
+    std::string position_field;  // lineNumber
+    std::string key_suffix;      // `#1` for the first item
+    json::object fields;
+    std::map<std::string, std::string, std::less<>> pointers;  // from the resource's root
+};
+
+// The field of a reference naming the record the resource itself is about (an
+// ExplanationOfBenefit's claim): the resource is written to that record, not to a new one.
+inline constexpr std::string_view kSameRecordField = "id";
+
 struct DecodedResource {
     std::string resource_type;
     std::string object;
@@ -68,6 +87,7 @@ struct DecodedResource {
     std::vector<RecordKey> keys;  // best first; may be empty
     // Where each field came from in the resource, for errors found later (validation).
     std::map<std::string, std::string, std::less<>> pointers;
+    std::vector<DecodedPart> parts;
 };
 
 // The resource types payer360 can hold, with their objects.

@@ -9,17 +9,47 @@
 #include <sstream>
 
 #include "formats/fhir/bundle.hpp"
+#include "formats/fhir/care.hpp"
+#include "formats/fhir/claim.hpp"
 #include "formats/fhir/patient.hpp"
 #include "formats/fhir/resources.hpp"
 
 namespace p360::formats::fhir {
 namespace {
 
-json::value Example(const std::string& name) {
-    std::ifstream in(std::string(P360_FIXTURES_DIR) + "/fhir/hl7-r4-examples/" + name + ".json");
+json::value Fixture(const std::string& relative) {
+    std::ifstream in(std::string(P360_FIXTURES_DIR) + "/fhir/" + relative);
     std::stringstream text;
     text << in.rdbuf();
     return json::parse(text.str());
+}
+
+json::value Example(const std::string& name) {
+    return Fixture("hl7-r4-examples/" + name + ".json");
+}
+
+double Amount(const json::object& fields, std::string_view field) {
+    const json::value* value = fields.if_contains(field);
+    return value != nullptr && value->is_number() ? value->to_number<double>() : -1;
+}
+
+// The amount of the adjudication entry of `category` in `entries` (item.adjudication, total).
+double AdjudicationAmount(const json::value& entries, std::string_view category) {
+    for (const json::value& entry : entries.as_array()) {
+        if (entry.at("category").at("coding").at(0).at("code").as_string() == category) {
+            return entry.at("amount").at("value").to_number<double>();
+        }
+    }
+    return -1;
+}
+
+const RecordReference* ReferenceOf(const DecodedResource& decoded, std::string_view field) {
+    for (const RecordReference& reference : decoded.references) {
+        if (reference.field == field) {
+            return &reference;
+        }
+    }
+    return nullptr;
 }
 
 std::string Field(const DecodedResource& decoded, std::string_view field) {
@@ -345,6 +375,262 @@ TEST(FhirBundleTest, BadEntriesCarryPointersAndTheRestStands) {
     auto searchset = ReadBundle(json::parse(R"({"resourceType": "Bundle", "type": "searchset"})"));
     ASSERT_FALSE(searchset.ok());
     EXPECT_EQ(searchset.error().location, "/type");
+}
+
+// A CARIN Blue Button professional EOB: the claim's header, totals and every item as a line,
+// with the amounts read off the example file.
+TEST(FhirDecodeTest, ACarinProfessionalExplanationOfBenefit) {
+    const json::value eob = Fixture("carin-bb/ExplanationOfBenefit_ProfessionalEOBExample1.json");
+    auto decoded = DecodeResource(eob);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().field_errors.at(0).field;
+    EXPECT_EQ(decoded->object, "Claim");
+    EXPECT_EQ(Field(*decoded, "claimNumber"), "ProfessionalEOBExample1") << "the uc identifier";
+    EXPECT_EQ(decoded->keys.at(0).value,
+              "https://www.upmchealthplan.com/fhir/EOBIdentifier|ProfessionalEOBExample1");
+    EXPECT_EQ(Field(*decoded, "claimType"), "professional");
+    EXPECT_EQ(Field(*decoded, "serviceFromDate"), "2020-08-04");
+    EXPECT_EQ(Field(*decoded, "adjudicatedDate"), "2020-08-24");
+    EXPECT_EQ(Field(*decoded, "receivedDate"), "2020-08-24") << "supportingInfo clmrecvddate";
+    EXPECT_EQ(Field(*decoded, "outcome"), "complete");
+    EXPECT_EQ(Field(*decoded, "status"), "paid");
+    EXPECT_EQ(Field(*decoded, "primaryDiagnosis"), "I70249");
+    EXPECT_EQ(Field(*decoded, "diagnosisCodes"), "I70249,L97929");
+    EXPECT_EQ(decoded->fields.at("inNetwork"), true);
+    const json::value& totals = eob.at("total");
+    EXPECT_EQ(Amount(decoded->fields, "billedAmount"), AdjudicationAmount(totals, "submitted"));
+    EXPECT_EQ(Amount(decoded->fields, "allowedAmount"), AdjudicationAmount(totals, "eligible"));
+    EXPECT_EQ(Amount(decoded->fields, "paidAmount"), AdjudicationAmount(totals, "benefit"));
+    EXPECT_EQ(Amount(decoded->fields, "memberResponsibility"),
+              AdjudicationAmount(totals, "memberliability"));
+    // The insurer and billing provider are organisations; the care team's practitioner is kept.
+    ASSERT_NE(ReferenceOf(*decoded, "payer"), nullptr);
+    EXPECT_EQ(ReferenceOf(*decoded, "payer")->reference, "Organization/PayerOrganizationExample1");
+    EXPECT_EQ(ReferenceOf(*decoded, "memberPlan")->reference, "Coverage/CoverageEx1");
+    ASSERT_EQ(decoded->parts.size(), eob.at("item").as_array().size());
+    for (std::size_t item_idx = 0; item_idx < decoded->parts.size(); ++item_idx) {
+        const json::value& item = eob.at("item").at(item_idx);
+        const DecodedPart& line = decoded->parts[item_idx];
+        EXPECT_EQ(line.object, "ClaimLine");
+        EXPECT_EQ(line.owner_field, "claim");
+        EXPECT_EQ(line.key_suffix, "#" + std::to_string(item.at("sequence").as_int64()));
+        EXPECT_EQ(line.fields.at("procedureCode"),
+                  item.at("productOrService").at("coding").at(0).at("code"));
+        EXPECT_EQ(line.fields.at("serviceDate"), item.at("servicedDate"));
+        EXPECT_EQ(line.fields.at("placeOfService"),
+                  item.at("locationCodeableConcept").at("coding").at(0).at("code"));
+        EXPECT_EQ(Amount(line.fields, "billedAmount"),
+                  AdjudicationAmount(item.at("adjudication"), "submitted"));
+        EXPECT_EQ(Amount(line.fields, "allowedAmount"),
+                  AdjudicationAmount(item.at("adjudication"), "eligible"));
+        EXPECT_EQ(Amount(line.fields, "paidAmount"),
+                  AdjudicationAmount(item.at("adjudication"), "benefit"));
+    }
+    EXPECT_EQ(decoded->parts[0].pointers.at("billedAmount"), "/item/0/adjudication/0/amount/value");
+}
+
+// A Claim and the ExplanationOfBenefit that answers it become one record: the EOB names the
+// claim's entry, and its items carry the same line keys.
+TEST(FhirBundleTest, AnExplanationOfBenefitWritesToItsClaim) {
+    auto bundle = ReadBundle(json::parse(R"({"resourceType": "Bundle", "type": "transaction",
+      "entry": [
+        {"fullUrl": "urn:uuid:pat", "request": {"method": "POST", "url": "Patient"},
+         "resource": {"resourceType": "Patient", "name": [{"family": "Ng"}]}},
+        {"fullUrl": "urn:uuid:clm", "request": {"method": "POST", "url": "Claim"},
+         "resource": {"resourceType": "Claim", "status": "active", "use": "claim",
+           "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                "code": "oral"}]},
+           "patient": {"reference": "urn:uuid:pat"}, "billablePeriod": {"start": "2024-03-01"},
+           "insurance": [{"sequence": 1, "focal": true, "coverage": {"reference": "#cov"}}],
+           "item": [{"sequence": 1, "net": {"value": 90, "currency": "USD"}}],
+           "total": {"value": 90, "currency": "USD"}}},
+        {"fullUrl": "urn:uuid:eob", "request": {"method": "POST", "url": "ExplanationOfBenefit"},
+         "resource": {"resourceType": "ExplanationOfBenefit", "status": "active",
+           "outcome": "error", "use": "claim",
+           "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                                "code": "oral"}]},
+           "patient": {"reference": "urn:uuid:pat"}, "billablePeriod": {"start": "2024-03-01"},
+           "claim": {"reference": "urn:uuid:clm"},
+           "item": [{"sequence": 1, "adjudication": [
+             {"category": {"coding": [{"code": "denialreason"}]},
+              "reason": {"coding": [{"system": "https://x12.org/codes/claim-adjustment-reason-codes",
+                                     "code": "96"}]}}]}]}}
+      ]})"));
+    ASSERT_TRUE(bundle.ok());
+    const BundleEntry& claim = bundle->entries[1];
+    ASSERT_TRUE(claim.errors.empty()) << claim.errors[0].field;
+    EXPECT_EQ(claim.resource->fields.at("claimType"), "dental");
+    EXPECT_EQ(claim.resource->fields.at("status"), "received");
+    EXPECT_FALSE(claim.resource->fields.contains("memberPlan")) << "a contained coverage";
+    const BundleEntry& eob = bundle->entries[2];
+    ASSERT_TRUE(eob.errors.empty()) << eob.errors[0].field;
+    EXPECT_EQ(eob.resource->fields.at("status"), "denied");
+    const ResolvedReference* same = nullptr;
+    for (const ResolvedReference& reference : eob.references) {
+        same = reference.field == kSameRecordField ? &reference : same;
+    }
+    ASSERT_NE(same, nullptr);
+    EXPECT_EQ(same->entry, 1U);
+    ASSERT_EQ(eob.resource->parts.size(), 1U);
+    EXPECT_EQ(eob.resource->parts[0].key_suffix, claim.resource->parts.at(0).key_suffix);
+    EXPECT_EQ(eob.resource->parts[0].fields.at("denialReasonCode"), "96");
+}
+
+TEST(FhirDecodeTest, AnOfficialCarePlanAndConsents) {
+    const json::value plan_in = Example("CarePlan-f201");
+    auto plan = DecodeResource(plan_in);
+    ASSERT_TRUE(plan.ok()) << plan.error().field_errors.at(0).field;
+    EXPECT_EQ(plan->object, "CarePlan");
+    EXPECT_EQ(Field(*plan, "status"), "draft");
+    EXPECT_EQ(Field(*plan, "intent"), "proposal");
+    EXPECT_EQ(Field(*plan, "startDate"), "2013-03-11");
+    EXPECT_EQ(Field(*plan, "endDate"), "2013-03-13");
+    EXPECT_EQ(ReferenceOf(*plan, "person")->reference, "Patient/f201");
+    const json::value activities = json::parse(Field(*plan, "activities"));
+    ASSERT_EQ(activities.as_array().size(), plan_in.at("activity").as_array().size());
+    for (std::size_t activity_idx = 0; activity_idx < activities.as_array().size();
+         ++activity_idx) {
+        const json::value& detail = plan_in.at("activity").at(activity_idx).at("detail");
+        EXPECT_EQ(activities.at(activity_idx).at("code"), detail.at("code"));
+        EXPECT_EQ(activities.at(activity_idx).at("status"), detail.at("status"));
+        EXPECT_EQ(activities.at(activity_idx).at("kind"), detail.at("kind"));
+        EXPECT_FALSE(activities.at(activity_idx).as_object().contains("productReference"))
+            << "references inside an activity are not kept";
+    }
+
+    auto basic = DecodeResource(Example("Consent-consent-example-basic"));
+    ASSERT_TRUE(basic.ok()) << basic.error().field_errors.at(0).field;
+    EXPECT_EQ(basic->object, "Consent");
+    EXPECT_EQ(Field(*basic, "status"), "granted");
+    EXPECT_EQ(Field(*basic, "scope"), "patient-privacy");
+    EXPECT_EQ(Field(*basic, "purpose"), "hie-data-sharing") << "read off the privacy scope";
+    EXPECT_EQ(Field(*basic, "category"), "59284-0");
+    EXPECT_EQ(Field(*basic, "channel"), "any");
+    EXPECT_EQ(Field(*basic, "effectiveDate"), "1964-01-01");
+    EXPECT_EQ(Field(*basic, "endDate"), "2016-01-01");
+    EXPECT_EQ(Field(*basic, "capturedAt"), "2016-05-11T00:00:00Z");
+    EXPECT_EQ(ReferenceOf(*basic, "person")->reference, "Patient/f001");
+
+    auto opt_out = DecodeResource(Example("Consent-consent-example-Out"));
+    ASSERT_TRUE(opt_out.ok()) << opt_out.error().field_errors.at(0).field;
+    EXPECT_EQ(Field(*opt_out, "status"), "denied") << "an OPTOUT rule refuses";
+    EXPECT_EQ(Field(*opt_out, "effectiveDate"), "2015-11-18") << "from dateTime, no period";
+}
+
+TEST(FhirDecodeTest, ClaimCarePlanAndConsentErrorsPointAtTheElements) {
+    auto claim = DecodeResource(json::parse(R"({"resourceType": "ExplanationOfBenefit",
+        "status": "active", "outcome": "done", "type": {"text": "medical"},
+        "patient": {"reference": "Patient/per_1"},
+        "item": [{"sequence": 0}, {"sequence": 2, "net": {"value": 5, "currency": "EUR"}},
+                 {"sequence": 2, "quantity": {"value": "two"}}]})"));
+    ASSERT_FALSE(claim.ok());
+    EXPECT_EQ(Pointers(claim.error()),
+              (std::vector<std::string>{"/type", "/billablePeriod/start", "/item/0/sequence",
+                                        "/item/1/net/currency", "/item/2/quantity/value",
+                                        "/item/2/sequence", "/outcome"}));
+    auto plan = DecodeResource(json::parse(R"({"resourceType": "CarePlan", "status": "done",
+        "intent": "plan", "activity": [{"detail": {"description": "walk"}}]})"));
+    ASSERT_FALSE(plan.ok());
+    EXPECT_EQ(Pointers(plan.error()),
+              (std::vector<std::string>{"/status", "/activity/0/detail/status"}));
+    auto consent = DecodeResource(json::parse(R"({"resourceType": "Consent", "status": "draft",
+        "scope": {"coding": [{"code": "adr"}]},
+        "provision": {"purpose": [{"system": "urn:other", "code": "x"}]}})"));
+    ASSERT_FALSE(consent.ok());
+    EXPECT_EQ(Pointers(consent.error()),
+              (std::vector<std::string>{"/provision/purpose", "/status"}));
+}
+
+// What the encoders write decodes to the same fields, unknown extensions included (a consent's
+// channel extension is payer360's own and goes to its field).
+TEST(FhirDecodeTest, ClaimsCarePlansAndConsentsRoundTrip) {
+    const json::object claim = json::parse(R"({"id": "clm_1", "person": "per_1",
+        "claimType": "institutional", "status": "paid", "outcome": "complete",
+        "serviceFromDate": "2024-02-01", "serviceToDate": "2024-02-03",
+        "receivedDate": "2024-02-05", "adjudicatedDate": "2024-02-20", "paidDate": "2024-02-25",
+        "billingProvider": "prv_1", "renderingProvider": "prv_2", "payer": "acc_1",
+        "memberPlan": "mpl_1", "primaryDiagnosis": "E119", "diagnosisCodes": "E119,I10",
+        "billedAmount": 1000, "allowedAmount": 800, "paidAmount": 700,
+        "memberResponsibility": 100, "deductibleAmount": 50, "copayAmount": 20,
+        "coinsuranceAmount": 30, "inNetwork": true, "claimNumber": "C-77",
+        "denialReason": "CO-45 charge exceeds fee schedule",
+        "fhirExtensions": "[{\"url\":\"https://payer.example/ext/region\",\"valueString\":\"west\"}]",
+        "sourceId": "https://payer.example/claims|C-77"})")
+                                   .as_object();
+    const json::array lines = json::parse(R"([
+        {"lineNumber": 2, "procedureCode": "J1100", "billedAmount": 400, "allowedAmount": 300,
+         "paidAmount": 250, "memberResponsibility": 50, "serviceDate": "2024-02-02",
+         "diagnosisCodes": "I10", "denialReasonCode": "45", "units": 2},
+        {"lineNumber": 1, "procedureCode": "99223", "revenueCode": "0450",
+         "modifier": "25,59", "billedAmount": 600, "serviceDate": "2024-02-01",
+         "serviceToDate": "2024-02-03", "placeOfService": "21", "description": "Admission"}
+    ])")
+                                  .as_array();
+    auto eob = DecodeResource(ExplanationOfBenefitFromClaim(claim, lines));
+    ASSERT_TRUE(eob.ok()) << eob.error().field_errors.at(0).field;
+    for (const char* field :
+         {"claimType",        "status",         "outcome",           "serviceFromDate",
+          "serviceToDate",    "receivedDate",   "adjudicatedDate",   "paidDate",
+          "primaryDiagnosis", "diagnosisCodes", "claimNumber",       "denialReason",
+          "billedAmount",     "allowedAmount",  "paidAmount",        "memberResponsibility",
+          "deductibleAmount", "copayAmount",    "coinsuranceAmount", "inNetwork",
+          "fhirExtensions"}) {
+        EXPECT_EQ(eob->fields.at(field), claim.at(field)) << field;
+    }
+    EXPECT_EQ(eob->keys.at(0).value, "https://payer.example/claims|C-77");
+    EXPECT_EQ(ReferenceOf(*eob, "renderingProvider")->reference, "Practitioner/prv_2");
+    EXPECT_EQ(ReferenceOf(*eob, "payer")->reference, "Organization/acc_1");
+    EXPECT_EQ(ReferenceOf(*eob, "memberPlan")->reference, "Coverage/mpl_1");
+    ASSERT_EQ(eob->parts.size(), 2U);
+    const DecodedPart& first = eob->parts[0];  // line 1 comes first
+    for (const char* field :
+         {"lineNumber", "procedureCode", "revenueCode", "modifier", "billedAmount", "serviceDate",
+          "serviceToDate", "placeOfService", "description"}) {
+        EXPECT_EQ(first.fields.at(field), lines[1].at(field)) << field;
+    }
+    for (const char* field :
+         {"lineNumber", "procedureCode", "billedAmount", "allowedAmount", "paidAmount",
+          "memberResponsibility", "serviceDate", "diagnosisCodes", "denialReasonCode", "units"}) {
+        EXPECT_EQ(eob->parts[1].fields.at(field), lines[0].at(field)) << field;
+    }
+    auto as_claim = DecodeResource(ClaimFromClaim(claim, lines));
+    ASSERT_TRUE(as_claim.ok()) << as_claim.error().field_errors.at(0).field;
+    EXPECT_EQ(as_claim->fields.at("status"), "received") << "a Claim is the bill, not the answer";
+    EXPECT_EQ(as_claim->fields.at("billedAmount"), claim.at("billedAmount"));
+    EXPECT_EQ(as_claim->parts.at(1).fields.at("billedAmount"), lines[0].at("billedAmount"));
+
+    const json::object plan = json::parse(R"({"id": "cpl_1", "person": "per_1",
+        "status": "active", "intent": "plan", "category": "assess-plan", "title": "Diabetes",
+        "description": "Keep A1c under 7", "startDate": "2024-01-01", "endDate": "2024-12-31",
+        "activities": "[{\"status\":\"scheduled\",\"description\":\"A1c test\"}]",
+        "sourceId": "https://ehr.example/plans|P-1"})")
+                                  .as_object();
+    auto plan_back = DecodeResource(CarePlanFromCarePlan(plan));
+    ASSERT_TRUE(plan_back.ok()) << plan_back.error().field_errors.at(0).field;
+    for (const char* field : {"status", "intent", "category", "title", "description", "startDate",
+                              "endDate", "activities"}) {
+        EXPECT_EQ(plan_back->fields.at(field), plan.at(field)) << field;
+    }
+
+    for (const char* status : {"granted", "denied", "revoked", "expired"}) {
+        json::object consent = json::parse(R"({"id": "cns_1", "person": "per_1",
+            "purpose": "autodialed-calls-and-texts", "channel": "sms",
+            "effectiveDate": "2024-01-01", "capturedAt": "2024-01-01T10:00:00Z",
+            "category": "59284-0", "scope": "patient-privacy",
+            "documentUrl": "https://docs.example/c1.pdf",
+            "fhirExtensions": "[{\"url\":\"https://ehr.example/ext/witness\",\"valueString\":\"A. Lee\"}]"})")
+                                   .as_object();
+        consent["status"] = status;
+        if (std::string_view(status) == "expired") {
+            consent["endDate"] = "2024-06-30";
+        }
+        auto back = DecodeResource(ConsentFromConsent(consent));
+        ASSERT_TRUE(back.ok()) << back.error().field_errors.at(0).field;
+        for (const auto& [field, value] : consent) {
+            if (field != "id" && field != "person") {
+                EXPECT_EQ(back->fields.at(field), value) << status << " " << field;
+            }
+        }
+    }
 }
 
 }  // namespace

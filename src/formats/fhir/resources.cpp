@@ -9,56 +9,15 @@
 namespace p360::formats::fhir {
 namespace {
 
+using detail::Coding;
+using detail::Concept;
 using detail::FieldText;
-
-const json::value* Number(const json::object& record, std::string_view field) {
-    const json::value* value = record.if_contains(field);
-    return value != nullptr && value->is_number() ? value : nullptr;
-}
-
-json::object Coding(std::string_view system, std::string_view code) {
-    return json::object{{"system", system}, {"code", code}};
-}
-
-json::object Concept(std::string_view system, std::string_view code) {
-    return json::object{{"coding", json::array{Coding(system, code)}}};
-}
-
-json::object Reference(std::string_view type, std::string_view id) {
-    return json::object{{"reference", std::string(type) + "/" + std::string(id)}};
-}
-
-// A JSON array kept in a long-text field, or an empty one.
-json::array KeptArray(const json::object& record, std::string_view field) {
-    const std::string text = FieldText(record, field);
-    if (text.empty()) {
-        return {};
-    }
-    boost::system::error_code error;
-    json::value parsed = json::parse(text, error);
-    if (error || !parsed.is_array()) {
-        return {};
-    }
-    return std::move(parsed.get_array());
-}
-
-// id, meta, the identifiers and extensions every resource carries.
-json::object Resource(std::string_view type, const json::object& record) {
-    json::object resource = detail::ResourceShell(type, record);
-    if (json::array extensions = detail::KeptExtensions(record); !extensions.empty()) {
-        resource["extension"] = std::move(extensions);
-    }
-    if (json::array identifiers = detail::KeptIdentifiers(record); !identifiers.empty()) {
-        resource["identifier"] = std::move(identifiers);
-    }
-    return resource;
-}
-
-void PutIf(json::object& resource, std::string_view key, std::string value) {
-    if (!value.empty()) {
-        resource[key] = std::move(value);
-    }
-}
+using detail::KeptArray;
+using detail::Number;
+using detail::PutArray;
+using detail::PutIf;
+using detail::Reference;
+using detail::Resource;
 
 // The resource's status, not the coverage's stage: pending and suspended coverage is active.
 std::string CoverageStatus(const std::string& status) {
@@ -121,15 +80,33 @@ json::object Address(const json::object& record) {
     return address;
 }
 
-void PutArray(json::object& resource, std::string_view key, json::array values) {
-    if (!values.empty()) {
-        resource[key] = std::move(values);
-    }
-}
-
 }  // namespace
 
 namespace detail {
+
+json::array KeptArray(const json::object& record, std::string_view field) {
+    const std::string text = FieldText(record, field);
+    if (text.empty()) {
+        return {};
+    }
+    boost::system::error_code error;
+    json::value parsed = json::parse(text, error);
+    if (error || !parsed.is_array()) {
+        return {};
+    }
+    return std::move(parsed.get_array());
+}
+
+json::object Resource(std::string_view type, const json::object& record) {
+    json::object resource = ResourceShell(type, record);
+    if (json::array extensions = KeptExtensions(record); !extensions.empty()) {
+        resource["extension"] = std::move(extensions);
+    }
+    if (json::array identifiers = KeptIdentifiers(record); !identifiers.empty()) {
+        resource["identifier"] = std::move(identifiers);
+    }
+    return resource;
+}
 
 json::array KeptIdentifiers(const json::object& record) {
     json::array identifiers = KeptArray(record, "fhirIdentifiers");
