@@ -657,6 +657,38 @@ json::object CapabilityStatement(std::string_view software_date) {
 
 }  // namespace
 
+std::vector<FhirResourceType> FhirResourceTypes() {
+    std::vector<FhirResourceType> types;
+    for (const ResourceType& type : kResourceTypes) {
+        types.push_back({type.name, type.object, type.member_field});
+    }
+    return types;
+}
+
+json::object FhirResourceOf(records::RecordService& records, const Actor& actor,
+                            std::string_view type_name, const json::object& record) {
+    for (const ResourceType& type : kResourceTypes) {
+        if (type.name == type_name) {
+            return ToResource(records, actor, type, record);
+        }
+    }
+    return {};
+}
+
+Result<records::RecordChange> FhirChangeOf(records::RecordService& records, const Actor& actor,
+                                           const formats::fhir::Bundle& bundle,
+                                           const formats::fhir::BundleEntry& entry) {
+    return ChangeOf(records, actor, bundle, entry);
+}
+
+json::object FhirOutcomeOf(const Error& error) { return OutcomeOf(error); }
+
+http::HttpResponse FhirErrorResponse(const Error& error, const HttpRequest& request) {
+    return OperationOutcome(error, request);
+}
+
+std::string FhirBaseUrl(const HttpRequest& request) { return BaseUrl(request); }
+
 std::string UrlEncodeComponent(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string encoded;
