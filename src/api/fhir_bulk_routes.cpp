@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -471,6 +472,21 @@ Status FailOrRetry(const Bulk& bulk, const automation::Job& job, const std::stri
 
 // ---- Export ----
 
+// A page of records, parsed into an arena of its own that is released at once. Held by
+// pointer: a JSON value assigned over another would be copied into the other's (freed) arena.
+struct Page {
+    std::unique_ptr<json::monotonic_resource> arena;
+    json::value body;  // in `arena`
+};
+
+Result<std::unique_ptr<Page>> ReadPage(records::RecordService& records, const Actor& actor,
+                                       std::string_view object, const query::ListRequest& request) {
+    P360_ASSIGN_OR_RETURN(std::string text, records.ListJson(actor, object, request));
+    auto arena = std::make_unique<json::monotonic_resource>(2 * text.size() + 4096);
+    P360_ASSIGN_OR_RETURN(json::value body, records::ParseJson(text, "page", arena.get()));
+    return std::make_unique<Page>(Page{std::move(arena), std::move(body)});
+}
+
 // One type's records, page by page, as one NDJSON file. Returns the count, or nothing when the
 // request was cancelled.
 Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& actor,
@@ -482,12 +498,27 @@ Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& ac
     if (!since.empty()) {
         list.filter = "modifiedAt >= " + query::QuoteText(since);
     }
+    auto read_page = [&bulk, &actor, object = type.object](const query::ListRequest& request) {
+        return ReadPage(bulk.records, actor, object, request);
+    };
+    LinkedRecords linked;
+    Result<std::unique_ptr<Page>> page = read_page(list);
     while (true) {
-        P360_ASSIGN_OR_RETURN(json::object page, bulk.records.List(actor, type.object, list));
-        for (const json::value& record : page.at("items").as_array()) {
-            P360_TRY(file->Add(FhirResourceOf(bulk.records, actor, type.name, record.as_object())));
+        if (!page.ok()) {
+            return page.error();
         }
-        total += static_cast<std::int64_t>(page.at("items").as_array().size());
+        // The next page is read while this one is encoded: each takes a core of its own.
+        std::future<Result<std::unique_ptr<Page>>> next;
+        if (const json::value& cursor = (*page)->body.at("nextCursor"); cursor.is_string()) {
+            list.cursor = std::string(cursor.get_string());
+            next = std::async(std::launch::async, read_page, list);
+        }
+        const json::array& items = (*page)->body.at("items").as_array();
+        for (const json::value& record : items) {
+            P360_TRY(file->Add(
+                FhirResourceOf(bulk.records, actor, type.name, record.as_object(), &linked)));
+        }
+        total += static_cast<std::int64_t>(items.size());
         P360_ASSIGN_OR_RETURN(
             bool running,
             progress.Report(std::string(type.name) + ": " + std::to_string(file->lines()) +
@@ -495,11 +526,10 @@ Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& ac
         if (!running) {
             return std::optional<std::int64_t>();
         }
-        const json::value& next = page.at("nextCursor");
-        if (!next.is_string()) {
+        if (!next.valid()) {
             break;
         }
-        list.cursor = std::string(next.get_string());
+        page = next.get();
     }
     P360_TRY(file->Close());
     return std::optional<std::int64_t>(file->lines());

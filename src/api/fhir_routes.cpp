@@ -20,6 +20,8 @@ using security::Actor;
 
 constexpr std::string_view kFhirJson = "application/fhir+json";
 constexpr int kDefaultCount = 20;
+// Linked records one export keeps at most (plans and providers are few; relatives are many).
+constexpr std::size_t kMaxLinkedRecords = 10'000;
 
 HttpResponse FhirResponse(int status, const json::object& resource) {
     HttpResponse response = JsonResponse(status, resource);
@@ -158,19 +160,28 @@ bool Importable(const ResourceType& type) {
 }
 
 // A record the resource shows besides its own (a Coverage's plan, a relative's person), when
-// the caller may read it.
-std::optional<json::object> Linked(records::RecordService& records, const Actor& actor,
-                                   const json::object& record, std::string_view field,
-                                   std::string_view object) {
+// the caller may read it; null otherwise. It is kept in `memo` for the resources still to come
+// (and valid until the next call).
+const json::object* Linked(records::RecordService& records, const Actor& actor,
+                           const json::object& record, std::string_view field,
+                           std::string_view object, LinkedRecords& memo) {
     const json::value* id = record.if_contains(field);
     if (id == nullptr || !id->is_string()) {
-        return std::nullopt;
+        return nullptr;
     }
-    auto found = records.Get(actor, object, id->get_string());
-    if (!found.ok()) {
-        return std::nullopt;
+    std::string key = std::string(object) + "/" + std::string(id->get_string());
+    auto kept = memo.find(key);
+    if (kept == memo.end()) {
+        if (memo.size() >= kMaxLinkedRecords) {
+            memo.clear();
+        }
+        auto found = records.Get(actor, object, id->get_string());
+        kept = memo.emplace(std::move(key),
+                            found.ok() ? std::optional<json::object>(std::move(found).value())
+                                       : std::nullopt)
+                   .first;
     }
-    return std::move(found).value();
+    return kept->second ? &*kept->second : nullptr;
 }
 
 // A Patient reference as a search value: `Patient/<id>` or `<id>`.
@@ -282,25 +293,25 @@ std::string BaseUrl(const HttpRequest& request) {
 
 // The resource a record becomes; a Coverage also shows its plan, if the caller may read it.
 json::object ToResource(records::RecordService& records, const Actor& actor,
-                        const ResourceType& type, const json::object& record) {
+                        const ResourceType& type, const json::object& record,
+                        LinkedRecords* linked = nullptr) {
+    LinkedRecords this_resource;  // when the caller keeps none
+    LinkedRecords& memo = linked != nullptr ? *linked : this_resource;
     if (type.name == "Patient") {
         return formats::fhir::PatientFromPerson(record);
     }
     if (type.name == "Coverage") {
-        const std::optional<json::object> plan = Linked(records, actor, record, "plan", "Plan");
-        return formats::fhir::CoverageFromMemberPlan(record, plan ? &*plan : nullptr);
+        const json::object* plan = Linked(records, actor, record, "plan", "Plan", memo);
+        return formats::fhir::CoverageFromMemberPlan(record, plan);
     }
     if (type.name == "RelatedPerson") {
-        const std::optional<json::object> related =
-            Linked(records, actor, record, "relatedPerson", "Person");
-        return formats::fhir::RelatedPersonFromContactRelationship(record,
-                                                                   related ? &*related : nullptr);
+        const json::object* related =
+            Linked(records, actor, record, "relatedPerson", "Person", memo);
+        return formats::fhir::RelatedPersonFromContactRelationship(record, related);
     }
     if (type.name == "PractitionerRole") {
-        const std::optional<json::object> provider =
-            Linked(records, actor, record, "provider", "Provider");
-        return formats::fhir::PractitionerRoleFromProviderLocation(record,
-                                                                   provider ? &*provider : nullptr);
+        const json::object* provider = Linked(records, actor, record, "provider", "Provider", memo);
+        return formats::fhir::PractitionerRoleFromProviderLocation(record, provider);
     }
     if (type.name == "Condition") {
         return formats::fhir::ConditionFromCondition(record);
@@ -666,10 +677,11 @@ std::vector<FhirResourceType> FhirResourceTypes() {
 }
 
 json::object FhirResourceOf(records::RecordService& records, const Actor& actor,
-                            std::string_view type_name, const json::object& record) {
+                            std::string_view type_name, const json::object& record,
+                            LinkedRecords* linked) {
     for (const ResourceType& type : kResourceTypes) {
         if (type.name == type_name) {
-            return ToResource(records, actor, type, record);
+            return ToResource(records, actor, type, record, linked);
         }
     }
     return {};

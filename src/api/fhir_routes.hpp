@@ -17,6 +17,8 @@
 // (application/fhir+json), with JSON pointers into a posted Bundle.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +44,16 @@ struct FhirResourceType {
 // Every resource type the API reads, member-centred types first.
 std::vector<FhirResourceType> FhirResourceTypes();
 
-// The resource a record of `type_name` becomes, as a read or search answers it.
+// Records resources show besides their own (a coverage's plan, a role's provider) by
+// `Object/id`, kept across many resources so that each is read once; nullopt when the caller
+// may not read it.
+using LinkedRecords = std::map<std::string, std::optional<json::object>, std::less<>>;
+
+// The resource a record of `type_name` becomes, as a read or search answers it. `linked`
+// (may be null) keeps the linked records read, for the next resources.
 json::object FhirResourceOf(records::RecordService& records, const security::Actor& actor,
-                            std::string_view type_name, const json::object& record);
+                            std::string_view type_name, const json::object& record,
+                            LinkedRecords* linked = nullptr);
 
 // The record change of a Bundle entry, as a transaction makes it.
 Result<records::RecordChange> FhirChangeOf(records::RecordService& records,

@@ -257,6 +257,33 @@ TEST_F(FhirBulkTest, ASystemExportHoldsWhatWasImported) {
     }
 }
 
+// An export longer than a page (the records layer reads 1,000 at most at once) holds every
+// record once.
+TEST_F(FhirBulkTest, AnExportOfManyPagesHoldsEveryRecordOnce) {
+    constexpr int kPeople = 2'500;
+    std::string lines;
+    for (int person = 0; person < kPeople; ++person) {
+        lines += R"({"sourceId":"page-)" + std::to_string(person) +
+                 R"(","firstName":"Paige","lastName":"Many","birthDate":"1960-01-01"})"
+                 "\n";
+    }
+    HttpResult loaded =
+        server_->Request("POST", "/api/v1/records/Person/bulk?externalId=sourceId&mode=atomic",
+                         lines, admin_, {{"Content-Type", "application/x-ndjson"}});
+    ASSERT_EQ(loaded.status, 200) << loaded.body;
+    HttpResult manifest = Run("/fhir/r4/$export?_type=Patient", admin_);
+    const std::size_t expected = kPeople + imported_.at("Patient");
+    ASSERT_EQ(OutputOf(manifest, "Patient").at("count"),
+              json::value(static_cast<std::int64_t>(expected)));
+    const std::vector<json::value> patients =
+        Download(std::string(OutputOf(manifest, "Patient").at("url").as_string()), admin_);
+    std::set<std::string> ids;
+    for (const json::value& patient : patients) {
+        ids.emplace(patient.at("id").as_string());
+    }
+    EXPECT_EQ(ids.size(), expected);
+}
+
 TEST_F(FhirBulkTest, TypeAndSinceNarrowTheExport) {
     HttpResult two_types = Run("/fhir/r4/$export?_type=Patient,Condition", admin_);
     EXPECT_EQ(OutputTypes(two_types), (std::set<std::string>{"Patient", "Condition"}));
