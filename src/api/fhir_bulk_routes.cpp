@@ -455,6 +455,21 @@ Result<std::optional<JobInput>> LoadJob(const Bulk& bulk, const automation::Job&
     return std::optional<JobInput>(JobInput{std::move(payload).as_object(), *std::move(request)});
 }
 
+// The files of a request that was cancelled while its job ran.
+Status RemoveFiles(const Bulk& bulk, const std::string& id) {
+    std::error_code ignored;
+    fs::remove_all(bulk.DirectoryOf(id), ignored);
+    return Ok();
+}
+
+// Records the result; the files stay until the request expires, unless it was cancelled
+// meanwhile.
+Status Finish(const Bulk& bulk, const std::string& id, const json::object& manifest) {
+    P360_ASSIGN_OR_RETURN(bool completed, bulk.services.requests.Complete(
+                                              id, json::serialize(manifest), bulk.ExpiresAt()));
+    return completed ? EnqueueExpiry(bulk) : RemoveFiles(bulk, id);
+}
+
 // A job's error: a problem with the request itself fails it for good; anything else (the
 // database away) is retried by the queue until its last attempt.
 Status FailOrRetry(const Bulk& bulk, const automation::Job& job, const std::string& id,
@@ -466,8 +481,9 @@ Status FailOrRetry(const Bulk& bulk, const automation::Job& job, const std::stri
         return error;
     }
     log::Warn("fhir.bulk.failed", {{"request", id}});
-    P360_TRY(bulk.services.requests.Fail(id, error.public_message, bulk.ExpiresAt()));
-    return EnqueueExpiry(bulk);
+    P360_ASSIGN_OR_RETURN(bool failed,
+                          bulk.services.requests.Fail(id, error.public_message, bulk.ExpiresAt()));
+    return failed ? EnqueueExpiry(bulk) : RemoveFiles(bulk, id);
 }
 
 // ---- Export ----
@@ -593,9 +609,7 @@ Status RunExportJob(const Bulk& bulk, const automation::Job& job) {
     if (!*manifest) {
         return Ok();  // cancelled; its files are gone
     }
-    P360_TRY(bulk.services.requests.Complete(input->request.id, json::serialize(**manifest),
-                                             bulk.ExpiresAt()));
-    return EnqueueExpiry(bulk);
+    return Finish(bulk, input->request.id, **manifest);
 }
 
 // ---- Import ----
@@ -885,9 +899,7 @@ Status RunImportJob(const Bulk& bulk, const automation::Job& job) {
     if (!*manifest) {
         return Ok();
     }
-    P360_TRY(bulk.services.requests.Complete(input->request.id, json::serialize(**manifest),
-                                             bulk.ExpiresAt()));
-    return EnqueueExpiry(bulk);
+    return Finish(bulk, input->request.id, **manifest);
 }
 
 // Writes the uploaded body where the job will find it, on disk before the request is
@@ -998,9 +1010,8 @@ Result<HttpResponse> RequestStatus(const Bulk& bulk, const HttpRequest& request,
         return response;
     }
     if (found.status == automation::kAsyncFailed) {
-        json::object outcome = FhirOutcomeOf(Error::Unavailable(found.error));
-        outcome["issue"].as_array()[0].as_object()["code"] = "exception";
-        return FhirJson(500, outcome, "application/fhir+json");
+        return FhirJson(500, FhirOutcomeOf(Error::Unavailable(found.error)),
+                        "application/fhir+json");
     }
     HttpResponse response = FhirJson(202, Information(found.progress), "application/fhir+json");
     response.headers.emplace_back("X-Progress",

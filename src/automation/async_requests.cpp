@@ -99,24 +99,30 @@ Result<bool> AsyncRequests::Progress(std::string_view id, std::string_view progr
     return running;
 }
 
-Status AsyncRequests::Finish(std::string_view id, std::string_view status, std::string_view result,
-                             std::string_view error, std::int64_t expires_at) {
-    return database_.Write([&](Connection& connection) -> Status {
+Result<bool> AsyncRequests::Finish(std::string_view id, std::string_view status,
+                                   std::string_view result, std::string_view error,
+                                   std::int64_t expires_at) {
+    bool finished = false;
+    P360_TRY(database_.Write([&](Connection& connection) -> Status {
         const Value params[] = {std::string(status), std::string(result), std::string(error),
                                 expires_at, std::string(id)};
-        return connection.Execute(
+        P360_TRY(connection.Execute(
             "UPDATE sys_async_requests SET status = ?, result = ?, error = ?, expires_at = ?, "
             "progress = NULL WHERE id = ? AND status IN ('accepted', 'in-progress')",
-            params);
-    });
+            params));
+        finished = connection.ChangedRows() == 1;
+        return Ok();
+    }));
+    return finished;
 }
 
-Status AsyncRequests::Complete(std::string_view id, std::string_view result,
-                               std::int64_t expires_at) {
+Result<bool> AsyncRequests::Complete(std::string_view id, std::string_view result,
+                                     std::int64_t expires_at) {
     return Finish(id, kAsyncCompleted, result, "", expires_at);
 }
 
-Status AsyncRequests::Fail(std::string_view id, std::string_view message, std::int64_t expires_at) {
+Result<bool> AsyncRequests::Fail(std::string_view id, std::string_view message,
+                                 std::int64_t expires_at) {
     return Finish(id, kAsyncFailed, "", message, expires_at);
 }
 

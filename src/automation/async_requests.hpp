@@ -54,9 +54,9 @@ public:
     // A running request's progress line; false when it was cancelled meanwhile (stop).
     Result<bool> Progress(std::string_view id, std::string_view progress);
     // Finished: completed with a result, or failed with a message. Both start the expiry
-    // clock. A request cancelled meanwhile stays cancelled.
-    Status Complete(std::string_view id, std::string_view result, std::int64_t expires_at);
-    Status Fail(std::string_view id, std::string_view message, std::int64_t expires_at);
+    // clock. A request cancelled meanwhile stays cancelled: false then.
+    Result<bool> Complete(std::string_view id, std::string_view result, std::int64_t expires_at);
+    Result<bool> Fail(std::string_view id, std::string_view message, std::int64_t expires_at);
     // Marks the request cancelled (it expires at once); kNotFound when there is none.
     Status Cancel(std::string_view id);
     Status Delete(std::string_view id);
@@ -68,8 +68,8 @@ private:
     AsyncRequests(storage::Database& database, const Clock& clock)
         : database_(database), clock_(clock) {}
 
-    Status Finish(std::string_view id, std::string_view status, std::string_view result,
-                  std::string_view error, std::int64_t expires_at);
+    Result<bool> Finish(std::string_view id, std::string_view status, std::string_view result,
+                        std::string_view error, std::int64_t expires_at);
 
     storage::Database& database_;
     const Clock& clock_;

@@ -388,6 +388,13 @@ TEST_F(FhirBulkTest, DeletingARequestCancelsItAndRemovesItsFiles) {
     const std::string running = PathOf(accepted.Header("content-location"));
     EXPECT_EQ(server_->Request("DELETE", running, "", admin_).status, 202);
     EXPECT_EQ(server_->Request("GET", running, "", admin_).status, 404);
+    // Whether its job had started, was writing or had finished, its files do not stay.
+    const auto running_files =
+        server_->data_directory() / "fhir-bulk" / running.substr(running.rfind('/') + 1);
+    for (int poll = 0; poll < 200 && std::filesystem::exists(running_files); ++poll) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_FALSE(std::filesystem::exists(running_files));
 }
 
 TEST_F(FhirBulkTest, BadKickOffsAreRefusedWithAnOperationOutcome) {
