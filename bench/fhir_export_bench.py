@@ -38,6 +38,12 @@ def request(method, url, body=None, headers=None):
     return response.status, answer, dict(response.getheaders())
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def export(base, token, types):
     headers = {"Authorization": "Bearer " + token, "Prefer": "respond-async"}
     query = "?_type=" + urllib.parse.quote(types) if types else ""
@@ -95,12 +101,16 @@ def main():
                                 json.dumps({"username": "exporter", "password": PASSWORD}).encode())
             token = json.loads(answer)["token"]
             for run in range(args.runs):
+                cpu_before = cpu_seconds(server.pid)
                 seconds, manifest, polls = export(base, token, args.types)
+                cpu = cpu_seconds(server.pid) - cpu_before
                 counts = {output["type"]: output["count"] for output in manifest["output"]}
                 total = sum(counts.values())
                 print(f"run {run + 1}: $export _type={args.types or '(all)'}: {total:,} resources "
                       f"{counts} in {seconds:.2f} s = {total / seconds:,.0f} resources/s "
-                      f"(kick-off to manifest, {polls} polls)")
+                      f"(kick-off to manifest, {polls} polls); server CPU {cpu:.2f} s = "
+                      f"{cpu * 1e6 / total:.1f} us a resource; load average "
+                      f"{os.getloadavg()[0]:.1f}")
             lines, size, seconds = download(manifest, token)
             print(f"download: {lines:,} lines, {size / 2**20:,.1f} MiB in {seconds:.2f} s")
         finally:

@@ -353,14 +353,27 @@ public:
     }
 
     Status Add(const json::object& resource) {
-        serializer_.reset(&resource);
-        char block[4096];
-        while (!serializer_.done()) {
-            buffer_.append(serializer_.read(block, sizeof block));
-        }
-        buffer_.push_back('\n');
+        AppendLine(buffer_, resource, serializer_);
         ++lines_;
         return buffer_.size() >= kWriteBufferBytes ? Flush() : Ok();
+    }
+
+    // Lines already serialized (each ending in a newline), `count` of them.
+    Status Append(std::string_view lines, std::int64_t count) {
+        buffer_.append(lines);
+        lines_ += count;
+        return buffer_.size() >= kWriteBufferBytes ? Flush() : Ok();
+    }
+
+    // A resource as one NDJSON line at the end of `out`.
+    static void AppendLine(std::string& out, const json::object& resource,
+                           json::serializer& serializer) {
+        serializer.reset(&resource);
+        char block[4096];
+        while (!serializer.done()) {
+            out.append(serializer.read(block, sizeof block));
+        }
+        out.push_back('\n');
     }
 
     // Everything on disk; the file is complete.
@@ -488,19 +501,64 @@ Status FailOrRetry(const Bulk& bulk, const automation::Job& job, const std::stri
 
 // ---- Export ----
 
-// A page of records, parsed into an arena of its own that is released at once. Held by
-// pointer: a JSON value assigned over another would be copied into the other's (freed) arena.
-struct Page {
-    std::unique_ptr<json::monotonic_resource> arena;
-    json::value body;  // in `arena`
+// A page of records as NDJSON lines.
+struct EncodedPage {
+    std::string lines;
+    std::int64_t count = 0;
 };
 
-Result<std::unique_ptr<Page>> ReadPage(records::RecordService& records, const Actor& actor,
-                                       std::string_view object, const query::ListRequest& request) {
-    P360_ASSIGN_OR_RETURN(std::string text, records.ListJson(actor, object, request));
-    auto arena = std::make_unique<json::monotonic_resource>(2 * text.size() + 4096);
-    P360_ASSIGN_OR_RETURN(json::value body, records::ParseJson(text, "page", arena.get()));
-    return std::make_unique<Page>(Page{std::move(arena), std::move(body)});
+// The next page's cursor, handed over as soon as a page is read; nothing after the last page.
+using NextCursor = std::optional<std::string>;
+
+// Reads the page at `request` and encodes it. The next page's cursor goes to `next` as soon as
+// the page is read, so that the next page is read and encoded while this one still is: the
+// two pages keep a core each.
+Result<EncodedPage> EncodePage(const Bulk& bulk, const Actor& actor, FhirResourceType type,
+                               query::ListRequest request, std::promise<NextCursor> next) {
+    auto text = bulk.records.ListJson(actor, type.object, request);
+    if (!text.ok()) {
+        next.set_value(std::nullopt);
+        return text.error();
+    }
+    // Parsed into an arena released at once with the page.
+    json::monotonic_resource arena(2 * text->size() + 4096);
+    auto page = records::ParseJson(*text, "page", &arena);
+    if (!page.ok()) {
+        next.set_value(std::nullopt);
+        return page.error();
+    }
+    const json::value& cursor = page->at("nextCursor");
+    next.set_value(cursor.is_string() ? NextCursor(std::string(cursor.get_string()))
+                                      : std::nullopt);
+    const json::array& items = page->at("items").as_array();
+    EncodedPage encoded;
+    encoded.lines.reserve(text->size());
+    encoded.count = static_cast<std::int64_t>(items.size());
+    LinkedRecords linked;  // a page's coverages mostly share a few plans
+    json::serializer serializer;
+    for (const json::value& record : items) {
+        NdjsonFile::AppendLine(
+            encoded.lines,
+            FhirResourceOf(bulk.records, actor, type.name, record.as_object(), &linked),
+            serializer);
+    }
+    return encoded;
+}
+
+// A page being read and encoded, and the cursor of the one after it.
+struct PageInProgress {
+    std::future<NextCursor> next_cursor;
+    std::future<Result<EncodedPage>> encoded;
+};
+
+PageInProgress StartPage(const Bulk& bulk, const Actor& actor, const FhirResourceType& type,
+                         const query::ListRequest& request) {
+    std::promise<NextCursor> next;
+    PageInProgress page;
+    page.next_cursor = next.get_future();
+    page.encoded = std::async(std::launch::async, EncodePage, std::cref(bulk), std::cref(actor),
+                              type, request, std::move(next));
+    return page;
 }
 
 // One type's records, page by page, as one NDJSON file. Returns the count, or nothing when the
@@ -514,27 +572,17 @@ Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& ac
     if (!since.empty()) {
         list.filter = "modifiedAt >= " + query::QuoteText(since);
     }
-    auto read_page = [&bulk, &actor, object = type.object](const query::ListRequest& request) {
-        return ReadPage(bulk.records, actor, object, request);
-    };
-    LinkedRecords linked;
-    Result<std::unique_ptr<Page>> page = read_page(list);
+    PageInProgress page = StartPage(bulk, actor, type, list);
     while (true) {
-        if (!page.ok()) {
-            return page.error();
+        // The next page starts as soon as this one is read (an early return waits for it).
+        PageInProgress next;
+        if (NextCursor cursor = page.next_cursor.get()) {
+            list.cursor = std::move(*cursor);
+            next = StartPage(bulk, actor, type, list);
         }
-        // The next page is read while this one is encoded: each takes a core of its own.
-        std::future<Result<std::unique_ptr<Page>>> next;
-        if (const json::value& cursor = (*page)->body.at("nextCursor"); cursor.is_string()) {
-            list.cursor = std::string(cursor.get_string());
-            next = std::async(std::launch::async, read_page, list);
-        }
-        const json::array& items = (*page)->body.at("items").as_array();
-        for (const json::value& record : items) {
-            P360_TRY(file->Add(
-                FhirResourceOf(bulk.records, actor, type.name, record.as_object(), &linked)));
-        }
-        total += static_cast<std::int64_t>(items.size());
+        P360_ASSIGN_OR_RETURN(EncodedPage encoded, page.encoded.get());
+        P360_TRY(file->Append(encoded.lines, encoded.count));
+        total += encoded.count;
         P360_ASSIGN_OR_RETURN(
             bool running,
             progress.Report(std::string(type.name) + ": " + std::to_string(file->lines()) +
@@ -542,10 +590,10 @@ Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& ac
         if (!running) {
             return std::optional<std::int64_t>();
         }
-        if (!next.valid()) {
+        if (!next.encoded.valid()) {
             break;
         }
-        page = next.get();
+        page = std::move(next);
     }
     P360_TRY(file->Close());
     return std::optional<std::int64_t>(file->lines());
