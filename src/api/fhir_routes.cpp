@@ -20,7 +20,8 @@ using security::Actor;
 
 constexpr std::string_view kFhirJson = "application/fhir+json";
 constexpr int kDefaultCount = 20;
-// Linked records one export keeps at most (plans and providers are few; relatives are many).
+// Linked records kept at most for the resources still to come (plans and providers are few;
+// relatives are many).
 constexpr std::size_t kMaxLinkedRecords = 10'000;
 
 HttpResponse FhirResponse(int status, const json::object& resource) {

@@ -27,6 +27,7 @@ protected:
     static void SetUpTestSuite() {
         server_ = new TestServer();
         server_->CreateUser("network", "network_manager");
+        server_->CreateUser("auditor", "auditor");
         server_->Start();
         admin_ = server_->Login("admin");
         agent_ = server_->Login("agent");
@@ -342,6 +343,41 @@ TEST_F(FhirBulkTest, AnExportAppliesTheCallersAccess) {
     HttpResult directory = Run("/fhir/r4/$export", network_);
     EXPECT_FALSE(OutputTypes(directory).contains("Patient"));
     EXPECT_TRUE(OutputTypes(directory).contains("Organization"));
+}
+
+// The export's reads are disclosures like a search's: each member is in the accounting, as
+// the user who asked, with their purpose of use and the kick-off's request id.
+TEST_F(FhirBulkTest, AnExportIsInTheAccessAudit) {
+    HttpResult accepted =
+        server_->Request("GET", "/fhir/r4/$export?_type=Patient", "", agent_,
+                         {{"Prefer", "respond-async"}, {"X-Purpose-Of-Use", "payment"}});
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    ASSERT_EQ(Await(accepted.Header("content-location"), agent_).status, 200);
+
+    const std::string synthea_id = Identifier(FixturePatient("Buster_Hoeger.json"), kSyntheaSystem);
+    HttpResult found = server_->Request(
+        "GET",
+        "/fhir/r4/Patient?identifier=" + UrlEncode(std::string(kSyntheaSystem) + "|" + synthea_id),
+        "", admin_);
+    ASSERT_EQ(found.Json().at("entry").as_array().size(), 1U);
+    const std::string person(found.Json().at("entry").at(0).at("resource").at("id").as_string());
+    const std::string auditor = server_->Login("auditor");
+    HttpResult accounting =
+        server_->Request("GET", "/api/v1/audit?personId=" + person, "", auditor);
+    ASSERT_EQ(accounting.status, 200) << accounting.body;
+    bool disclosed = false;
+    for (const auto& item : accounting.Json().at("items").as_array()) {
+        if (item.at("username") != "agent") {
+            continue;
+        }
+        disclosed = true;
+        EXPECT_EQ(item.at("purpose"), "payment");
+        EXPECT_EQ(item.at("requestId"), json::value(accepted.Header("x-request-id")));
+        for (const auto& field : item.at("fields").as_array()) {
+            EXPECT_NE(field, "ssn");  // agents never saw it
+        }
+    }
+    EXPECT_TRUE(disclosed) << accounting.body;
 }
 
 TEST_F(FhirBulkTest, OnlyTheRequesterFollowsTheRequestAndItsFiles) {
