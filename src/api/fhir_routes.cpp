@@ -613,6 +613,20 @@ Result<HttpResponse> PostBundle(records::RecordService& records, const HttpReque
                                           {"entry", std::move(responses)}});
 }
 
+// The Bulk Data operations (fhir_bulk_routes.hpp), as the Bulk Data Access IG names them.
+json::array BulkOperations() {
+    json::array operations;
+    for (const auto& [name, definition] :
+         std::initializer_list<std::pair<const char*, const char*>>{
+             {"export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"},
+             {"patient-export",
+              "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"},
+             {"import", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/import"}}) {
+        operations.push_back(json::object{{"name", name}, {"definition", definition}});
+    }
+    return operations;
+}
+
 json::object CapabilityStatement(std::string_view software_date) {
     json::array search_params;
     for (const auto& [name, type] :
@@ -664,7 +678,8 @@ json::object CapabilityStatement(std::string_view software_date) {
                                      "access rules apply to every resource."}}},
                                   {"resource", std::move(resources)},
                                   {"interaction", json::array{json::object{{"code", "transaction"}},
-                                                              json::object{{"code", "batch"}}}}}}}};
+                                                              json::object{{"code", "batch"}}}},
+                                  {"operation", BulkOperations()}}}}};
 }
 
 }  // namespace

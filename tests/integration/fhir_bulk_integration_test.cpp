@@ -457,6 +457,17 @@ TEST_F(FhirBulkTest, BadKickOffsAreRefusedWithAnOperationOutcome) {
     EXPECT_EQ(server_->Request("GET", "/fhir/r4/$export", "", "", kAsync).status, 401);
 }
 
+TEST_F(FhirBulkTest, TheCapabilityStatementNamesTheBulkOperations) {
+    HttpResult capabilities = server_->Request("GET", "/fhir/r4/metadata");
+    ASSERT_EQ(capabilities.status, 200);
+    std::set<std::string> operations;
+    for (const auto& operation : capabilities.Json().at("rest").at(0).at("operation").as_array()) {
+        operations.emplace(operation.at("name").as_string());
+    }
+    EXPECT_EQ(operations, (std::set<std::string>{"export", "patient-export", "import"}));
+    ExpectValid({capabilities.Json()});
+}
+
 // ---- Import ----
 
 TEST_F(FhirBulkTest, AnImportReportsItsBadLinesAndImportsTheOthers) {
