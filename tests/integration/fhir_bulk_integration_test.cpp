@@ -288,6 +288,19 @@ TEST_F(FhirBulkTest, AnExportOfManyPagesHoldsEveryRecordOnce) {
 TEST_F(FhirBulkTest, TypeAndSinceNarrowTheExport) {
     HttpResult two_types = Run("/fhir/r4/$export?_type=Patient,Condition", admin_);
     EXPECT_EQ(OutputTypes(two_types), (std::set<std::string>{"Patient", "Condition"}));
+    // The same as a POSTed Parameters resource.
+    HttpResult posted = server_->Request(
+        "POST", "/fhir/r4/$export",
+        R"({"resourceType":"Parameters","parameter":[{"name":"_type","valueString":"Encounter"}]})",
+        admin_, {{"Prefer", "respond-async"}, {"Content-Type", "application/fhir+json"}});
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    HttpResult encounters = Await(posted.Header("content-location"), admin_);
+    ASSERT_EQ(encounters.status, 200);
+    EXPECT_EQ(OutputTypes(encounters), (std::set<std::string>{"Encounter"}));
+    HttpResult not_parameters =
+        server_->Request("POST", "/fhir/r4/$export", R"({"resourceType":"Patient"})", admin_,
+                         {{"Prefer", "respond-async"}, {"Content-Type", "application/fhir+json"}});
+    EXPECT_EQ(not_parameters.status, 400);
 
     // Only what changed since the last export's transaction time.
     const std::string since(two_types.Json().at("transactionTime").as_string());
