@@ -25,6 +25,9 @@ using security::Actor;
 
 constexpr std::string_view kFhirJson = "application/fhir+json";
 constexpr int kDefaultCount = 20;
+// Linked records kept at most for the resources still to come (plans and providers are few;
+// relatives are many).
+constexpr std::size_t kMaxLinkedRecords = 10'000;
 
 HttpResponse FhirResponse(int status, const json::object& resource) {
     HttpResponse response = JsonResponse(status, resource);
@@ -196,19 +199,28 @@ bool Importable(const ResourceType& type) {
 }
 
 // A record the resource shows besides its own (a Coverage's plan, a relative's person), when
-// the caller may read it.
-std::optional<json::object> Linked(records::RecordService& records, const Actor& actor,
-                                   const json::object& record, std::string_view field,
-                                   std::string_view object) {
+// the caller may read it; null otherwise. It is kept in `memo` for the resources still to come
+// (and valid until the next call).
+const json::object* Linked(records::RecordService& records, const Actor& actor,
+                           const json::object& record, std::string_view field,
+                           std::string_view object, LinkedRecords& memo) {
     const json::value* id = record.if_contains(field);
     if (id == nullptr || !id->is_string()) {
-        return std::nullopt;
+        return nullptr;
     }
-    auto found = records.Get(actor, object, id->get_string());
-    if (!found.ok()) {
-        return std::nullopt;
+    std::string key = std::string(object) + "/" + std::string(id->get_string());
+    auto kept = memo.find(key);
+    if (kept == memo.end()) {
+        if (memo.size() >= kMaxLinkedRecords) {
+            memo.clear();
+        }
+        auto found = records.Get(actor, object, id->get_string());
+        kept = memo.emplace(std::move(key),
+                            found.ok() ? std::optional<json::object>(std::move(found).value())
+                                       : std::nullopt)
+                   .first;
     }
-    return std::move(found).value();
+    return kept->second ? &*kept->second : nullptr;
 }
 
 // A claim's lines the caller may read: its items. None when they cannot be listed (a caller who
@@ -345,25 +357,25 @@ std::string BaseUrl(const HttpRequest& request) {
 
 // The resource a record becomes; a Coverage also shows its plan, if the caller may read it.
 json::object ToResource(records::RecordService& records, const Actor& actor,
-                        const ResourceType& type, const json::object& record) {
+                        const ResourceType& type, const json::object& record,
+                        LinkedRecords* linked = nullptr) {
+    LinkedRecords this_resource;  // when the caller keeps none
+    LinkedRecords& memo = linked != nullptr ? *linked : this_resource;
     if (type.name == "Patient") {
         return formats::fhir::PatientFromPerson(record);
     }
     if (type.name == "Coverage") {
-        const std::optional<json::object> plan = Linked(records, actor, record, "plan", "Plan");
-        return formats::fhir::CoverageFromMemberPlan(record, plan ? &*plan : nullptr);
+        const json::object* plan = Linked(records, actor, record, "plan", "Plan", memo);
+        return formats::fhir::CoverageFromMemberPlan(record, plan);
     }
     if (type.name == "RelatedPerson") {
-        const std::optional<json::object> related =
-            Linked(records, actor, record, "relatedPerson", "Person");
-        return formats::fhir::RelatedPersonFromContactRelationship(record,
-                                                                   related ? &*related : nullptr);
+        const json::object* related =
+            Linked(records, actor, record, "relatedPerson", "Person", memo);
+        return formats::fhir::RelatedPersonFromContactRelationship(record, related);
     }
     if (type.name == "PractitionerRole") {
-        const std::optional<json::object> provider =
-            Linked(records, actor, record, "provider", "Provider");
-        return formats::fhir::PractitionerRoleFromProviderLocation(record,
-                                                                   provider ? &*provider : nullptr);
+        const json::object* provider = Linked(records, actor, record, "provider", "Provider", memo);
+        return formats::fhir::PractitionerRoleFromProviderLocation(record, provider);
     }
     if (type.name == "Claim" || type.name == "ExplanationOfBenefit") {
         const json::array lines = ClaimLinesOf(records, actor, record);
@@ -825,6 +837,20 @@ Result<HttpResponse> PostBundle(records::RecordService& records, const HttpReque
                                           {"entry", std::move(responses)}});
 }
 
+// The Bulk Data operations (fhir_bulk_routes.hpp), as the Bulk Data Access IG names them.
+json::array BulkOperations() {
+    json::array operations;
+    for (const auto& [name, definition] :
+         std::initializer_list<std::pair<const char*, const char*>>{
+             {"export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"},
+             {"patient-export",
+              "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"},
+             {"import", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/import"}}) {
+        operations.push_back(json::object{{"name", name}, {"definition", definition}});
+    }
+    return operations;
+}
+
 json::object CapabilityStatement(std::string_view software_date) {
     json::array search_params;
     for (const auto& [name, type] :
@@ -878,10 +904,44 @@ json::object CapabilityStatement(std::string_view software_date) {
                                      "access rules apply to every resource."}}},
                                   {"resource", std::move(resources)},
                                   {"interaction", json::array{json::object{{"code", "transaction"}},
-                                                              json::object{{"code", "batch"}}}}}}}};
+                                                              json::object{{"code", "batch"}}}},
+                                  {"operation", BulkOperations()}}}}};
 }
 
 }  // namespace
+
+std::vector<FhirResourceType> FhirResourceTypes() {
+    std::vector<FhirResourceType> types;
+    for (const ResourceType& type : kResourceTypes) {
+        types.push_back({type.name, type.object, type.member_field});
+    }
+    return types;
+}
+
+json::object FhirResourceOf(records::RecordService& records, const Actor& actor,
+                            std::string_view type_name, const json::object& record,
+                            LinkedRecords* linked) {
+    for (const ResourceType& type : kResourceTypes) {
+        if (type.name == type_name) {
+            return ToResource(records, actor, type, record, linked);
+        }
+    }
+    return {};
+}
+
+Result<records::RecordChange> FhirChangeOf(records::RecordService& records, const Actor& actor,
+                                           const formats::fhir::Bundle& bundle,
+                                           const formats::fhir::BundleEntry& entry) {
+    return ChangeOf(records, actor, bundle, entry);
+}
+
+json::object FhirOutcomeOf(const Error& error) { return OutcomeOf(error); }
+
+http::HttpResponse FhirErrorResponse(const Error& error, const HttpRequest& request) {
+    return OperationOutcome(error, request);
+}
+
+std::string FhirBaseUrl(const HttpRequest& request) { return BaseUrl(request); }
 
 std::string UrlEncodeComponent(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";

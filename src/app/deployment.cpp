@@ -93,11 +93,16 @@ Result<std::unique_ptr<Deployment>> Deployment::Open(const DeploymentOptions& op
     P360_ASSIGN_OR_RETURN(
         deployment->jobs_,
         automation::JobQueue::Open(*deployment->database_, deployment->clock_, options.jobs));
+    P360_ASSIGN_OR_RETURN(
+        deployment->async_requests_,
+        automation::AsyncRequests::Open(*deployment->database_, deployment->clock_));
+    deployment->data_directory_ = options.data_directory;
     return deployment;
 }
 
 Deployment::~Deployment() {
     jobs_.reset();  // workers finish their job first
+    async_requests_.reset();
     records_.reset();
     audit_.reset();  // writes the reads still queued
     auth_.reset();

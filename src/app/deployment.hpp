@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "automation/async_requests.hpp"
 #include "automation/job_queue.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -46,6 +47,9 @@ public:
     security::AccessAudit& audit() { return *audit_; }
     security::TeamService& teams() { return *teams_; }
     automation::JobQueue& jobs() { return *jobs_; }
+    automation::AsyncRequests& async_requests() { return *async_requests_; }
+    // Where files of the deployment live besides its databases (bulk data files).
+    const std::filesystem::path& data_directory() const { return data_directory_; }
     const security::Authorizer& authorizer() const { return *authorizer_; }
     const Clock& clock() const { return clock_; }
 
@@ -61,6 +65,8 @@ private:
     std::unique_ptr<security::AccessAudit> audit_;
     std::unique_ptr<records::RecordService> records_;
     std::unique_ptr<automation::JobQueue> jobs_;
+    std::unique_ptr<automation::AsyncRequests> async_requests_;
+    std::filesystem::path data_directory_;
 };
 
 // The databases of a deployment, opened without migrating anything: the records and the access

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/csv_routes.hpp"
+#include "api/fhir_bulk_routes.hpp"
 #include "api/fhir_routes.hpp"
 #include "api/job_routes.hpp"
 #include "api/platform_routes.hpp"
@@ -177,6 +178,8 @@ int Serve(int argc, char** argv) {
         "job-workers", po::value<int>()->default_value(2), "threads running background jobs")(
         "job-retry-base-ms", po::value<int>()->default_value(1000),
         "wait before a failed job's first retry; doubles with each further failure")(
+        "bulk-retention-hours", po::value<int>()->default_value(24),
+        "how long FHIR bulk export and import files are kept after the request finished")(
         "access-audit", po::value<std::string>()->default_value("on"),
         "on, or off to record no access at all: only for measuring its cost or for data that "
         "holds no real PHI");
@@ -243,6 +246,14 @@ int Serve(int argc, char** argv) {
     (*identity)->StartFollowing(std::chrono::seconds(1));
     identity::RegisterIdentityRoutes(router, services.auth(), **identity);
     api::RegisterJobRoutes(router, services.auth(), services.authorizer(), services.jobs());
+    const api::FhirBulkServices bulk{
+        services.database(),
+        services.jobs(),
+        services.async_requests(),
+        services.clock(),
+        services.data_directory() / "fhir-bulk",
+        std::chrono::hours(std::max(1, values["bulk-retention-hours"].as<int>()))};
+    api::RegisterFhirBulkRoutes(router, platform, bulk);
     automation::RegisterDiagnosticJobs(services.jobs());
     services.jobs().Start(std::max(0, values["job-workers"].as<int>()));
     std::optional<http::StaticFiles> web;

@@ -84,7 +84,14 @@ void JobQueue::RegisterHandler(std::string kind, Handler handler) {
     handlers_.insert_or_assign(std::move(kind), std::move(handler));
 }
 
-bool JobQueue::Handles(std::string_view kind) const { return handlers_.contains(kind); }
+void JobQueue::RegisterLeasedHandler(std::string kind, std::chrono::milliseconds lease,
+                                     LeasedHandler handler) {
+    leased_.insert_or_assign(std::move(kind), Leased{lease, std::move(handler)});
+}
+
+bool JobQueue::Handles(std::string_view kind) const {
+    return handlers_.contains(kind) || leased_.contains(kind);
+}
 
 Result<std::int64_t> JobQueue::Enqueue(Connection& connection, const JobSpec& spec) {
     if (spec.kind.empty() || spec.max_attempts < 1 || spec.delay_millis < 0) {
@@ -122,6 +129,10 @@ Result<std::optional<Job>> JobQueue::Claim(Connection& connection, std::int64_t 
         "AND run_at <= ? AND kind IN (";
     std::vector<Value> params = {now};
     for (const auto& [kind, handler] : handlers_) {
+        sql.append(params.size() == 1 ? "?" : ", ?");
+        params.emplace_back(kind);
+    }
+    for (const auto& [kind, leased] : leased_) {
         sql.append(params.size() == 1 ? "?" : ", ?");
         params.emplace_back(kind);
     }
@@ -171,11 +182,12 @@ Status JobQueue::Finish(Connection& connection, const Job& job, const Status& ou
 }
 
 Result<bool> JobQueue::RunOne() {
-    if (handlers_.empty()) {
+    if (handlers_.empty() && leased_.empty()) {
         return false;
     }
     bool ran = false;
     std::string failed_kind;
+    std::optional<Job> leased_job;
     P360_TRY(database_.Write([&](Connection& connection) -> Status {
         const std::int64_t now = clock_.NowMillis();
         P360_ASSIGN_OR_RETURN(auto job, Claim(connection, now));
@@ -183,6 +195,14 @@ Result<bool> JobQueue::RunOne() {
             return Ok();
         }
         ran = true;
+        if (auto leased = leased_.find(job->kind); leased != leased_.end()) {
+            // Counted now, so a handler that kills its node still uses up its attempts.
+            const Value params[] = {std::int64_t{job->attempt}, now + leased->second.lease.count(),
+                                    job->id};
+            leased_job = std::move(job);
+            return connection.Execute("UPDATE sys_jobs SET attempts = ?, run_at = ? WHERE id = ?",
+                                      params);
+        }
         // The handler's writes stand or fall with its outcome; the attempt is counted either
         // way, in this same transaction.
         P360_TRY(connection.Execute("SAVEPOINT job_handler"));
@@ -202,10 +222,53 @@ Result<bool> JobQueue::RunOne() {
         P360_TRY(connection.Execute("RELEASE SAVEPOINT job_handler"));
         return Finish(connection, *job, outcome, now);
     }));
+    if (leased_job) {
+        P360_TRY(RunLeased(*leased_job, leased_.find(leased_job->kind)->second));
+    }
     if (!failed_kind.empty()) {
         log::Warn("jobs.attempt_failed", {{"kind", failed_kind}});
     }
     return ran;
+}
+
+Status JobQueue::RunLeased(const Job& job, const Leased& leased) {
+    Status outcome = Error::Internal("no outcome");
+    try {
+        outcome = leased.handler(job);
+    } catch (const std::exception& exception) {
+        outcome = Error::Internal(std::string("job handler threw: ") + exception.what());
+    }
+    if (!outcome.ok()) {
+        log::Warn("jobs.attempt_failed", {{"kind", job.kind}});
+    }
+    return database_.Write([&](Connection& connection) -> Status {
+        // A lease that ran out let another worker claim the job again: that attempt records
+        // its own outcome.
+        const Value params[] = {job.id, std::int64_t{job.attempt}};
+        P360_ASSIGN_OR_RETURN(
+            auto still_ours,
+            connection.QueryOne(
+                "SELECT id FROM sys_jobs WHERE id = ? AND attempts = ? AND status = 'ready'",
+                params));
+        if (!still_ours) {
+            return Ok();
+        }
+        return Finish(connection, job, outcome, clock_.NowMillis());
+    });
+}
+
+Status JobQueue::ExtendLease(const Job& job) {
+    const auto leased = leased_.find(job.kind);
+    if (leased == leased_.end()) {
+        return Error::InvalidArgument("Only leased jobs have a lease.");
+    }
+    return database_.Write([&](Connection& connection) -> Status {
+        const Value params[] = {clock_.NowMillis() + leased->second.lease.count(), job.id,
+                                std::int64_t{job.attempt}};
+        return connection.Execute(
+            "UPDATE sys_jobs SET run_at = ? WHERE id = ? AND attempts = ? AND status = 'ready'",
+            params);
+    });
 }
 
 void JobQueue::Start(int workers) {

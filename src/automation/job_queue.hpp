@@ -12,6 +12,14 @@
 // A failed attempt is rolled back to a savepoint, counted and the job rescheduled with
 // exponential backoff; after `max_attempts` it is dead (the dead-letter state), kept for an
 // operator to inspect and retry.
+//
+// Work too long to hold a transaction open (a bulk export runs for minutes, and on SQLite an
+// open write transaction would stop every other writer) registers a *leased* handler instead:
+// the claim counts the attempt and moves the job's run_at a lease ahead in a transaction of its
+// own, the handler runs outside any transaction, and the outcome is recorded in a third. The
+// job stays `ready` meanwhile, so if the node dies another node claims it once the lease runs
+// out: leased handlers run at least once and must be idempotent. A handler that runs longer than
+// its lease extends it (ExtendLease) as it goes.
 #pragma once
 
 #include <chrono>
@@ -76,6 +84,8 @@ public:
     // Returns OK, or an error to retry the job later. Runs inside the claiming transaction:
     // write only through `connection`.
     using Handler = std::function<Status(storage::Connection& connection, const Job& job)>;
+    // Runs outside any transaction; see the leased handlers above.
+    using LeasedHandler = std::function<Status(const Job& job)>;
 
     static Result<std::unique_ptr<JobQueue>> Open(storage::Database& database, const Clock& clock,
                                                   JobQueueOptions options);
@@ -83,6 +93,8 @@ public:
 
     // Handlers must be registered before Start. A node claims only kinds it can handle.
     void RegisterHandler(std::string kind, Handler handler);
+    void RegisterLeasedHandler(std::string kind, std::chrono::milliseconds lease,
+                               LeasedHandler handler);
     bool Handles(std::string_view kind) const;
 
     // Enqueues inside the caller's transaction (with the write that causes it), or alone.
@@ -91,6 +103,10 @@ public:
 
     // Claims and runs one due job; false when none was due.
     Result<bool> RunOne();
+
+    // Moves a leased job's lease a whole lease ahead of now, so no other node claims it while
+    // its handler is still at work.
+    Status ExtendLease(const Job& job);
 
     // Worker threads that run jobs until Stop (or destruction).
     void Start(int workers);
@@ -106,7 +122,14 @@ private:
     JobQueue(storage::Database& database, const Clock& clock, JobQueueOptions options);
 
     std::int64_t BackoffMillis(int attempt) const;
+    struct Leased {
+        std::chrono::milliseconds lease;
+        LeasedHandler handler;
+    };
+
     Result<std::optional<Job>> Claim(storage::Connection& connection, std::int64_t now);
+    // Runs a claimed leased job outside the claiming transaction and records the outcome.
+    Status RunLeased(const Job& job, const Leased& leased);
     Status Finish(storage::Connection& connection, const Job& job, const Status& outcome,
                   std::int64_t now);
     void WorkerLoop();
@@ -115,6 +138,7 @@ private:
     const Clock& clock_;
     const JobQueueOptions options_;
     std::map<std::string, Handler, std::less<>> handlers_;
+    std::map<std::string, Leased, std::less<>> leased_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

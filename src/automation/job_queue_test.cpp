@@ -157,6 +157,84 @@ TEST_F(JobQueueTest, EnqueueRefusesJobsThatCouldNeverRun) {
               ErrorCode::kInvalidArgument);
 }
 
+// A leased handler runs outside any transaction: it may write through the database itself
+// (inside the claiming transaction that would wait for itself on SQLite's single writer).
+TEST_F(JobQueueTest, ALeasedJobRunsOutsideTheClaimingTransaction) {
+    queue_->RegisterLeasedHandler("long", std::chrono::minutes(1), [this](const Job& job) {
+        return database_->Write([&job](Connection& connection) {
+            const storage::Value params[] = {job.id};
+            return connection.Execute("INSERT INTO effect (job_id) VALUES (?)", params);
+        });
+    });
+    auto id = queue_->Enqueue({.kind = "long"});
+    ASSERT_TRUE(id.ok());
+    EXPECT_TRUE(RunOne());
+    EXPECT_FALSE(RunOne());
+    EXPECT_EQ(Effects(), 1);
+    EXPECT_EQ(queue_->Get(*id)->status, "done");
+    EXPECT_EQ(queue_->Get(*id)->attempts, 1);
+}
+
+TEST_F(JobQueueTest, AFailedLeasedAttemptIsRetriedAfterBackoff) {
+    int calls = 0;
+    queue_->RegisterLeasedHandler("long", std::chrono::minutes(1), [&calls](const Job& job) {
+        ++calls;
+        return job.attempt == 1 ? Status(Error::Unavailable("downstream away")) : Ok();
+    });
+    auto id = queue_->Enqueue({.kind = "long"});
+    EXPECT_TRUE(RunOne());
+    EXPECT_EQ(queue_->Get(*id)->status, "ready");
+    EXPECT_NE(queue_->Get(*id)->last_error.find("downstream away"), std::string::npos);
+    EXPECT_FALSE(RunOne());
+    clock_.Advance(std::chrono::seconds(10));
+    EXPECT_TRUE(RunOne());
+    EXPECT_EQ(queue_->Get(*id)->status, "done");
+    EXPECT_EQ(calls, 2);
+}
+
+// While a handler holds the lease no other node takes the job; once the lease has run out
+// (the node died, or the handler forgot to extend it) another node runs it again, and only
+// that attempt's outcome is recorded.
+TEST_F(JobQueueTest, AnExpiredLeaseLetsAnotherNodeRunTheJob) {
+    auto other = Open("node-b");
+    other->RegisterLeasedHandler("long", std::chrono::minutes(1),
+                                 [](const Job&) -> Status { return Ok(); });
+    bool claimed_while_leased = true;
+    bool claimed_after_lease = false;
+    queue_->RegisterLeasedHandler("long", std::chrono::minutes(1), [&](const Job&) -> Status {
+        claimed_while_leased = *other->RunOne();
+        clock_.Advance(std::chrono::seconds(61));
+        claimed_after_lease = *other->RunOne();
+        return Error::Unavailable("too late to count");
+    });
+    auto id = queue_->Enqueue({.kind = "long"});
+    EXPECT_TRUE(RunOne());
+    EXPECT_FALSE(claimed_while_leased);
+    EXPECT_TRUE(claimed_after_lease);
+    const auto info = queue_->Get(*id);
+    EXPECT_EQ(info->status, "done");
+    EXPECT_EQ(info->finished_by, "node-b");
+    EXPECT_EQ(info->attempts, 2);
+}
+
+TEST_F(JobQueueTest, ExtendingTheLeaseKeepsOtherNodesAway) {
+    auto other = Open("node-b");
+    other->RegisterLeasedHandler("long", std::chrono::minutes(1),
+                                 [](const Job&) -> Status { return Ok(); });
+    bool claimed = true;
+    queue_->RegisterLeasedHandler("long", std::chrono::minutes(1), [&](const Job& job) -> Status {
+        clock_.Advance(std::chrono::seconds(50));
+        P360_TRY(queue_->ExtendLease(job));
+        clock_.Advance(std::chrono::seconds(50));
+        claimed = *other->RunOne();
+        return Ok();
+    });
+    auto id = queue_->Enqueue({.kind = "long"});
+    EXPECT_TRUE(RunOne());
+    EXPECT_FALSE(claimed);
+    EXPECT_EQ(queue_->Get(*id)->finished_by, "node-a");
+}
+
 TEST_F(JobQueueTest, WorkerThreadsDrainTheQueue) {
     RegisterDiagnosticJobs(*queue_);
     for (int job = 0; job < 50; ++job) {
