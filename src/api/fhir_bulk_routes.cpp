@@ -569,8 +569,15 @@ Result<std::optional<std::int64_t>> ExportType(const Bulk& bulk, const Actor& ac
                                                ProgressReporter& progress, std::int64_t& total) {
     P360_ASSIGN_OR_RETURN(auto file, NdjsonFile::Create(path));
     query::ListRequest list{.limit = query::kMaxListLimit};
+    std::vector<std::string> terms;
+    if (!type.records_filter.empty()) {
+        terms.emplace_back(type.records_filter);
+    }
     if (!since.empty()) {
-        list.filter = "modifiedAt >= " + query::QuoteText(since);
+        terms.push_back("modifiedAt >= " + query::QuoteText(since));
+    }
+    for (const std::string& term : terms) {
+        list.filter += (list.filter.empty() ? "" : " and ") + term;
     }
     PageInProgress page = StartPage(bulk, actor, type, list);
     while (true) {

@@ -913,7 +913,7 @@ json::object CapabilityStatement(std::string_view software_date) {
 std::vector<FhirResourceType> FhirResourceTypes() {
     std::vector<FhirResourceType> types;
     for (const ResourceType& type : kResourceTypes) {
-        types.push_back({type.name, type.object, type.member_field});
+        types.push_back({type.name, type.object, type.member_field, type.records_filter});
     }
     return types;
 }

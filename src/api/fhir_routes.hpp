@@ -39,6 +39,9 @@ struct FhirResourceType {
     std::string_view name;          // Patient, Coverage, …
     std::string_view object;        // Person, MemberPlan, …
     std::string_view member_field;  // the reference to the member ("id" for Patient; "" = none)
+    // Which of the object's records are resources of this type ("" = all): a claim is an
+    // ExplanationOfBenefit only once adjudication began.
+    std::string_view records_filter;
 };
 
 // Every resource type the API reads, member-centred types first.

@@ -317,6 +317,43 @@ TEST_F(FhirBulkTest, TypeAndSinceNarrowTheExport) {
     EXPECT_EQ(patients[0].at("id"), created.Json().at("id"));
 }
 
+TEST_F(FhirBulkTest, AClaimNotYetAdjudicatedIsExportedAsAClaimButNotAsAnExplanation) {
+    HttpResult person = server_->Request(
+        "POST", "/api/v1/records/Person",
+        R"({"firstName":"Ada","lastName":"Pending","birthDate":"1980-04-05","sourceId":"eob-1"})",
+        admin_);
+    ASSERT_EQ(person.status, 201) << person.body;
+    const std::string since(person.Json().at("createdAt").as_string());
+    HttpResult claim =
+        server_->Request("POST", "/api/v1/records/Claim",
+                         json::serialize(json::object{{"person", person.Json().at("id")},
+                                                      {"claimType", "professional"},
+                                                      {"status", "received"},
+                                                      {"serviceFromDate", "2026-10-01"}}),
+                         admin_);
+    ASSERT_EQ(claim.status, 201) << claim.body;
+
+    HttpResult manifest =
+        Run("/fhir/r4/$export?_type=Claim,ExplanationOfBenefit&_since=" + UrlEncode(since), admin_);
+    ASSERT_EQ(manifest.status, 200) << manifest.body;
+    const json::value claims = OutputOf(manifest, "Claim");
+    ASSERT_TRUE(claims.is_object()) << manifest.body;
+    const std::vector<json::value> exported =
+        Download(std::string(claims.at("url").as_string()), admin_);
+    ASSERT_EQ(exported.size(), 1U);
+    EXPECT_EQ(exported[0].at("id"), claim.Json().at("id"));
+    const json::value eobs = OutputOf(manifest, "ExplanationOfBenefit");
+    EXPECT_TRUE(!eobs.is_object() || eobs.at("count") == json::value(0)) << manifest.body;
+
+    // Other tests count the fixtures' resources.
+    const std::string claim_id(claim.Json().at("id").as_string());
+    const std::string person_id(person.Json().at("id").as_string());
+    EXPECT_EQ(server_->Request("DELETE", "/api/v1/records/Claim/" + claim_id, "", admin_).status,
+              204);
+    EXPECT_EQ(server_->Request("DELETE", "/api/v1/records/Person/" + person_id, "", admin_).status,
+              204);
+}
+
 TEST_F(FhirBulkTest, APatientExportHoldsMembersAndWhatIsAboutThem) {
     HttpResult manifest = Run("/fhir/r4/Patient/$export", admin_);
     const std::set<std::string> types = OutputTypes(manifest);
