@@ -162,11 +162,9 @@ std::optional<std::string> D8Date(std::string_view text) {
     if (text.size() != 8 || !IsDigits(text)) {
         return std::nullopt;
     }
-    std::string iso;
-    iso.reserve(10);
-    iso.append(text.substr(0, 4)).append("-").append(text.substr(4, 2)).append("-");
-    iso.append(text.substr(6, 2));
-    return NormalizeDate(iso);
+    const std::array<char, 10> iso = {text[0], text[1], text[2], text[3], '-',
+                                      text[4], text[5], '-',     text[6], text[7]};
+    return NormalizeDate(std::string_view(iso.data(), iso.size()));
 }
 
 // CCYYMMDD-CCYYMMDD (RD8), both ends real dates.

@@ -1,6 +1,7 @@
 #include "formats/x12/x12_reader.hpp"
 
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstring>
 #include <utility>
@@ -109,15 +110,38 @@ void Segment::Assign(std::string_view text, std::int64_t position, const Delimit
     delimiters_ = delimiters;
     starts_.clear();
     starts_.push_back(0);
-    const char element = delimiters.element;
+    FindElementStarts(text, delimiters.element);
+    starts_.push_back(static_cast<std::uint32_t>(text.size()) + 1);
+    tag_ = PackCode(Id());
+}
+
+// Appends the offset after each `separator` in `text`. Eight bytes at a time where words load
+// little-endian: a word XOR the separator in every byte has a zero byte exactly where the
+// separator is, and the zero bytes are found without a branch per byte.
+void Segment::FindElementStarts(std::string_view text, char separator) {
     const auto size = static_cast<std::uint32_t>(text.size());
-    for (std::uint32_t offset = 0; offset < size; ++offset) {
-        if (text[offset] == element) {
+    std::uint32_t offset = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+        constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+        const std::uint64_t pattern = kOnes * static_cast<unsigned char>(separator);
+        for (; offset + 8 <= size; offset += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + offset, sizeof word);
+            const std::uint64_t differs = word ^ pattern;
+            // The high bit of each byte that is zero in `differs`, and no other bit.
+            std::uint64_t separators = ~(((differs & kLow7) + kLow7) | differs | kLow7);
+            for (; separators != 0; separators &= separators - 1) {
+                const auto byte = static_cast<std::uint32_t>(std::countr_zero(separators)) / 8;
+                starts_.push_back(offset + byte + 1);
+            }
+        }
+    }
+    for (; offset < size; ++offset) {
+        if (text[offset] == separator) {
             starts_.push_back(offset + 1);
         }
     }
-    starts_.push_back(size + 1);
-    tag_ = PackCode(Id());
 }
 
 Result<SegmentReader> SegmentReader::Open(std::istream& input) {

@@ -86,6 +86,7 @@ public:
 private:
     friend class SegmentReader;
     void Assign(std::string_view text, std::int64_t position, const Delimiters& delimiters);
+    void FindElementStarts(std::string_view text, char separator);
 
     std::string_view text_;  // without the terminator; into the reader's block
     // Offset of the id and of each element, then one past the end of the text plus one, so that
