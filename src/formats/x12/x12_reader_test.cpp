@@ -262,6 +262,25 @@ TEST(X12ReaderTest, LimitsAndTheEndOfInputHoldInLaterBlocks) {
     EXPECT_NE(too_long.error->public_message.find("longer than"), std::string::npos);
 }
 
+TEST(X12ReaderTest, PackCodeTellsEveryShortCodeApartAndTagsEachSegment) {
+    EXPECT_NE(PackCode("N1"), PackCode("N1 "));
+    EXPECT_NE(PackCode("A"), PackCode(std::string_view("A\0", 2)));
+    EXPECT_NE(PackCode(""), PackCode(std::string_view("\0", 1)));
+    EXPECT_NE(PackCode("IN"), PackCode("NI"));
+    EXPECT_EQ(PackCode("INSX"), kNotACode);
+    EXPECT_NE(PackCode("\xFF\xFF\xFF"), kNotACode);
+    std::istringstream input(Isa('*', '^', ':', '~') + "INS*Y~INSURED*N~");
+    auto reader = SegmentReader::Open(input);
+    ASSERT_TRUE(reader.ok());
+    Segment segment;
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), PackCode("ISA"));
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), PackCode("INS"));
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), kNotACode);
+}
+
 TEST(X12ReaderTest, SplitOnKeepsEmptyParts) {
     EXPECT_EQ(SplitOn("", ':'), (std::vector<std::string_view>{""}));
     EXPECT_EQ(SplitOn("a::b:", ':'), (std::vector<std::string_view>{"a", "", "b", ""}));
