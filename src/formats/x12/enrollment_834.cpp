@@ -16,6 +16,10 @@ constexpr std::string_view kImplementationGuide = "005010X220A1";
 constexpr std::string_view kAcknowledgementGuide = "005010X231A1";
 constexpr std::string_view kInterchangeVersion = "00501";
 
+// A member's coverage lines are allocated for this many at once: most have a few (health,
+// dental, vision), and growing one at a time would move the earlier ones each time.
+constexpr std::size_t kCoveragesReserved = 4;
+
 // A set's or a file's error list stops growing here: one broken generator can produce an error
 // per segment, and the list is held in memory and copied into the 999.
 constexpr std::size_t kMaxErrors = 100;
@@ -27,27 +31,78 @@ constexpr std::string_view kSetCode = "IK502";
 constexpr std::string_view kGroupCode = "AK905";
 constexpr std::string_view kInterchangeCode = "TA105";
 
+// A code list packed with PackCode: checking a value is a few integer compares rather than a
+// string compare per code. Every code of these lists has at most three characters.
+template <std::size_t N>
+using CodeList = std::array<std::uint32_t, N>;
+
+template <std::size_t N>
+constexpr CodeList<N> PackCodes(const std::string_view (&codes)[N]) {
+    CodeList<N> packed{};
+    for (std::size_t code_idx = 0; code_idx < N; ++code_idx) {
+        packed[code_idx] = PackCode(codes[code_idx]);
+    }
+    return packed;
+}
+
+template <std::size_t N>
+bool InCodeList(std::string_view value, const CodeList<N>& codes) {
+    return std::find(codes.begin(), codes.end(), PackCode(value)) != codes.end();
+}
+
 // Code lists of 005010X220A1 for the elements whose values the model carries.
-constexpr std::array<std::string_view, 5> kMemberMaintenanceTypes = {"001", "021", "024", "025",
-                                                                     "030"};
-constexpr std::array<std::string_view, 8> kCoverageMaintenanceTypes = {"001", "002", "021", "024",
-                                                                       "025", "026", "030", "032"};
-constexpr std::array<std::string_view, 29> kRelationships = {
-    "01", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
-    "17", "18", "19", "23", "24", "25", "26", "31", "38", "53", "60", "D2", "G8", "G9"};
-constexpr std::array<std::string_view, 22> kInsuranceLines = {
-    "AG",  "AH",  "AJ", "AK",  "DCP", "DEN", "EPO", "FAC", "HE",  "HLT", "HMO",
-    "LTC", "LTD", "MM", "MOD", "PDG", "POS", "PPO", "PRA", "STD", "UR",  "VIS"};
-constexpr std::array<std::string_view, 9> kCommunicationQualifiers = {"AP", "BN", "CP", "EM", "EX",
-                                                                      "FX", "HP", "TE", "WP"};
+constexpr auto kMemberMaintenanceTypes = PackCodes({"001", "021", "024", "025", "030"});
+constexpr auto kCoverageMaintenanceTypes =
+    PackCodes({"001", "002", "021", "024", "025", "026", "030", "032"});
+constexpr auto kRelationships = PackCodes(
+    {"01", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+     "17", "18", "19", "23", "24", "25", "26", "31", "38", "53", "60", "D2", "G8", "G9"});
+constexpr auto kInsuranceLines =
+    PackCodes({"AG",  "AH",  "AJ", "AK",  "DCP", "DEN", "EPO", "FAC", "HE",  "HLT", "HMO",
+               "LTC", "LTD", "MM", "MOD", "PDG", "POS", "PPO", "PRA", "STD", "UR",  "VIS"});
+constexpr auto kCommunicationQualifiers =
+    PackCodes({"AP", "BN", "CP", "EM", "EX", "FX", "HP", "TE", "WP"});
+constexpr auto kPhoneQualifiers = PackCodes({"TE", "HP", "WP", "CP"});
+constexpr auto kPurposes = PackCodes({"00", "15", "22"});             // BGN01
+constexpr auto kActionCodes = PackCodes({"2", "4", "RX"});            // BGN08
+constexpr auto kPartyEntities = PackCodes({"P5", "IN", "BO", "TV"});  // N101 in 1000A–C
+constexpr auto kYesNo = PackCodes({"Y", "N"});                        // INS01
+constexpr auto kBenefitStatuses = PackCodes({"A", "C", "S", "T"});    // INS05
+constexpr auto kDateFormatD8 = PackCodes({"D8"});                     // DMG01
+constexpr auto kGenders = PackCodes({"F", "M", "U"});                 // DMG03
+
+// The segment ids the reader dispatches on.
+constexpr std::uint32_t kIsa = PackCode("ISA");
+constexpr std::uint32_t kIea = PackCode("IEA");
+constexpr std::uint32_t kGs = PackCode("GS");
+constexpr std::uint32_t kGe = PackCode("GE");
+constexpr std::uint32_t kSt = PackCode("ST");
+constexpr std::uint32_t kSe = PackCode("SE");
+constexpr std::uint32_t kBgn = PackCode("BGN");
+constexpr std::uint32_t kN1 = PackCode("N1");
+constexpr std::uint32_t kIns = PackCode("INS");
+constexpr std::uint32_t kRef = PackCode("REF");
+constexpr std::uint32_t kDtp = PackCode("DTP");
+constexpr std::uint32_t kNm1 = PackCode("NM1");
+constexpr std::uint32_t kPer = PackCode("PER");
+constexpr std::uint32_t kN3 = PackCode("N3");
+constexpr std::uint32_t kN4 = PackCode("N4");
+constexpr std::uint32_t kDmg = PackCode("DMG");
+constexpr std::uint32_t kHd = PackCode("HD");
+constexpr std::uint32_t kDsb = PackCode("DSB");
+constexpr std::uint32_t kLx = PackCode("LX");
+constexpr std::uint32_t kCob = PackCode("COB");
+constexpr std::uint32_t kLs = PackCode("LS");
+constexpr std::uint32_t kLe = PackCode("LE");
+
+// The envelope headers and trailers other than SE, which end a transaction set early.
+bool IsEnvelope(std::uint32_t tag) {
+    return tag == kIsa || tag == kGs || tag == kSt || tag == kGe || tag == kIea;
+}
 
 template <typename Codes>
 bool OneOf(std::string_view value, const Codes& codes) {
     return std::find(std::begin(codes), std::end(codes), value) != std::end(codes);
-}
-
-bool OneOf(std::string_view value, std::initializer_list<std::string_view> codes) {
-    return std::find(codes.begin(), codes.end(), value) != codes.end();
 }
 
 bool IsDigits(std::string_view text) {
@@ -107,11 +162,9 @@ std::optional<std::string> D8Date(std::string_view text) {
     if (text.size() != 8 || !IsDigits(text)) {
         return std::nullopt;
     }
-    std::string iso;
-    iso.reserve(10);
-    iso.append(text.substr(0, 4)).append("-").append(text.substr(4, 2)).append("-");
-    iso.append(text.substr(6, 2));
-    return NormalizeDate(iso);
+    const std::array<char, 10> iso = {text[0], text[1], text[2], text[3], '-',
+                                      text[4], text[5], '-',     text[6], text[7]};
+    return NormalizeDate(std::string_view(iso.data(), iso.size()));
 }
 
 // CCYYMMDD-CCYYMMDD (RD8), both ends real dates.
@@ -155,34 +208,33 @@ enum class Loop : std::uint8_t {
 
 // The 2100 loop an NM1 entity code opens (2100A for the member's own name).
 std::string_view NameLoopId(std::string_view entity) {
-    if (entity == "IL" || entity == "74") {
-        return "2100A";
+    switch (PackCode(entity)) {
+        case PackCode("IL"):
+        case PackCode("74"):
+            return "2100A";
+        case PackCode("70"):
+            return "2100B";
+        case PackCode("31"):
+            return "2100C";
+        case PackCode("36"):
+            return "2100D";
+        case PackCode("M8"):
+            return "2100E";
+        case PackCode("S3"):
+            return "2100F";
+        case PackCode("45"):
+            return "2100H";
+        default:
+            return "2100G";
     }
-    if (entity == "70") {
-        return "2100B";
-    }
-    if (entity == "31") {
-        return "2100C";
-    }
-    if (entity == "36") {
-        return "2100D";
-    }
-    if (entity == "M8") {
-        return "2100E";
-    }
-    if (entity == "S3") {
-        return "2100F";
-    }
-    if (entity == "45") {
-        return "2100H";
-    }
-    return "2100G";
 }
 
 class SetReader {
 public:
+    // `expected_members` (the previous set's count) is room reserved for members up front, so
+    // that a large set does not move its members each time the list grows.
     SetReader(const Segment& st, std::string interchange_control_number,
-              std::string group_control_number);
+              std::string group_control_number, std::size_t expected_members);
 
     // A segment between ST and SE.
     void Add(const Segment& segment);
@@ -196,6 +248,7 @@ private:
     void Heading(const Segment& segment);
     void CloseHeading(const Segment& at);
     void MemberSegment(const Segment& segment);
+    void MemberNameSegment(const Segment& segment);
     void LeaveMemberLevel(const Segment& at, bool to_member_name);
     void EndMember(const Segment& at);
 
@@ -205,6 +258,7 @@ private:
     void ReadIns(const Segment& segment);
     void ReadMemberRef(const Segment& segment);
     void ReadDtp(const Segment& segment);
+    std::string* DateTarget(std::uint32_t qualifier);
     void ReadNm1(const Segment& segment);
     void ReadPer(const Segment& segment);
     void ReadN3(const Segment& segment);
@@ -214,10 +268,8 @@ private:
 
     // Checks that report what they find.
     std::string_view Required(const Segment& segment, int element);
-    std::string_view RequiredCode(const Segment& segment, int element,
-                                  std::initializer_list<std::string_view> codes);
-    template <typename Codes>
-    std::string_view RequiredCode(const Segment& segment, int element, const Codes& codes);
+    template <std::size_t N>
+    std::string_view RequiredCode(const Segment& segment, int element, const CodeList<N>& codes);
     void Paired(const Segment& segment, int first, int second);
     std::string Date(const Segment& segment, int element);
 
@@ -247,7 +299,8 @@ private:
 };
 
 SetReader::SetReader(const Segment& st, std::string interchange_control_number,
-                     std::string group_control_number) {
+                     std::string group_control_number, std::size_t expected_members) {
+    enrollment_.members.reserve(expected_members);
     enrollment_.interchange_control_number = std::move(interchange_control_number);
     enrollment_.group_control_number = std::move(group_control_number);
     enrollment_.set_control_number = std::string(st.Element(2));
@@ -268,15 +321,15 @@ SetReader::SetReader(const Segment& st, std::string interchange_control_number,
 
 void SetReader::Add(const Segment& segment) {
     ++segments_;
-    const std::string_view id = segment.Id();
-    if (!IsSegmentId(id)) {
+    if (!IsSegmentId(segment.Id())) {
         SegmentError(segment, "1", "The segment id is not a valid X12 segment id.");
         return;
     }
-    if (segments_ == 2 && id != "BGN") {
+    const std::uint32_t tag = segment.Tag();
+    if (segments_ == 2 && tag != kBgn) {
         Missing(segment, "BGN", "", "The transaction set does not begin with BGN.");
     }
-    if (id == "INS") {
+    if (tag == kIns) {
         if (heading_closed_) {
             EndMember(segment);
         } else {
@@ -292,7 +345,7 @@ void SetReader::Add(const Segment& segment) {
     if (loop_ == Loop::kReporting) {
         // Member reporting categories (2700) carry nothing the model holds; their N1, REF and
         // DTP must not be mistaken for the member's.
-        if (id == "LE") {
+        if (tag == kLe) {
             loop_ = Loop::kAfterReporting;
         }
         return;
@@ -339,19 +392,24 @@ TransactionSetResult SetReader::Verdict() {
 }
 
 void SetReader::Heading(const Segment& segment) {
-    const std::string_view id = segment.Id();
-    if (id == "BGN") {
-        if (segments_ == 2) {
-            ReadBgn(segment);
-        } else {
-            SegmentError(segment, "2", "BGN may only follow ST.");
-        }
-    } else if (id == "N1") {
-        ReadParty(segment);
-    } else if (id == "DTP") {
-        ReadDtp(segment);
+    switch (segment.Tag()) {
+        case kBgn:
+            if (segments_ == 2) {
+                ReadBgn(segment);
+            } else {
+                SegmentError(segment, "2", "BGN may only follow ST.");
+            }
+            break;
+        case kN1:
+            ReadParty(segment);
+            break;
+        case kDtp:
+            ReadDtp(segment);
+            break;
+        default:
+            // REF, QTY, N2–N4, PER, ACT and anything unknown carry nothing the model holds.
+            break;
     }
-    // REF, QTY, N2–N4, PER, ACT and anything unknown carry nothing the model holds.
 }
 
 void SetReader::CloseHeading(const Segment& at) {
@@ -365,51 +423,77 @@ void SetReader::CloseHeading(const Segment& at) {
 }
 
 void SetReader::MemberSegment(const Segment& segment) {
-    const std::string_view id = segment.Id();
-    if (id == "REF") {
-        if (loop_ == Loop::kMember) {
-            ReadMemberRef(segment);
-        }
-    } else if (id == "DTP") {
-        ReadDtp(segment);
-    } else if (id == "NM1") {
-        ReadNm1(segment);
-    } else if (id == "PER" || id == "N3" || id == "N4" || id == "DMG") {
-        LeaveMemberLevel(segment, false);
-        if (loop_ != Loop::kMemberName) {
-            return;  // an address or contact of another party (2100C, 2310, …)
-        }
-        if (id == "PER") {
-            ReadPer(segment);
-        } else if (id == "N3") {
-            ReadN3(segment);
-        } else if (id == "N4") {
-            ReadN4(segment);
-        } else {
-            ReadDmg(segment);
-        }
-    } else if (id == "HD") {
-        LeaveMemberLevel(segment, false);
-        loop_ = Loop::kCoverage;
-        ReadHd(segment);
-    } else if (id == "DSB") {
-        LeaveMemberLevel(segment, false);
-        loop_ = Loop::kDisability;
-    } else if (id == "LX") {
-        LeaveMemberLevel(segment, false);
-        if (loop_ == Loop::kCoverage || loop_ == Loop::kProvider) {
-            loop_ = Loop::kProvider;
-        }
-    } else if (id == "COB") {
-        LeaveMemberLevel(segment, false);
-        loop_ = Loop::kCoordination;
-    } else if (id == "LS") {
-        LeaveMemberLevel(segment, false);
-        loop_ = Loop::kReporting;
-    } else if (id == "LE") {
-        SegmentError(segment, "2", "LE without a matching LS.");
+    switch (segment.Tag()) {
+        case kRef:
+            if (loop_ == Loop::kMember) {
+                ReadMemberRef(segment);
+            }
+            break;
+        case kDtp:
+            ReadDtp(segment);
+            break;
+        case kNm1:
+            ReadNm1(segment);
+            break;
+        case kPer:
+        case kN3:
+        case kN4:
+        case kDmg:
+            LeaveMemberLevel(segment, false);
+            if (loop_ == Loop::kMemberName) {
+                MemberNameSegment(segment);
+            }
+            // Otherwise an address or contact of another party (2100C, 2310, …).
+            break;
+        case kHd:
+            LeaveMemberLevel(segment, false);
+            loop_ = Loop::kCoverage;
+            ReadHd(segment);
+            break;
+        case kDsb:
+            LeaveMemberLevel(segment, false);
+            loop_ = Loop::kDisability;
+            break;
+        case kLx:
+            LeaveMemberLevel(segment, false);
+            if (loop_ == Loop::kCoverage || loop_ == Loop::kProvider) {
+                loop_ = Loop::kProvider;
+            }
+            break;
+        case kCob:
+            LeaveMemberLevel(segment, false);
+            loop_ = Loop::kCoordination;
+            break;
+        case kLs:
+            LeaveMemberLevel(segment, false);
+            loop_ = Loop::kReporting;
+            break;
+        case kLe:
+            SegmentError(segment, "2", "LE without a matching LS.");
+            break;
+        default:
+            // Anything else (AMT, EC, HLH, IDC, …) is optional and carries nothing the model
+            // holds.
+            break;
     }
-    // Anything else (AMT, EC, HLH, IDC, …) is optional and carries nothing the model holds.
+}
+
+// PER, N3, N4 or DMG of the member's own name loop (2100A).
+void SetReader::MemberNameSegment(const Segment& segment) {
+    switch (segment.Tag()) {
+        case kPer:
+            ReadPer(segment);
+            break;
+        case kN3:
+            ReadN3(segment);
+            break;
+        case kN4:
+            ReadN4(segment);
+            break;
+        default:
+            ReadDmg(segment);
+            break;
+    }
 }
 
 // The member level (2000: INS, REF, DTP) ends at the first segment of a later loop; its
@@ -436,28 +520,28 @@ void SetReader::EndMember(const Segment& at) {
 }
 
 void SetReader::ReadBgn(const Segment& segment) {
-    enrollment_.purpose = std::string(RequiredCode(segment, 1, {"00", "15", "22"}));
-    enrollment_.reference = std::string(Required(segment, 2));
+    enrollment_.purpose.assign(RequiredCode(segment, 1, kPurposes));
+    enrollment_.reference.assign(Required(segment, 2));
     if (!Required(segment, 3).empty()) {
         Date(segment, 3);
     }
-    RequiredCode(segment, 8, {"2", "4", "RX"});
+    RequiredCode(segment, 8, kActionCodes);
 }
 
 void SetReader::ReadParty(const Segment& segment) {
-    const std::string_view entity = RequiredCode(segment, 1, {"P5", "IN", "BO", "TV"});
+    const std::uint32_t entity = PackCode(RequiredCode(segment, 1, kPartyEntities));
     Paired(segment, 3, 4);
-    if (entity == "P5") {
+    if (entity == PackCode("P5")) {
         loop_ = Loop::kSponsor;
         saw_sponsor_ = true;
-        enrollment_.sponsor_name = std::string(segment.Element(2));
-        enrollment_.sponsor_id = std::string(segment.Element(4));
-    } else if (entity == "IN") {
+        enrollment_.sponsor_name.assign(segment.Element(2));
+        enrollment_.sponsor_id.assign(segment.Element(4));
+    } else if (entity == PackCode("IN")) {
         loop_ = Loop::kPayer;
         saw_payer_ = true;
-        enrollment_.payer_name = std::string(segment.Element(2));
-        enrollment_.payer_id = std::string(segment.Element(4));
-    } else if (!entity.empty()) {
+        enrollment_.payer_name.assign(segment.Element(2));
+        enrollment_.payer_id.assign(segment.Element(4));
+    } else if (entity != PackCode("")) {
         loop_ = Loop::kBroker;
     }
 }
@@ -466,76 +550,106 @@ void SetReader::ReadIns(const Segment& segment) {
     loop_ = Loop::kMember;
     member_has_name_ = false;
     member_has_subscriber_id_ = false;
-    Member834 member;
+    Member834& member = enrollment_.members.emplace_back();
     member.position = PositionOf(segment);
-    member.subscriber = RequiredCode(segment, 1, {"Y", "N"}) == "Y";
-    member.relationship_code = std::string(RequiredCode(segment, 2, kRelationships));
-    member.maintenance_type = std::string(RequiredCode(segment, 3, kMemberMaintenanceTypes));
-    member.maintenance_reason = std::string(segment.Element(4));
-    member.benefit_status = std::string(RequiredCode(segment, 5, {"A", "C", "S", "T"}));
-    member.employment_status = std::string(segment.Element(8));
-    enrollment_.members.push_back(std::move(member));
+    member.subscriber = RequiredCode(segment, 1, kYesNo) == "Y";
+    member.relationship_code.assign(RequiredCode(segment, 2, kRelationships));
+    member.maintenance_type.assign(RequiredCode(segment, 3, kMemberMaintenanceTypes));
+    member.maintenance_reason.assign(segment.Element(4));
+    member.benefit_status.assign(RequiredCode(segment, 5, kBenefitStatuses));
+    member.employment_status.assign(segment.Element(8));
 }
 
 void SetReader::ReadMemberRef(const Segment& segment) {
     const std::string_view qualifier = Required(segment, 1);
-    const std::string value(Required(segment, 2));
+    const std::string_view value = Required(segment, 2);
     Member834& member = enrollment_.members.back();
-    if (qualifier == "0F") {
-        member_has_subscriber_id_ = true;
-        member.subscriber_id = value;
-    } else if (qualifier == "1L") {
-        member.group_policy_number = value;
-    } else if (qualifier == "23" || (qualifier == "ZZ" && member.member_id.empty())) {
-        member.member_id = value;
-    } else if (qualifier == "F6") {
-        member.medicare_id = value;
+    switch (PackCode(qualifier)) {
+        case PackCode("0F"):
+            member_has_subscriber_id_ = true;
+            member.subscriber_id.assign(value);
+            break;
+        case PackCode("1L"):
+            member.group_policy_number.assign(value);
+            break;
+        case PackCode("23"):
+            member.member_id.assign(value);
+            break;
+        case PackCode("ZZ"):
+            if (member.member_id.empty()) {
+                member.member_id.assign(value);
+            }
+            break;
+        case PackCode("F6"):
+            member.medicare_id.assign(value);
+            break;
+        default:
+            break;
     }
 }
 
 // Any DTP: the three elements are required and a D8 or RD8 date must be real. At member level
 // and in a coverage loop the dates the model holds are kept.
 void SetReader::ReadDtp(const Segment& segment) {
-    const std::string_view qualifier = Required(segment, 1);
-    const std::string_view format = Required(segment, 2);
+    const std::uint32_t qualifier = PackCode(Required(segment, 1));
+    const std::uint32_t format = PackCode(Required(segment, 2));
     if (Required(segment, 3).empty()) {
         return;
     }
     std::string date;
-    if (format == "D8") {
+    if (format == PackCode("D8")) {
         date = Date(segment, 3);
-    } else if (format == "RD8" && !ValidRd8(segment.Element(3))) {
+    } else if (format == PackCode("RD8") && !ValidRd8(segment.Element(3))) {
         ElementError(segment, 3, "8", "DTP03 is not a valid CCYYMMDD-CCYYMMDD date range.");
     }
-    std::string* target = nullptr;
-    if (loop_ == Loop::kMember) {
-        Member834& member = enrollment_.members.back();
-        target = qualifier == "356"   ? &member.eligibility_begin
-                 : qualifier == "357" ? &member.eligibility_end
-                 : qualifier == "303" ? &member.maintenance_effective
-                                      : nullptr;
-    } else if (loop_ == Loop::kCoverage && !enrollment_.members.back().coverages.empty()) {
-        Coverage834& coverage = enrollment_.members.back().coverages.back();
-        target = qualifier == "348"   ? &coverage.begin_date
-                 : qualifier == "349" ? &coverage.end_date
-                                      : nullptr;
-    }
+    std::string* target = DateTarget(qualifier);
     if (target == nullptr) {
         return;
     }
-    if (format != "D8") {
+    if (format != PackCode("D8")) {
         ElementError(segment, 2, "7", "DTP02 must be D8 for this date.");
         return;
     }
     *target = std::move(date);
 }
 
+// The model field a DTP with this qualifier fills in the current loop, if any.
+std::string* SetReader::DateTarget(std::uint32_t qualifier) {
+    if (loop_ == Loop::kMember) {
+        Member834& member = enrollment_.members.back();
+        switch (qualifier) {
+            case PackCode("356"):
+                return &member.eligibility_begin;
+            case PackCode("357"):
+                return &member.eligibility_end;
+            case PackCode("303"):
+                return &member.maintenance_effective;
+            default:
+                return nullptr;
+        }
+    }
+    if (loop_ == Loop::kCoverage && !enrollment_.members.back().coverages.empty()) {
+        Coverage834& coverage = enrollment_.members.back().coverages.back();
+        switch (qualifier) {
+            case PackCode("348"):
+                return &coverage.begin_date;
+            case PackCode("349"):
+                return &coverage.end_date;
+            default:
+                return nullptr;
+        }
+    }
+    return nullptr;
+}
+
 void SetReader::ReadNm1(const Segment& segment) {
     const std::string_view entity = segment.Element(1);
-    const bool member_name = entity == "IL" || entity == "74";
+    const std::uint32_t entity_code = PackCode(entity);
+    const bool member_name = entity_code == PackCode("IL") || entity_code == PackCode("74");
     LeaveMemberLevel(segment, member_name);
     if (!member_name) {
-        if (entity == "P3" && (loop_ == Loop::kCoverage || loop_ == Loop::kProvider)) {
+        if (entity_code == PackCode("P3") &&
+            (loop_ == Loop::kCoverage || loop_ == Loop::kProvider)) {
             loop_ = Loop::kProvider;
         } else {
             loop_ = Loop::kOtherName;
@@ -551,13 +665,13 @@ void SetReader::ReadNm1(const Segment& segment) {
     member_has_name_ = true;
     Member834& member = enrollment_.members.back();
     Required(segment, 2);
-    member.last_name = std::string(Required(segment, 3));
-    member.first_name = std::string(segment.Element(4));
-    member.middle_name = std::string(segment.Element(5));
-    member.name_suffix = std::string(segment.Element(7));
+    member.last_name.assign(Required(segment, 3));
+    member.first_name.assign(segment.Element(4));
+    member.middle_name.assign(segment.Element(5));
+    member.name_suffix.assign(segment.Element(7));
     Paired(segment, 8, 9);
-    member.id_qualifier = std::string(segment.Element(8));
-    member.id_code = std::string(segment.Element(9));
+    member.id_qualifier.assign(segment.Element(8));
+    member.id_code.assign(segment.Element(9));
 }
 
 void SetReader::ReadPer(const Segment& segment) {
@@ -569,54 +683,57 @@ void SetReader::ReadPer(const Segment& segment) {
         if (qualifier.empty()) {
             continue;
         }
-        if (!OneOf(qualifier, kCommunicationQualifiers)) {
+        if (!InCodeList(qualifier, kCommunicationQualifiers)) {
             ElementError(segment, qualifier_idx, "7",
                          ElementName("PER", qualifier_idx) + " holds an invalid code.");
             continue;
         }
         const std::string_view number = segment.Element(qualifier_idx + 1);
         if (qualifier == "EM" && member.email.empty()) {
-            member.email = std::string(number);
-        } else if (OneOf(qualifier, {"TE", "HP", "WP", "CP"}) && member.phone.empty()) {
-            member.phone = std::string(number);
+            member.email.assign(number);
+        } else if (InCodeList(qualifier, kPhoneQualifiers) && member.phone.empty()) {
+            member.phone.assign(number);
         }
     }
 }
 
 void SetReader::ReadN3(const Segment& segment) {
     Member834& member = enrollment_.members.back();
-    member.address_line1 = std::string(Required(segment, 1));
-    member.address_line2 = std::string(segment.Element(2));
+    member.address_line1.assign(Required(segment, 1));
+    member.address_line2.assign(segment.Element(2));
 }
 
 void SetReader::ReadN4(const Segment& segment) {
     Member834& member = enrollment_.members.back();
-    member.city = std::string(Required(segment, 1));
-    member.state = std::string(segment.Element(2));
-    member.postal_code = std::string(segment.Element(3));
+    member.city.assign(Required(segment, 1));
+    member.state.assign(segment.Element(2));
+    member.postal_code.assign(segment.Element(3));
 }
 
 void SetReader::ReadDmg(const Segment& segment) {
     Member834& member = enrollment_.members.back();
-    RequiredCode(segment, 1, {"D8"});
+    RequiredCode(segment, 1, kDateFormatD8);
     if (!Required(segment, 2).empty()) {
         member.birth_date = Date(segment, 2);
     }
     const std::string_view gender = segment.Element(3);
-    if (!gender.empty() && !OneOf(gender, {"F", "M", "U"})) {
+    if (!gender.empty() && !InCodeList(gender, kGenders)) {
         ElementError(segment, 3, "7", "DMG03 holds an invalid code.");
     }
-    member.gender = std::string(gender);
+    member.gender.assign(gender);
 }
 
 void SetReader::ReadHd(const Segment& segment) {
-    Coverage834 coverage;
-    coverage.maintenance_type = std::string(RequiredCode(segment, 1, kCoverageMaintenanceTypes));
-    coverage.insurance_line = std::string(RequiredCode(segment, 3, kInsuranceLines));
-    coverage.plan_description = std::string(segment.Element(4));
-    coverage.coverage_level = std::string(segment.Element(5));
+    std::vector<Coverage834>& coverages = enrollment_.members.back().coverages;
+    if (coverages.empty()) {
+        coverages.reserve(kCoveragesReserved);
+    }
+    Coverage834& coverage = coverages.emplace_back();
+    coverage.maintenance_type.assign(RequiredCode(segment, 1, kCoverageMaintenanceTypes));
+    coverage.insurance_line.assign(RequiredCode(segment, 3, kInsuranceLines));
+    coverage.plan_description.assign(segment.Element(4));
+    coverage.coverage_level.assign(segment.Element(5));
     coverage.position = PositionOf(segment);
-    enrollment_.members.back().coverages.push_back(std::move(coverage));
 }
 
 std::string_view SetReader::Required(const Segment& segment, int element) {
@@ -628,20 +745,11 @@ std::string_view SetReader::Required(const Segment& segment, int element) {
     return value;
 }
 
+template <std::size_t N>
 std::string_view SetReader::RequiredCode(const Segment& segment, int element,
-                                         std::initializer_list<std::string_view> codes) {
+                                         const CodeList<N>& codes) {
     const std::string_view value = Required(segment, element);
-    if (!value.empty() && !OneOf(value, codes)) {
-        ElementError(segment, element, "7",
-                     ElementName(segment.Id(), element) + " holds an invalid code.");
-    }
-    return value;
-}
-
-template <typename Codes>
-std::string_view SetReader::RequiredCode(const Segment& segment, int element, const Codes& codes) {
-    const std::string_view value = Required(segment, element);
-    if (!value.empty() && !OneOf(value, codes)) {
+    if (!value.empty() && !InCodeList(value, codes)) {
         ElementError(segment, element, "7",
                      ElementName(segment.Id(), element) + " holds an invalid code.");
     }
@@ -773,6 +881,7 @@ private:
     std::string group_control_number_;
     std::int64_t groups_ = 0;
     std::int64_t sets_in_group_ = 0;
+    std::size_t members_in_last_set_ = 0;
     bool stray_reported_ = false;
     bool stop_ = false;
 };
@@ -810,14 +919,14 @@ Result<InterchangeSummary> InterchangeReader::Run() {
 }
 
 Status InterchangeReader::Dispatch(const Segment& segment) {
-    const std::string_view id = segment.Id();
-    const bool envelope = id == "ISA" || id == "GS" || id == "ST" || id == "GE" || id == "IEA";
-    if (envelope || id == "SE") {
+    const std::uint32_t tag = segment.Tag();
+    const bool envelope = IsEnvelope(tag);
+    if (envelope || tag == kSe) {
         stray_reported_ = false;
     }
     switch (level_) {
         case Level::kSet:
-            if (id == "SE") {
+            if (tag == kSe) {
                 return CloseSet(segment);
             }
             if (!envelope) {
@@ -827,9 +936,9 @@ Status InterchangeReader::Dispatch(const Segment& segment) {
             P360_TRY(AbandonSet(segment.Position()));
             return Dispatch(segment);  // now at group level
         case Level::kGroup:
-            if (id == "ST") {
+            if (tag == kSt) {
                 OpenSet(segment);
-            } else if (id == "GE") {
+            } else if (tag == kGe) {
                 CloseGroup(segment);
             } else if (envelope) {
                 EnvelopeError(segment, 0, kGroupCode, "3", "The functional group has no GE.");
@@ -840,9 +949,9 @@ Status InterchangeReader::Dispatch(const Segment& segment) {
             }
             return Ok();
         case Level::kInterchange:
-            if (id == "GS") {
+            if (tag == kGs) {
                 OpenGroup(segment);
-            } else if (id == "IEA") {
+            } else if (tag == kIea) {
                 CloseInterchange(segment);
             } else {
                 Stray(segment);
@@ -915,7 +1024,8 @@ void InterchangeReader::OpenSet(const Segment& st) {
     level_ = Level::kSet;
     ++sets_in_group_;
     ++summary_.transaction_sets;
-    set_.emplace(st, summary_.interchange_control_number, group_control_number_);
+    set_.emplace(st, summary_.interchange_control_number, group_control_number_,
+                 members_in_last_set_);
 }
 
 Status InterchangeReader::CloseSet(const Segment& se) {
@@ -935,6 +1045,7 @@ Status InterchangeReader::AbandonSet(std::int64_t due_file_segment) {
 Status InterchangeReader::Deliver(TransactionSetResult result) {
     if (result.enrollment) {
         ++summary_.accepted;
+        members_in_last_set_ = result.enrollment->members.size();
     }
     if (!sink_) {
         return Ok();

@@ -5,8 +5,9 @@
 // GS/GE, ST/SE: control numbers that match, counts that add up) and reads each 834 transaction
 // set into an Enrollment834 — or into a list of errors, each with the segment position at fault.
 // A transaction set with any error is rejected whole; the others stand. Streaming: the input is
-// read segment by segment from a std::istream, and one transaction set at a time is held in
-// memory and handed to the caller, so a file of any size passes in bounded memory.
+// read from a std::istream one block at a time (x12_reader.hpp), and one transaction set at a
+// time is held in memory and handed to the caller, so a file of any size passes in bounded
+// memory.
 // No I/O besides the stream; no database.
 #pragma once
 

@@ -1,7 +1,9 @@
 #include "formats/x12/x12_reader.hpp"
 
 #include <array>
+#include <bit>
 #include <cctype>
+#include <cstring>
 #include <utility>
 
 namespace p360::formats::x12 {
@@ -91,19 +93,6 @@ std::vector<std::string_view> SplitOn(std::string_view text, char separator) {
     return parts;
 }
 
-std::string_view Segment::Id() const { return Element(0); }
-
-std::string_view Segment::Element(int index) const {
-    if (index < 0 || index >= static_cast<int>(starts_.size())) {
-        return {};
-    }
-    const std::size_t begin = starts_[index];
-    const std::size_t end = static_cast<std::size_t>(index) + 1 < starts_.size()
-                                ? starts_[index + 1] - 1
-                                : text_.size();
-    return std::string_view(text_).substr(begin, end - begin);
-}
-
 std::vector<std::string_view> Segment::Components(int index) const {
     return SplitOn(Element(index), delimiters_.component);
 }
@@ -115,14 +104,42 @@ std::vector<std::string_view> Segment::Repetitions(int index) const {
     return SplitOn(Element(index), delimiters_.repetition);
 }
 
-void Segment::Assign(std::int64_t position, const Delimiters& delimiters) {
+void Segment::Assign(std::string_view text, std::int64_t position, const Delimiters& delimiters) {
+    text_ = text;
     position_ = position;
     delimiters_ = delimiters;
     starts_.clear();
     starts_.push_back(0);
-    for (std::size_t offset = 0; offset < text_.size(); ++offset) {
-        if (text_[offset] == delimiters.element) {
-            starts_.push_back(static_cast<std::uint32_t>(offset + 1));
+    FindElementStarts(text, delimiters.element);
+    starts_.push_back(static_cast<std::uint32_t>(text.size()) + 1);
+    tag_ = PackCode(Id());
+}
+
+// Appends the offset after each `separator` in `text`. Eight bytes at a time where words load
+// little-endian: a word XOR the separator in every byte has a zero byte exactly where the
+// separator is, and the zero bytes are found without a branch per byte.
+void Segment::FindElementStarts(std::string_view text, char separator) {
+    const auto size = static_cast<std::uint32_t>(text.size());
+    std::uint32_t offset = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+        constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+        const std::uint64_t pattern = kOnes * static_cast<unsigned char>(separator);
+        for (; offset + 8 <= size; offset += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + offset, sizeof word);
+            const std::uint64_t differs = word ^ pattern;
+            // The high bit of each byte that is zero in `differs`, and no other bit.
+            std::uint64_t separators = ~(((differs & kLow7) + kLow7) | differs | kLow7);
+            for (; separators != 0; separators &= separators - 1) {
+                const auto byte = static_cast<std::uint32_t>(std::countr_zero(separators)) / 8;
+                starts_.push_back(offset + byte + 1);
+            }
+        }
+    }
+    for (; offset < size; ++offset) {
+        if (text[offset] == separator) {
+            starts_.push_back(offset + 1);
         }
     }
 }
@@ -141,7 +158,7 @@ Result<SegmentReader> SegmentReader::Open(std::istream& input) {
 }
 
 SegmentReader::SegmentReader(std::streambuf* input, Delimiters delimiters, std::string isa)
-    : input_(input), delimiters_(delimiters), isa_(std::move(isa)) {}
+    : input_(input), delimiters_(delimiters), isa_(std::move(isa)), block_(kBlockBytes, '\0') {}
 
 Error SegmentReader::Fail(std::string message) {
     failure_ = Error::InvalidArgument(std::move(message), SegmentLocation(segments_read_ + 1));
@@ -154,39 +171,79 @@ Result<bool> SegmentReader::Next(Segment& segment) {
     }
     if (isa_pending_) {
         isa_pending_ = false;
-        segment.text_ = std::move(isa_);
-        segment.Assign(++segments_read_, delimiters_);
+        segment.Assign(isa_, ++segments_read_, delimiters_);
         return true;
     }
-    while (IsSkippable(input_->sgetc())) {
-        input_->sbumpc();
-    }
-    if (input_->sgetc() == std::char_traits<char>::eof()) {
+    if (!SkipSeparatingWhitespace()) {
         return false;
     }
-    segment.text_.clear();
+    P360_ASSIGN_OR_RETURN(std::string_view text, NextSegmentText());
+    // A newline terminator written as CR LF leaves the CR behind.
+    if (delimiters_.segment == '\n' && !text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+    }
+    segment.Assign(text, ++segments_read_, delimiters_);
+    return true;
+}
+
+// False at a clean end of the input.
+bool SegmentReader::SkipSeparatingWhitespace() {
     for (;;) {
-        const int next = input_->sbumpc();
-        if (next == std::char_traits<char>::eof()) {
+        while (unread_begin_ < unread_end_ && IsSkippable(block_[unread_begin_])) {
+            ++unread_begin_;
+        }
+        if (unread_begin_ < unread_end_) {
+            return true;
+        }
+        if (!Refill()) {
+            return false;
+        }
+    }
+}
+
+// The unread bytes up to the next terminator, which is consumed. The search resumes where it
+// stopped after each refill, so a straddling segment is scanned once.
+Result<std::string_view> SegmentReader::NextSegmentText() {
+    std::size_t searched = unread_begin_;
+    for (;;) {
+        const char* found = static_cast<const char*>(
+            std::memchr(block_.data() + searched, delimiters_.segment, unread_end_ - searched));
+        const std::size_t length =
+            found != nullptr ? static_cast<std::size_t>(found - block_.data()) - unread_begin_
+                             : unread_end_ - unread_begin_;
+        if (length > kMaxSegmentBytes) {
+            return Fail("Segment " + std::to_string(segments_read_ + 1) + " is longer than " +
+                        std::to_string(kMaxSegmentBytes) + " bytes.");
+        }
+        if (found != nullptr) {
+            const std::string_view text(block_.data() + unread_begin_, length);
+            unread_begin_ += length + 1;
+            return text;
+        }
+        searched = length;  // where the unread bytes end once moved to the front
+        if (!Refill()) {
             ended_inside_segment_ = true;
             return Fail("The input ends inside segment " + std::to_string(segments_read_ + 1) +
                         ", before its terminator.");
         }
-        const char c = std::char_traits<char>::to_char_type(next);
-        if (c == delimiters_.segment) {
-            break;
-        }
-        if (segment.text_.size() == kMaxSegmentBytes) {
-            return Fail("Segment " + std::to_string(segments_read_ + 1) + " is longer than " +
-                        std::to_string(kMaxSegmentBytes) + " bytes.");
-        }
-        segment.text_.push_back(c);
     }
-    // A newline terminator written as CR LF leaves the CR behind.
-    if (delimiters_.segment == '\n' && !segment.text_.empty() && segment.text_.back() == '\r') {
-        segment.text_.pop_back();
+}
+
+// Moves the unread bytes (at most one partial segment) to the front of the block and reads
+// after them; false when the input has nothing more.
+bool SegmentReader::Refill() {
+    const std::size_t unread = unread_end_ - unread_begin_;
+    if (unread_begin_ > 0) {
+        std::memmove(block_.data(), block_.data() + unread_begin_, unread);
+        unread_begin_ = 0;
+        unread_end_ = unread;
     }
-    segment.Assign(++segments_read_, delimiters_);
+    const std::streamsize read = input_->sgetn(
+        block_.data() + unread_end_, static_cast<std::streamsize>(kBlockBytes - unread_end_));
+    if (read <= 0) {
+        return false;
+    }
+    unread_end_ += static_cast<std::size_t>(read);
     return true;
 }
 

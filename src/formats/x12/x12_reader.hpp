@@ -6,7 +6,9 @@
 // terminator the byte after ISA16. Whitespace (CR, LF, space, tab) after a terminator is skipped,
 // so files with one segment per line read the same as files on one line.
 //
-// The reader never throws and never allocates more than one segment's worth of bytes: a segment
+// The reader never throws and holds one block of the input (kBlockBytes) at a time, whatever the
+// input's size: a segment is handed out as a view into the block, not copied, and a segment that
+// straddles two blocks is moved to the front before the next block is read after it. A segment
 // longer than kMaxSegmentBytes, input that ends inside a segment and input that does not start
 // with a well-formed ISA are errors (kInvalidArgument, location "segment <n>"). It knows nothing
 // about envelopes or transaction sets; see enrollment_834.hpp for those.
@@ -27,6 +29,26 @@ namespace p360::formats::x12 {
 
 inline constexpr std::size_t kIsaLength = 106;  // ISA through its terminator
 inline constexpr std::size_t kMaxSegmentBytes = 64 * 1024;
+// Input is read this much at a time; room for the longest segment, its terminator and more, so
+// that every read after a straddling segment still brings in a large block.
+inline constexpr std::size_t kBlockBytes = 256 * 1024;
+static_assert(kBlockBytes > 2 * kMaxSegmentBytes);
+
+// A segment id or code value of up to three characters as one integer, so that dispatching on
+// ids and checking code lists are integer switches and compares instead of string compares:
+// `switch (segment.Tag()) { case PackCode("INS"): … }`. The length is packed too, so "A" and
+// "A\0" differ; longer text packs to kNotACode, which no id or code of three characters packs to.
+inline constexpr std::uint32_t kNotACode = 0xFFFFFFFFu;
+constexpr std::uint32_t PackCode(std::string_view text) {
+    if (text.size() > 3) {
+        return kNotACode;
+    }
+    std::uint32_t packed = static_cast<std::uint32_t>(text.size()) << 24;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        packed |= static_cast<std::uint32_t>(static_cast<unsigned char>(text[at])) << (8 * at);
+    }
+    return packed;
+}
 
 struct Delimiters {
     char element = '*';
@@ -43,9 +65,17 @@ std::vector<std::string_view> SplitOn(std::string_view text, char separator);
 // Element(3)); one that was not sent reads as "". Views stay valid until the next Next().
 class Segment {
 public:
-    std::string_view Id() const;
-    int ElementCount() const { return static_cast<int>(starts_.size()) - 1; }
-    std::string_view Element(int index) const;
+    std::string_view Id() const { return Element(0); }
+    // PackCode(Id()), worked out once when the segment is read.
+    std::uint32_t Tag() const { return tag_; }
+    int ElementCount() const { return static_cast<int>(starts_.size()) - 2; }
+    std::string_view Element(int index) const {
+        if (index < 0 || index > ElementCount()) {
+            return {};
+        }
+        const std::uint32_t begin = starts_[index];
+        return {text_.data() + begin, starts_[index + 1] - 1 - begin};
+    }
     // The element split on the component separator (a composite such as HD04 or DMG05).
     std::vector<std::string_view> Components(int index) const;
     // The element split on the repetition separator (one part when the interchange has none).
@@ -55,10 +85,14 @@ public:
 
 private:
     friend class SegmentReader;
-    void Assign(std::int64_t position, const Delimiters& delimiters);
+    void Assign(std::string_view text, std::int64_t position, const Delimiters& delimiters);
+    void FindElementStarts(std::string_view text, char separator);
 
-    std::string text_;                   // without the terminator
-    std::vector<std::uint32_t> starts_;  // offset of the id and of each element
+    std::string_view text_;  // without the terminator; into the reader's block
+    // Offset of the id and of each element, then one past the end of the text plus one, so that
+    // element i always ends at starts_[i + 1] - 1.
+    std::vector<std::uint32_t> starts_ = {0, 1};
+    std::uint32_t tag_ = PackCode("");
     std::int64_t position_ = 0;
     Delimiters delimiters_;
 };
@@ -84,12 +118,18 @@ public:
 private:
     SegmentReader(std::streambuf* input, Delimiters delimiters, std::string isa);
 
+    bool SkipSeparatingWhitespace();
+    Result<std::string_view> NextSegmentText();
+    bool Refill();
     Error Fail(std::string message);
 
     std::streambuf* input_;
     Delimiters delimiters_;
-    std::string isa_;  // held until the first Next() hands it out
+    std::string isa_;  // handed out by the first Next(), as a view
     bool isa_pending_ = true;
+    std::string block_;  // kBlockBytes; the unread input is block_[unread_begin_, unread_end_)
+    std::size_t unread_begin_ = 0;
+    std::size_t unread_end_ = 0;
     std::int64_t segments_read_ = 0;
     std::optional<Error> failure_;
     bool ended_inside_segment_ = false;

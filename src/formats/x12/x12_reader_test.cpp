@@ -206,6 +206,81 @@ TEST(X12ReaderTest, ASegmentOfExactlyTheLimitIsRead) {
     EXPECT_EQ(read.segments[1][1], element);
 }
 
+// Segments of many lengths, with line breaks between some, over several blocks: every block
+// boundary falls inside a segment, an element, a CR LF or a run of blanks at some point.
+TEST(X12ReaderTest, SegmentsStraddlingBlockBoundariesReadWhole) {
+    std::string text = Isa('*', '^', ':', '~');
+    std::vector<std::vector<std::string>> expected;
+    for (int segment_idx = 0; text.size() < 3 * kBlockBytes; ++segment_idx) {
+        std::vector<std::string> elements = {"N3", std::string(segment_idx % 301, 'A'),
+                                             std::to_string(segment_idx)};
+        text += elements[0] + "*" + elements[1] + "*" + elements[2] + "~";
+        text += segment_idx % 3 == 0 ? "\r\n" : segment_idx % 7 == 0 ? "  \t " : "";
+        expected.push_back(std::move(elements));
+    }
+    const Read read = ReadAll(text);
+    ASSERT_FALSE(read.error);
+    ASSERT_EQ(read.segments.size(), expected.size() + 1);
+    for (std::size_t segment_idx = 0; segment_idx < expected.size(); ++segment_idx) {
+        ASSERT_EQ(read.segments[segment_idx + 1], expected[segment_idx]) << segment_idx;
+        ASSERT_EQ(read.positions[segment_idx + 1], static_cast<std::int64_t>(segment_idx) + 2);
+    }
+}
+
+TEST(X12ReaderTest, ASegmentOfTheLimitAcrossABlockBoundaryIsRead) {
+    // The long segment starts ten bytes before the end of the first block (which begins after
+    // the ISA).
+    std::string text = Isa('*', '^', ':', '~');
+    const std::size_t long_segment_at = kIsaLength + kBlockBytes - 10;
+    std::int64_t segments = 1;
+    for (; text.size() < long_segment_at; ++segments) {
+        const std::size_t room = long_segment_at - text.size();
+        text += "N3*" + std::string(std::clamp<std::size_t>(room, 5, 1000) - 4, 'B') + "~";
+    }
+    ASSERT_EQ(text.size(), long_segment_at);
+    const std::string element(kMaxSegmentBytes - 4, 'A');
+    const Read read = ReadAll(text + "NM1*" + element + "~SE*1~");
+    ASSERT_FALSE(read.error);
+    ASSERT_EQ(read.segments.size(), static_cast<std::size_t>(segments) + 2);
+    EXPECT_EQ(read.segments[segments][1], element);
+    EXPECT_EQ(read.segments.back(), (std::vector<std::string>{"SE", "1"}));
+}
+
+TEST(X12ReaderTest, LimitsAndTheEndOfInputHoldInLaterBlocks) {
+    std::string text = Isa('*', '^', ':', '~');
+    std::int64_t segments = 1;
+    for (; text.size() < 2 * kBlockBytes + 17; ++segments) {
+        text += "N3*MAIN ST~";
+    }
+    const Read cut = ReadAll(text + "N4*HARRIS");
+    ASSERT_TRUE(cut.error);
+    EXPECT_EQ(cut.error->location, "segment " + std::to_string(segments + 1));
+    EXPECT_EQ(cut.segments.size(), static_cast<std::size_t>(segments));
+    const Read too_long = ReadAll(text + "N4*" + std::string(kMaxSegmentBytes, 'A') + "~SE~");
+    ASSERT_TRUE(too_long.error);
+    EXPECT_EQ(too_long.error->location, "segment " + std::to_string(segments + 1));
+    EXPECT_NE(too_long.error->public_message.find("longer than"), std::string::npos);
+}
+
+TEST(X12ReaderTest, PackCodeTellsEveryShortCodeApartAndTagsEachSegment) {
+    EXPECT_NE(PackCode("N1"), PackCode("N1 "));
+    EXPECT_NE(PackCode("A"), PackCode(std::string_view("A\0", 2)));
+    EXPECT_NE(PackCode(""), PackCode(std::string_view("\0", 1)));
+    EXPECT_NE(PackCode("IN"), PackCode("NI"));
+    EXPECT_EQ(PackCode("INSX"), kNotACode);
+    EXPECT_NE(PackCode("\xFF\xFF\xFF"), kNotACode);
+    std::istringstream input(Isa('*', '^', ':', '~') + "INS*Y~INSURED*N~");
+    auto reader = SegmentReader::Open(input);
+    ASSERT_TRUE(reader.ok());
+    Segment segment;
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), PackCode("ISA"));
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), PackCode("INS"));
+    ASSERT_TRUE(reader->Next(segment).value());
+    EXPECT_EQ(segment.Tag(), kNotACode);
+}
+
 TEST(X12ReaderTest, SplitOnKeepsEmptyParts) {
     EXPECT_EQ(SplitOn("", ':'), (std::vector<std::string_view>{""}));
     EXPECT_EQ(SplitOn("a::b:", ':'), (std::vector<std::string_view>{"a", "", "b", ""}));
