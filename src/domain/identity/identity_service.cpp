@@ -596,6 +596,10 @@ Status IdentityService::FollowOnce(bool& more) {
     more = scanned == kBatch;
     std::set<std::string> done;
     for (const auto& [event_id, person_id] : events) {
+        if (stop_requested_) {
+            more = false;
+            return Ok();  // the cursor stays after the last event handled
+        }
         if (!person_id.empty() && done.insert(person_id).second) {
             auto person = records_.Get(system_, "Person", person_id, PersonFields());
             if (!person.ok() && person.error().code == ErrorCode::kNotFound) {
@@ -652,6 +656,7 @@ void IdentityService::StartFollowing(std::chrono::milliseconds interval) {
 }
 
 void IdentityService::Stop() {
+    stop_requested_ = true;
     {
         std::lock_guard lock(stop_mutex_);
         stopping_ = true;

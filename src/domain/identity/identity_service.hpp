@@ -198,6 +198,8 @@ private:
     std::mutex stop_mutex_;
     std::condition_variable stop_wake_;
     bool stopping_ = false;  // guarded by stop_mutex_
+    // Read between events too, so a long catch-up does not hold up shutdown.
+    std::atomic<bool> stop_requested_{false};
     std::thread follower_;
 };
 
