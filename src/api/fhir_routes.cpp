@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <iterator>
 #include <optional>
 
@@ -141,17 +142,24 @@ Result<std::string> LastUpdatedTerm(std::string_view value) {
 }
 
 // identifier=[system|]value: a system payer360 keeps, or any of them.
-Result<std::string> IdentifierTerm(std::string_view value) {
+// Whether the caller may read a Person field (identifier search filters on such fields).
+using PersonFieldReadable = std::function<bool(std::string_view field)>;
+
+Result<std::string> IdentifierTerm(std::string_view value, const PersonFieldReadable& readable) {
     const auto bar = value.find('|');
     if (bar == std::string_view::npos) {
+        // Any identifier the caller may see: a role without government ids searches the others
+        // rather than being refused for fields it did not name.
         std::string any;
         for (std::string_view system : {formats::fhir::kSourceIdSystem, formats::fhir::kMbiSystem,
                                         formats::fhir::kMedicaidSystem}) {
-            any += (any.empty() ? "(" : " or ") +
-                   std::string(formats::fhir::PersonFieldForIdentifierSystem(system)) + " = " +
-                   query::QuoteText(value);
+            const std::string_view field = formats::fhir::PersonFieldForIdentifierSystem(system);
+            if (readable(field)) {
+                any += (any.empty() ? "(" : " or ") + std::string(field) + " = " +
+                       query::QuoteText(value);
+            }
         }
-        return any + ")";
+        return any.empty() ? std::string("id is null") : any + ")";
     }
     const std::string_view field =
         formats::fhir::PersonFieldForIdentifierSystem(value.substr(0, bar));
@@ -247,7 +255,8 @@ std::string PatientId(std::string_view value) {
 }
 
 // The Patient-only search parameters.
-Result<std::optional<std::string>> PatientTerm(const std::string& name, const std::string& value) {
+Result<std::optional<std::string>> PatientTerm(const std::string& name, const std::string& value,
+                                               const PersonFieldReadable& readable) {
     if (name == "family") {
         return std::optional<std::string>("lastName startsWith " + query::QuoteText(value));
     }
@@ -269,14 +278,15 @@ Result<std::optional<std::string>> PatientTerm(const std::string& name, const st
         return std::optional<std::string>("gender = " + query::QuoteText(value));
     }
     if (name == "identifier") {
-        P360_ASSIGN_OR_RETURN(auto term, IdentifierTerm(value));
+        P360_ASSIGN_OR_RETURN(auto term, IdentifierTerm(value, readable));
         return std::optional<std::string>(std::move(term));
     }
     return std::optional<std::string>();
 }
 
 // The search parameters of a request as one filter over the type's object.
-Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& request) {
+Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& request,
+                                 const PersonFieldReadable& readable) {
     std::vector<std::string> terms;
     for (const auto& [name, value] : request.query) {
         if (name == "_count" || name == "_cursor") {
@@ -302,7 +312,7 @@ Result<std::string> SearchFilter(const ResourceType& type, const HttpRequest& re
         }
         std::optional<std::string> term;
         if (type.name == "Patient") {
-            P360_ASSIGN_OR_RETURN(term, PatientTerm(name, value));
+            P360_ASSIGN_OR_RETURN(term, PatientTerm(name, value, readable));
         } else if (name == "name" && !type.name_filter.empty()) {
             term = std::string(type.name_filter) + " startsWith " + query::QuoteText(value);
         } else if (name == "practitioner" && type.name == "PractitionerRole") {
@@ -425,7 +435,9 @@ Result<json::object> ReadRecord(records::RecordService& records, const Actor& ac
 Result<HttpResponse> Search(records::RecordService& records, const ResourceType& type,
                             const HttpRequest& request, const Actor& actor) {
     query::ListRequest list;
-    P360_ASSIGN_OR_RETURN(list.filter, SearchFilter(type, request));
+    P360_ASSIGN_OR_RETURN(list.filter, SearchFilter(type, request, [&](std::string_view field) {
+                              return records.CanReadField(actor, "Person", field);
+                          }));
     P360_ASSIGN_OR_RETURN(list.limit, CountOf(request));
     list.cursor = request.Query("_cursor").value_or("");
     P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, type.object, list));

@@ -413,6 +413,14 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
     return page;
 }
 
+bool RecordService::CanReadField(const Actor& actor, std::string_view object_name,
+                                 std::string_view field_name) const {
+    const metadata::CatalogSnapshot catalog = metadata_.Current();
+    const ObjectDef* object = catalog->FindObject(object_name);
+    const FieldDef* field = object == nullptr ? nullptr : object->FindField(field_name);
+    return field != nullptr && authorizer_.CanReadField(actor, *object, *field);
+}
+
 Result<json::object> RecordService::List(const Actor& actor, std::string_view object_name,
                                          const query::ListRequest& request) {
     P360_ASSIGN_OR_RETURN(std::string text, ListJson(actor, object_name, request));

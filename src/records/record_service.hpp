@@ -117,6 +117,11 @@ public:
     Status Delete(const security::Actor& actor, std::string_view object_name, std::string_view id,
                   std::optional<std::int64_t> if_match);
 
+    // Whether `actor` may read `field_name` of `object_name` (false for unknown ones): for
+    // callers that build filters over fields the caller did not name.
+    bool CanReadField(const security::Actor& actor, std::string_view object_name,
+                      std::string_view field_name) const;
+
     // {"items": [...], "nextCursor": "…" | null}
     Result<json::object> List(const security::Actor& actor, std::string_view object_name,
                               const query::ListRequest& request);

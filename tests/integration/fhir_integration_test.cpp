@@ -194,6 +194,22 @@ TEST_F(FhirTest, SearchesFilterAndPage) {
         admin_);
     ASSERT_EQ(by_mbi.Json().at("entry").as_array().size(), 1U);
 
+    // Without a system an identifier is any the caller may see: marketing may not read
+    // government ids, so finds the member by their source id but not by their MBI — and is
+    // not refused for fields it never named.
+    server_->CreateUser("fhir-identifier-marketer", "marketing");
+    const std::string marketer = server_->Login("fhir-identifier-marketer");
+    HttpResult by_source = Fhir("/fhir/r4/Patient?identifier=fhir-1", marketer);
+    ASSERT_EQ(by_source.status, 200) << by_source.body;
+    ASSERT_EQ(by_source.Json().at("entry").as_array().size(), 1U);
+    EXPECT_EQ(by_source.Json().at("entry").at(0).at("resource").at("id"), json::value(ids_[0]));
+    HttpResult mbi_unseen = Fhir("/fhir/r4/Patient?identifier=1EG4TE5MK73", marketer);
+    ASSERT_EQ(mbi_unseen.status, 200) << mbi_unseen.body;
+    EXPECT_EQ(EntryCount(mbi_unseen), 0U);
+    HttpResult mbi_seen = Fhir("/fhir/r4/Patient?identifier=1EG4TE5MK73", agent_);
+    ASSERT_EQ(mbi_seen.status, 200) << mbi_seen.body;
+    EXPECT_EQ(EntryCount(mbi_seen), 1U);
+
     // One per page: the next link leads through both Fhirsbys, then stops.
     std::vector<std::string> seen;
     std::string target = "/fhir/r4/Patient?family=Fhirsby&_count=1";
