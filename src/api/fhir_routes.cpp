@@ -443,8 +443,9 @@ Result<HttpResponse> Search(records::RecordService& records, const ResourceType&
     P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, type.object, list));
     const std::string base = BaseUrl(request);
     json::array entries;
+    LinkedRecords linked;  // a plan or provider many results share is read once
     for (const json::value& record : page.at("items").as_array()) {
-        json::object resource = ToResource(records, actor, type, record.as_object());
+        json::object resource = ToResource(records, actor, type, record.as_object(), &linked);
         const std::string url =
             base + "/" + std::string(type.name) + "/" + std::string(resource.at("id").as_string());
         entries.push_back(json::object{
@@ -479,8 +480,9 @@ Result<HttpResponse> Everything(records::RecordService& records, const HttpReque
     P360_ASSIGN_OR_RETURN(json::object person, records.Get(actor, "Person", id));
     const std::string base = BaseUrl(request);
     json::array entries;
+    LinkedRecords linked;
     auto add = [&](const ResourceType& type, const json::object& record) {
-        json::object resource = ToResource(records, actor, type, record);
+        json::object resource = ToResource(records, actor, type, record, &linked);
         const std::string url =
             base + "/" + std::string(type.name) + "/" + std::string(resource.at("id").as_string());
         entries.push_back(json::object{
