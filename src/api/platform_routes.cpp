@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "api/api_support.hpp"
+#include "core/log.hpp"
 #include "http/problem.hpp"
 #include "records/definition_json.hpp"
 
@@ -207,6 +208,11 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
                                            "active");
                 }
                 P360_ASSIGN_OR_RETURN(auto user, services.auth.ChangeUser(user_id, change));
+                // Who changed whose access, like the other setup changes; ids and role names only.
+                log::Info("users.changed", {{"user", user.id},
+                                            {"by", actor.user_id},
+                                            {"role", user.role},
+                                            {"active", user.active ? "true" : "false"}});
                 return JsonResponse(200, UserJson(user));
             }));
     router.Add(

@@ -150,6 +150,11 @@ TEST_F(SessionTest, ADemotedUserLosesTheOldRolesRightsOnTheNextRequest) {
     HttpResult demoted = server_.Request("PATCH", target, R"({"role":"agent"})", admin);
     ASSERT_EQ(demoted.status, 200) << demoted.body;
     EXPECT_EQ(demoted.Json().at("role").as_string(), "agent");
+    // The change is on record: whose, by whom, to what.
+    const std::string expected_log_line = "event=users.changed user=" + target.substr(14) +
+                                          " by=" + UserId(admin, "admin") + " role=agent";
+    EXPECT_NE(server_.ServerLog().find(expected_log_line), std::string::npos)
+        << server_.ServerLog();
     EXPECT_TRUE(demoted.Json().at("active").as_bool());
     EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", deputy).status, 403);
     EXPECT_EQ(GetObjects(deputy).status, 200);  // the session itself goes on
