@@ -144,11 +144,24 @@ describe('record pages and setup', () => {
       await page.locator(`input[data-field=${field}]`).click();
       await page.getByRole('option').first().click();
     }
+    // The member is picked by name, not typed in as an id.
+    const fullName = `${person.firstName} ${person.lastName}`;
+    await page.locator('input[data-field=relatedPerson]').fill(fullName);
+    const option = page.getByRole('option', { name: fullName, exact: true }).first();
+    await option.waitFor();
+    await screenshot(page, 'reference-picker');
+    await assertAccessible(page, 'reference picker');
+    await option.click();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('record-detail').waitFor();
     const id = page.url().split('/').pop();
     assert.match(id, /^[a-z]+_/);
-    assert.equal((await apiCall(server.baseUrl, 'GET', `/api/v1/records/Task/${id}`, { token: admin })).status, 200);
+    const stored = await apiCall(server.baseUrl, 'GET', `/api/v1/records/Task/${id}`, { token: admin });
+    assert.equal(stored.status, 200);
+    const picked = await apiCall(server.baseUrl, 'GET', `/api/v1/records/Person/${stored.json.relatedPerson}`, { token: admin });
+    assert.equal(`${picked.json.firstName} ${picked.json.lastName}`, fullName);
+    // The detail page names the member it links to.
+    await page.getByTestId('record-detail').getByRole('link', { name: fullName }).waitFor();
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.waitForURL(/\/o\/Task$/);
