@@ -172,6 +172,11 @@ Status KeepAnActiveAdmin(storage::Connection& connection, const UserAccount& bef
     if (before.role != "admin" || !before.active || (stays_admin && stays_active)) {
         return Ok();
     }
+    // Touching every active admin's row first makes concurrent changes of admins wait for each
+    // other (PostgreSQL row locks; SQLite has one writer anyway), so two administrators demoting
+    // each other at once cannot both see the other still in charge.
+    P360_TRY(
+        connection.Execute("UPDATE sys_users SET role = role WHERE role = 'admin' AND active = 1"));
     const Value id[] = {before.id};
     P360_ASSIGN_OR_RETURN(
         auto other,
