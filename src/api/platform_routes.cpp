@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "api/api_support.hpp"
+#include "core/log.hpp"
 #include "http/problem.hpp"
 #include "records/definition_json.hpp"
 
@@ -86,22 +87,29 @@ Result<std::vector<std::string>> PermissionSetsFromBody(const json::value& body)
     return names;
 }
 
-// The body of PATCH /api/v1/users/{id}: only `active` may change.
-Result<bool> ActiveFromBody(const json::value& body) {
+// The body of PATCH /api/v1/users/{id}: `role` and/or `active`.
+Result<security::UserChange> UserChangeFromBody(const json::value& body) {
     const json::object* fields = body.if_object();
-    if (fields == nullptr) {
-        return Error::InvalidArgument(R"(Send a JSON object such as {"active": false}.)", "body");
+    if (fields == nullptr || fields->empty()) {
+        return Error::InvalidArgument(R"(Send a JSON object such as {"role": "agent"}.)", "body");
     }
+    security::UserChange change;
     for (const auto& [name, value] : *fields) {
-        if (name != "active") {
-            return Error::InvalidArgument("Only active can be changed here.", name);
+        if (name == "role") {
+            if (!value.is_string()) {
+                return Error::InvalidArgument("role must be a role name.", "role");
+            }
+            change.role = std::string(value.get_string());
+        } else if (name == "active") {
+            if (!value.is_bool()) {
+                return Error::InvalidArgument("active must be true or false.", "active");
+            }
+            change.active = value.get_bool();
+        } else {
+            return Error::InvalidArgument("Only role and active can be changed here.", name);
         }
     }
-    const json::value* active = fields->if_contains("active");
-    if (active == nullptr || !active->is_bool()) {
-        return Error::InvalidArgument("active must be true or false.", "active");
-    }
-    return active->get_bool();
+    return change;
 }
 
 HttpResponse LoginResponse(security::AuthService& auth, const HttpRequest& request,
@@ -192,14 +200,19 @@ void RegisterUserRoutes(http::Router& router, const PlatformServices& services) 
             auth, services.authorizer,
             [&services](const HttpRequest& request, const Actor& actor) -> Result<HttpResponse> {
                 P360_ASSIGN_OR_RETURN(json::value body, JsonBody(request));
-                P360_ASSIGN_OR_RETURN(const bool active, ActiveFromBody(body));
+                P360_ASSIGN_OR_RETURN(const auto change, UserChangeFromBody(body));
                 const std::string_view user_id = request.PathParam("id");
-                if (!active && user_id == actor.user_id) {
-                    // The last administrator could otherwise lock everyone out.
+                if (change.active == false && user_id == actor.user_id) {
+                    // It would end the very session making the call.
                     return Error::Conflict("Administrators cannot deactivate themselves.",
                                            "active");
                 }
-                P360_ASSIGN_OR_RETURN(auto user, services.auth.SetActive(user_id, active));
+                P360_ASSIGN_OR_RETURN(auto user, services.auth.ChangeUser(user_id, change));
+                // Who changed whose access, like the other setup changes; ids and role names only.
+                log::Info("users.changed", {{"user", user.id},
+                                            {"by", actor.user_id},
+                                            {"role", user.role},
+                                            {"active", user.active ? "true" : "false"}});
                 return JsonResponse(200, UserJson(user));
             }));
     router.Add(

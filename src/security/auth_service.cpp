@@ -150,6 +150,45 @@ UserAccount ToUserAccount(const storage::Row& row) {
 
 Error NoSuchUser() { return Error::NotFound("No user with this id."); }
 
+Status CheckRoleChange(const std::string& from, const std::string& to) {
+    const auto& roles = KnownRoles();
+    if (std::find(roles.begin(), roles.end(), to) == roles.end()) {
+        return Error::InvalidArgument("Unknown role.", "role");
+    }
+    if (from != to && (from == "portal_member" || to == "portal_member")) {
+        return Error::InvalidArgument(
+            "Portal members are bound to their Person record; create a separate user instead.",
+            "role");
+    }
+    return Ok();
+}
+
+// Refuses a change that would take the last active admin's role or access away, which would
+// leave nobody able to administer users. Runs inside the write that applies the change.
+Status KeepAnActiveAdmin(storage::Connection& connection, const UserAccount& before,
+                         const UserChange& change) {
+    const bool stays_admin = change.role.value_or(before.role) == "admin";
+    const bool stays_active = change.active.value_or(before.active);
+    if (before.role != "admin" || !before.active || (stays_admin && stays_active)) {
+        return Ok();
+    }
+    // Touching every active admin's row first makes concurrent changes of admins wait for each
+    // other (PostgreSQL row locks; SQLite has one writer anyway), so two administrators demoting
+    // each other at once cannot both see the other still in charge.
+    P360_TRY(
+        connection.Execute("UPDATE sys_users SET role = role WHERE role = 'admin' AND active = 1"));
+    const Value id[] = {before.id};
+    P360_ASSIGN_OR_RETURN(
+        auto other,
+        connection.QueryOne(
+            "SELECT 1 FROM sys_users WHERE role = 'admin' AND active = 1 AND id <> ?", id));
+    if (!other) {
+        return Error::Conflict("This is the last active admin; make another user admin first.",
+                               stays_admin ? "active" : "role");
+    }
+    return Ok();
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& KnownRoles() {
@@ -559,25 +598,37 @@ Result<std::vector<UserAccount>> AuthService::ListUsers() {
 }
 
 Result<UserAccount> AuthService::SetActive(std::string_view user_id, bool active) {
+    return ChangeUser(user_id, UserChange{std::nullopt, active});
+}
+
+Result<UserAccount> AuthService::ChangeUser(std::string_view user_id, const UserChange& change) {
     std::optional<storage::Row> row;
     P360_TRY(database_.Write([&](storage::Connection& connection) -> Status {
         const Value id[] = {std::string(user_id)};
-        const Value params[] = {std::int64_t{active ? 1 : 0}, std::string(user_id)};
-        P360_TRY(connection.Execute("UPDATE sys_users SET active = ? WHERE id = ?", params));
-        if (connection.ChangedRows() == 0) {
+        const std::string select_user = std::string(kSelectUserAccount) + " WHERE id = ?";
+        P360_ASSIGN_OR_RETURN(auto found, connection.QueryOne(select_user, id));
+        if (!found) {
             return NoSuchUser();
         }
+        const UserAccount before = ToUserAccount(*found);
+        if (change.role) {
+            P360_TRY(CheckRoleChange(before.role, *change.role));
+        }
+        P360_TRY(KeepAnActiveAdmin(connection, before, change));
+        const std::string role = change.role.value_or(before.role);
+        const bool active = change.active.value_or(before.active);
+        const Value params[] = {role, std::int64_t{active ? 1 : 0}, std::string(user_id)};
+        P360_TRY(
+            connection.Execute("UPDATE sys_users SET role = ?, active = ? WHERE id = ?", params));
         if (!active) {
             // Reactivation must not bring old tokens back to life.
             P360_TRY(connection.Execute("DELETE FROM sys_sessions WHERE user_id = ?", id));
         }
-        P360_ASSIGN_OR_RETURN(
-            row, connection.QueryOne(std::string(kSelectUserAccount) + " WHERE id = ?", id));
+        P360_ASSIGN_OR_RETURN(row, connection.QueryOne(select_user, id));
         return Ok();
     }));
-    if (!active) {
-        ForgetCachedUser(user_id);
-    }
+    // Cached actors carry the old role; the next request reads the new one.
+    ForgetCachedUser(user_id);
     return ToUserAccount(*row);
 }
 

@@ -55,6 +55,12 @@ struct UserAccount {
     std::vector<std::string> permission_sets;  // held beyond the role's
 };
 
+// What an administrator changes about a user; an absent member stays as it is.
+struct UserChange {
+    std::optional<std::string> role;
+    std::optional<bool> active;
+};
+
 struct AuthOptions {
     std::chrono::seconds session_ttl{std::chrono::hours(8)};
     // Refresh extends a session up to this long after its login, never beyond.
@@ -130,6 +136,13 @@ public:
     // Deactivating ends every session of the user at once and refuses their logins until
     // reactivated. kNotFound for an unknown user id.
     Result<UserAccount> SetActive(std::string_view user_id, bool active);
+
+    // Changes a user's role and/or active flag in one write. A new role takes effect on the
+    // user's next request: the sessions they hold keep working but no longer carry the old
+    // role's rights. kInvalidArgument (naming `role`) for an unknown role or a change to or from
+    // portal_member (a portal member is bound to their Person record); kConflict when the change
+    // would leave no active admin; kNotFound for an unknown user id.
+    Result<UserAccount> ChangeUser(std::string_view user_id, const UserChange& change);
 
     // Replaces the permission sets the user holds beyond their role's; sessions see the change
     // on their next request. The names must be checked against the policy by the caller.

@@ -289,6 +289,29 @@ TEST_F(AuthServiceTest, DeactivationEndsSessionsAtOnceAndRefusesLogins) {
     EXPECT_EQ(auth_->SetActive("usr_missing", false).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(AuthServiceTest, TheLastActiveAdminKeepsTheRoleAndAccess) {
+    const Actor alice = MakeUser("alice");
+    auto root = auth_->CreateUser("root", kPassword, "admin");
+    ASSERT_TRUE(root.ok());
+    const std::string root_id = root->user_id;
+
+    EXPECT_EQ(auth_->SetActive(root_id, false).error().code, ErrorCode::kConflict);
+    auto demoted = auth_->ChangeUser(root_id, UserChange{"agent", std::nullopt});
+    EXPECT_EQ(demoted.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(demoted.error().location, "role");
+
+    // With a second admin, either may go; then the other is the last again.
+    ASSERT_TRUE(auth_->ChangeUser(alice.user_id, UserChange{"admin", std::nullopt}).ok());
+    auto stepped_down = auth_->ChangeUser(root_id, UserChange{"auditor", false});
+    ASSERT_TRUE(stepped_down.ok());
+    EXPECT_EQ(stepped_down->role, "auditor");
+    EXPECT_FALSE(stepped_down->active);
+    EXPECT_EQ(auth_->ChangeUser(alice.user_id, UserChange{"agent", std::nullopt}).error().code,
+              ErrorCode::kConflict);
+    EXPECT_EQ(auth_->ChangeUser(alice.user_id, UserChange{"wizard", std::nullopt}).error().location,
+              "role");
+}
+
 TEST_F(AuthServiceTest, RevokingSessionsEndsEveryOneOfThatUserOnly) {
     const Actor alice = MakeUser("alice");
     MakeUser("bob");

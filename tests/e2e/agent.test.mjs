@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { apiCall, apiLogin, launchBrowser, logIn, newPage, screenshot, startServer } from './harness.mjs';
+import { apiCall, assertAccessible, apiLogin, launchBrowser, logIn, newPage, screenshot, startServer } from './harness.mjs';
 
 let server;
 let chrome;
@@ -45,6 +45,15 @@ describe('the agent console', () => {
     console.log(`figure: console first load ${firstLoad} ms to the login form (load event at ${navigation} ms)`);
     assert.match(page.url(), /\/login$/);
     await screenshot(page, 'login');
+    await assertAccessible(page, 'login');
+    // The check itself catches low contrast (grey #999 on white is 2.8:1).
+    await page.evaluate(() => {
+      const faint = Object.assign(document.createElement('p'), { textContent: 'faint', id: 'faint' });
+      faint.style.color = '#999';
+      document.body.append(faint);
+    });
+    await assert.rejects(assertAccessible(page, 'login with faint text'), /color-contrast[\s\S]*#faint/);
+    await page.evaluate(() => document.getElementById('faint').remove());
 
     await page.locator('input[name=username]').fill('agent');
     await page.locator('input[name=password]').fill('not-the-password');
@@ -61,6 +70,7 @@ describe('the agent console', () => {
     await logIn(page, server.baseUrl, 'agent');
     await page.getByRole('heading', { name: 'Welcome, agent' }).waitFor();
     await screenshot(page, 'home');
+    await assertAccessible(page, 'home');
 
     const profile = target.profile;
     await page.keyboard.press('Control+K');
@@ -70,6 +80,7 @@ describe('the agent console', () => {
     const result = page.getByTestId('search-member').filter({ hasText: `${profile.lastName}, ${profile.firstName}` });
     await result.first().waitFor();
     await screenshot(page, 'search');
+    await assertAccessible(page, 'search');
     // Keyboard only: the first result is selected; Enter opens it.
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
@@ -95,6 +106,7 @@ describe('the agent console', () => {
     assert.equal(await page.getByRole('heading', { name: 'Medications', exact: true }).count(), 0);
     assert.equal(await page.getByText('Top diagnoses').count(), 0);
     await screenshot(page, 'member-360');
+    await assertAccessible(page, 'member-360');
 
     // The timeline pages on.
     const entries = page.getByTestId('timeline').locator('.mantine-Timeline-item');
@@ -117,6 +129,7 @@ describe('the agent console', () => {
     assert.ok(overflow <= 0, `no sideways scrolling at tablet width (overflow ${overflow}px)`);
     await page.getByRole('button', { name: 'Toggle navigation' }).waitFor();
     await screenshot(page, 'member-360-tablet');
+    await assertAccessible(page, 'member-360-tablet');
     await context.close();
   });
 
@@ -126,6 +139,7 @@ describe('the agent console', () => {
     await page.getByTestId('member-header').waitFor();
     await page.getByRole('heading', { name: 'Conditions', exact: true }).waitFor();
     await page.getByText('Top diagnoses').waitFor();
+    await assertAccessible(page, 'member-360 with clinical sections');
     await context.close();
   });
 

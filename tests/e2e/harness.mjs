@@ -8,6 +8,7 @@
 //   CHROMIUM         the browser (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,7 +121,7 @@ export async function apiCall(baseUrl, method, target, { token, body } = {}) {
   } catch {
     json = undefined;
   }
-  return { status: response.status, json, text };
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', json, text };
 }
 
 export async function apiLogin(baseUrl, username) {
@@ -157,4 +158,40 @@ export async function logIn(page, baseUrl, username, next = '/') {
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// Rules that may fail on an element, each with the reason it cannot pass: rule id → [selector
+// fragment, reason]. Empty while every screen passes.
+const KNOWN_AXE_EXCEPTIONS = [];
+
+function isKnownException(rule, node) {
+  return KNOWN_AXE_EXCEPTIONS.some(([id, selector]) => id === rule && node.target.join(' ').includes(selector));
+}
+
+/**
+ * Runs axe-core's WCAG 2.0/2.1 A and AA rules (colour contrast among them) on the page as it is
+ * now and fails with every violation, its elements and axe's summary of what is wrong.
+ */
+export async function assertAccessible(page, screen) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const results = await globalThis.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return results.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html.slice(0, 160), summary: n.failureSummary })),
+    }));
+  });
+  const failing = violations
+    .map((v) => ({ ...v, nodes: v.nodes.filter((node) => !isKnownException(v.id, node)) }))
+    .filter((v) => v.nodes.length > 0);
+  const report = failing
+    .map((v) => `${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target.join(' ')}  ${n.html}\n    ${n.summary.replace(/\n/g, '\n    ')}`).join('\n')}`)
+    .join('\n');
+  if (failing.length > 0) throw new Error(`accessibility violations on ${screen}:\n${report}`);
 }

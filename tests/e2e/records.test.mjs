@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { apiCall, apiLogin, launchBrowser, logIn, newPage, screenshot, startServer } from './harness.mjs';
+import { PASSWORD, apiCall, assertAccessible, apiLogin, launchBrowser, logIn, newPage, screenshot, startServer } from './harness.mjs';
 
 let server;
 let chrome;
@@ -46,6 +46,7 @@ describe('record pages and setup', () => {
     await page.getByText('The field Preferred Pharmacy was added').waitFor();
     await page.getByTestId('fields-table').getByText('preferredPharmacy', { exact: true }).waitFor();
     await screenshot(page, 'admin-objects');
+    await assertAccessible(page, 'admin-objects');
 
     // The record page has the new field without a reload.
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Members' }).click();
@@ -72,6 +73,7 @@ describe('record pages and setup', () => {
     await page.getByTestId('edit-phone').getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('value-phone').getByText('(555) 555-0199').waitFor();
     await screenshot(page, 'record-detail');
+    await assertAccessible(page, 'record-detail');
 
     await page.getByRole('tab', { name: 'History' }).click();
     const row = page.getByTestId('history').getByRole('row').filter({ hasText: '(555) 555-0199' });
@@ -81,6 +83,7 @@ describe('record pages and setup', () => {
     assert.equal(cells[2], person.phone ?? '—');
     assert.equal(cells[3], '(555) 555-0199');
     await screenshot(page, 'record-history');
+    await assertAccessible(page, 'record-history');
 
     await page.getByRole('tab', { name: 'Related' }).click();
     await page.getByText('Member Plans').first().waitFor();
@@ -112,6 +115,7 @@ describe('record pages and setup', () => {
     await page.getByLabel('Save this view as').fill('H members');
     await page.getByRole('button', { name: 'Save view' }).click();
     await screenshot(page, 'record-list');
+    await assertAccessible(page, 'record-list');
     await page.goto(`${server.baseUrl}/o/Person`);
     await page.getByRole('combobox', { name: 'Saved views' }).click();
     await page.getByRole('option', { name: 'H members' }).click();
@@ -134,16 +138,30 @@ describe('record pages and setup', () => {
     const subject = page.locator('input[data-field=subject]');
     assert.equal(await subject.getAttribute('aria-invalid'), 'true');
     assert.equal(await page.getByText('This field is required.').count(), 3);
+    await assertAccessible(page, 'record-create');
     await subject.fill('Call back about the ID card');
     for (const field of ['status', 'priority']) {
       await page.locator(`input[data-field=${field}]`).click();
       await page.getByRole('option').first().click();
     }
+    // The member is picked by name, not typed in as an id.
+    const fullName = `${person.firstName} ${person.lastName}`;
+    await page.locator('input[data-field=relatedPerson]').fill(fullName);
+    const option = page.getByRole('option', { name: fullName, exact: true }).first();
+    await option.waitFor();
+    await screenshot(page, 'reference-picker');
+    await assertAccessible(page, 'reference picker');
+    await option.click();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('record-detail').waitFor();
     const id = page.url().split('/').pop();
     assert.match(id, /^[a-z]+_/);
-    assert.equal((await apiCall(server.baseUrl, 'GET', `/api/v1/records/Task/${id}`, { token: admin })).status, 200);
+    const stored = await apiCall(server.baseUrl, 'GET', `/api/v1/records/Task/${id}`, { token: admin });
+    assert.equal(stored.status, 200);
+    const picked = await apiCall(server.baseUrl, 'GET', `/api/v1/records/Person/${stored.json.relatedPerson}`, { token: admin });
+    assert.equal(`${picked.json.firstName} ${picked.json.lastName}`, fullName);
+    // The detail page names the member it links to.
+    await page.getByTestId('record-detail').getByRole('link', { name: fullName }).waitFor();
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await page.waitForURL(/\/o\/Task$/);
@@ -156,12 +174,55 @@ describe('record pages and setup', () => {
     await page.getByTestId('users-table').getByText('agent', { exact: true }).waitFor();
     await page.getByRole('cell', { name: 'member-service', exact: true }).waitFor();
     await screenshot(page, 'admin-users');
+    await assertAccessible(page, 'admin-users');
 
     await page.goto(`${server.baseUrl}/admin/audit?personId=${person.id}`);
     const table = page.getByTestId('audit-table');
     await table.waitFor();
     assert.ok((await table.getByRole('row').count()) > 1, 'the reads and the edit above were audited');
     await screenshot(page, 'audit');
+    await assertAccessible(page, 'audit');
+    await context.close();
+  });
+
+  test('an administrator changes a role and the user has the new rights on the next request', async () => {
+    const created = await apiCall(server.baseUrl, 'POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'deputy', password: PASSWORD, role: 'agent' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const deputy = await apiLogin(server.baseUrl, 'deputy');
+    const listUsers = async () => (await apiCall(server.baseUrl, 'GET', '/api/v1/users', { token: deputy })).status;
+    assert.equal(await listUsers(), 403);
+
+    const { context, page } = await adminPage('/admin/users');
+    const roleOf = (username) => page.getByRole('combobox', { name: `Role of ${username}` });
+    // Picks a role in the user's row; answers the status of the change it sent.
+    async function chooseRole(username, label) {
+      await roleOf(username).click();
+      const answer = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/'));
+      await page.getByRole('option', { name: label, exact: true }).click();
+      return (await answer).status();
+    }
+    // The row shows the answer once React has drawn it.
+    async function shownRole(username, label) {
+      await page.waitForFunction(
+        ([name, expected]) => document.querySelector(`input[aria-label="Role of ${name}"]`)?.value === expected,
+        [username, label],
+      );
+    }
+
+    assert.equal(await roleOf('deputy').inputValue(), 'Member service agent');
+    assert.equal(await chooseRole('deputy', 'Administrator'), 200);
+    await shownRole('deputy', 'Administrator');
+    assert.equal(await listUsers(), 200);
+
+    // Back to agent; then the only admin left cannot step down, and the row says why.
+    assert.equal(await chooseRole('deputy', 'Member service agent'), 200);
+    assert.equal(await listUsers(), 403);
+    assert.equal(await chooseRole('admin', 'Auditor'), 409);
+    await page.getByRole('alert').filter({ hasText: 'last active admin' }).waitFor();
+    assert.equal(await roleOf('admin').inputValue(), 'Administrator');
     await context.close();
   });
 

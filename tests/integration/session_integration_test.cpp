@@ -124,14 +124,75 @@ TEST_F(SessionTest, DeactivatingAUserEndsTheirSessionsAndLogins) {
     HttpResult not_boolean = server_.Request("PATCH", target, R"({"active":"no"})", admin);
     EXPECT_EQ(not_boolean.status, 400);
     EXPECT_EQ(not_boolean.Json().at("errors").as_array()[0].at("field").as_string(), "active");
-    HttpResult other_field = server_.Request("PATCH", target, R"({"role":"admin"})", admin);
+    HttpResult other_field = server_.Request("PATCH", target, R"({"password":"x"})", admin);
     EXPECT_EQ(other_field.status, 400);
-    EXPECT_EQ(other_field.Json().at("errors").as_array()[0].at("field").as_string(), "role");
+    EXPECT_EQ(other_field.Json().at("errors").as_array()[0].at("field").as_string(), "password");
     EXPECT_EQ(server_
                   .Request("PATCH", "/api/v1/users/" + UserId(admin, "admin"),
                            R"({"active":false})", admin)
                   .status,
               409);
+}
+
+std::string ProblemField(const HttpResult& result) {
+    return std::string(result.Json().at("errors").as_array()[0].at("field").as_string());
+}
+
+TEST_F(SessionTest, ADemotedUserLosesTheOldRolesRightsOnTheNextRequest) {
+    server_.CreateUser("deputy", "admin");
+    server_.Start();
+    const std::string admin = server_.Login("admin");
+    const std::string deputy = server_.Login("deputy");
+    const std::string target = "/api/v1/users/" + UserId(admin, "deputy");
+    // Now in the server's session cache with the admin role.
+    ASSERT_EQ(server_.Request("GET", "/api/v1/users", "", deputy).status, 200);
+
+    HttpResult demoted = server_.Request("PATCH", target, R"({"role":"agent"})", admin);
+    ASSERT_EQ(demoted.status, 200) << demoted.body;
+    EXPECT_EQ(demoted.Json().at("role").as_string(), "agent");
+    // The change is on record: whose, by whom, to what.
+    const std::string expected_log_line = "event=users.changed user=" + target.substr(14) +
+                                          " by=" + UserId(admin, "admin") + " role=agent";
+    EXPECT_NE(server_.ServerLog().find(expected_log_line), std::string::npos)
+        << server_.ServerLog();
+    EXPECT_TRUE(demoted.Json().at("active").as_bool());
+    EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", deputy).status, 403);
+    EXPECT_EQ(GetObjects(deputy).status, 200);  // the session itself goes on
+
+    HttpResult promoted = server_.Request("PATCH", target, R"({"role":"admin"})", admin);
+    ASSERT_EQ(promoted.status, 200) << promoted.body;
+    EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", deputy).status, 200);
+}
+
+TEST_F(SessionTest, RoleChangesAreCheckedAndNeverLeaveNoActiveAdmin) {
+    server_.Start();
+    const std::string admin = server_.Login("admin");
+    const std::string agent_target = "/api/v1/users/" + UserId(admin, "agent");
+    const std::string admin_target = "/api/v1/users/" + UserId(admin, "admin");
+
+    for (const char* body :
+         {R"({"role":"owner"})", R"({"role":7})", R"({"role":"portal_member"})"}) {
+        HttpResult refused = server_.Request("PATCH", agent_target, body, admin);
+        EXPECT_EQ(refused.status, 400) << body;
+        EXPECT_EQ(refused.Header("content-type"), "application/problem+json");
+        EXPECT_EQ(ProblemField(refused), "role") << body;
+    }
+    HttpResult empty = server_.Request("PATCH", agent_target, "{}", admin);
+    EXPECT_EQ(empty.status, 400);
+
+    // The only active admin may not step down.
+    HttpResult last = server_.Request("PATCH", admin_target, R"({"role":"agent"})", admin);
+    EXPECT_EQ(last.status, 409) << last.body;
+    EXPECT_EQ(ProblemField(last), "role");
+    EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", admin).status, 200);
+
+    // Once another admin is active, stepping down works and takes the rights away at once.
+    ASSERT_EQ(server_.Request("PATCH", agent_target, R"({"role":"admin"})", admin).status, 200);
+    HttpResult stepped_down = server_.Request("PATCH", admin_target, R"({"role":"agent"})", admin);
+    ASSERT_EQ(stepped_down.status, 200) << stepped_down.body;
+    EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", admin).status, 403);
+    const std::string new_admin = server_.Login("agent");
+    EXPECT_EQ(server_.Request("GET", "/api/v1/users", "", new_admin).status, 200);
 }
 
 TEST_F(SessionTest, RevokingEndsEverySessionOfTheUser) {

@@ -1,7 +1,7 @@
 import { lazy } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 
-import { sessionEndedByServer } from './api/client';
+import { sessionEndedByServer, sessionEndedByUser } from './api/client';
 import { useAuth } from './auth/AuthContext';
 import LoginPage from './auth/LoginPage';
 import { CatalogProvider } from './common/catalog';
@@ -26,7 +26,8 @@ function RequireLogin() {
     const next = location.pathname + location.search;
     const query = new URLSearchParams();
     if (sessionEndedByServer()) query.set('expired', '1');
-    if (next !== '/') query.set('next', next);
+    // After logging out there is nothing to come back to.
+    if (next !== '/' && !sessionEndedByUser()) query.set('next', next);
     const search = query.toString();
     return <Navigate to={search ? `/login?${search}` : '/login'} replace />;
   }

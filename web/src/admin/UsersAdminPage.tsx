@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Card, Group, MultiSelect, PasswordInput, Select, 
 import { useState, type FormEvent } from 'react';
 
 import { ApiError, api, call, errorMessage } from '../api/client';
-import type { User } from '../api/types';
+import type { Role, User } from '../api/types';
 import { ROLE_LABELS, useAuth } from '../auth/AuthContext';
 import { ErrorNotice, Loading } from '../common/Status';
 import { useLoad } from '../common/useLoad';
@@ -75,6 +75,11 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
   );
 }
 
+// Staff roles an administrator may switch between; a portal member stays bound to their Person.
+const STAFF_ROLES = Object.entries(ROLE_LABELS)
+  .filter(([value]) => value !== 'portal_member')
+  .map(([value, label]) => ({ value, label }));
+
 function UserRow({ user, sets, self, onChanged }: { user: User; sets: string[]; self: boolean; onChanged: (user: User) => void }) {
   const [error, setError] = useState<string | null>(null);
   async function act(work: () => Promise<User>) {
@@ -88,7 +93,24 @@ function UserRow({ user, sets, self, onChanged }: { user: User; sets: string[]; 
   return (
     <Table.Tr>
       <Table.Td fw={600}>{user.username}</Table.Td>
-      <Table.Td>{ROLE_LABELS[user.role] ?? user.role}</Table.Td>
+      <Table.Td miw={200}>
+        {user.role === 'portal_member' ? (
+          ROLE_LABELS[user.role]
+        ) : (
+          <Select
+            aria-label={`Role of ${user.username}`}
+            data={STAFF_ROLES}
+            value={user.role}
+            allowDeselect={false}
+            size="xs"
+            onChange={(next) => {
+              if (!next || next === user.role) return;
+              const role = next as Role;
+              void act(() => call(api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { role } })));
+            }}
+          />
+        )}
+      </Table.Td>
       <Table.Td miw={240}>
         <MultiSelect
           aria-label={`Extra permission sets for ${user.username}`}

@@ -58,6 +58,9 @@ let current: Session | null = readStoredSession();
 const listeners = new Set<(session: Session | null) => void>();
 // Whether the last session ended because the server refused it (expired or revoked).
 let endedByServer = false;
+// Set while the user logs out: requests still in flight are refused once the server has ended
+// the session, and that is not the server ending it.
+let endingByUser = false;
 
 function readStoredSession(): Session | null {
   try {
@@ -77,6 +80,7 @@ export function getSession(): Session | null {
 export function setSession(session: Session | null): void {
   current = session;
   if (session) endedByServer = false;
+  if (session) endingByUser = false;
   if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   else sessionStorage.removeItem(SESSION_KEY);
   for (const listener of listeners) listener(session);
@@ -85,6 +89,16 @@ export function setSession(session: Session | null): void {
 export function subscribeSession(listener: (session: Session | null) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** The user is logging out: refusals of the ending session no longer mean it expired. */
+export function userEndsSession(): void {
+  endingByUser = true;
+}
+
+/** Whether the user logged out (rather than the server ending the session). */
+export function sessionEndedByUser(): boolean {
+  return endingByUser;
 }
 
 /** Whether the server ended the session (a 401 to a signed-in request), not the user. */
@@ -98,7 +112,7 @@ const auth: Middleware = {
     return request;
   },
   onResponse({ request, response }) {
-    if (response.status === 401 && request.headers.has('Authorization') && current) {
+    if (response.status === 401 && request.headers.has('Authorization') && current && !endingByUser) {
       endedByServer = true;
       setSession(null);
     }

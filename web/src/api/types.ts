@@ -21,5 +21,6 @@ export type Member360 = Schemas['Member360'];
 export type ClaimsMonth = Schemas['ClaimsMonth'];
 export type TimelineEntry = Schemas['TimelineEntry'];
 export type User = Schemas['User'];
+export type Role = Schemas['Role'];
 export type PermissionSet = Schemas['PermissionSet'];
 export type AuditEntry = Schemas['AuditEntry'];

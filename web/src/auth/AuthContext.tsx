@@ -4,7 +4,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 
-import { api, call, getSession, setSession, subscribeSession } from '../api/client';
+import { api, call, getSession, setSession, subscribeSession, userEndsSession } from '../api/client';
 import type { Session, SessionUser } from '../api/types';
 
 // Refresh this long before the token expires.
@@ -48,6 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const logout = useCallback(async () => {
+    userEndsSession();
     try {
       await call(api.POST('/api/v1/auth/logout'));
     } catch {

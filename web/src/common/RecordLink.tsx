@@ -9,7 +9,7 @@ import { recordTitle } from './format';
 // Titles of referenced records, shared by every page while the console is open.
 const titles = new Map<string, Promise<string>>();
 
-function titleOf(object: string, id: string): Promise<string> {
+export function titleOf(object: string, id: string): Promise<string> {
   const key = `${object}/${id}`;
   let pending = titles.get(key);
   if (!pending) {

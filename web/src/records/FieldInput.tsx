@@ -2,6 +2,7 @@
 import { MultiSelect, NumberInput, Select, Textarea, TextInput } from '@mantine/core';
 
 import type { Field } from '../api/types';
+import { ReferencePicker } from './ReferencePicker';
 
 export interface FieldInputProps {
   field: Field;
@@ -112,13 +113,16 @@ export function FieldInput({ field, value, onChange, error, autoFocus, hideLabel
         />
       );
     case 'reference':
-      return (
-        <TextInput
+      return field.referenceTo ? (
+        <ReferencePicker
           {...common}
-          description={hideLabel ? undefined : `The id of a ${field.referenceTo ?? 'record'} record`}
-          value={textValue}
-          onChange={(event) => onChange(event.currentTarget.value.trim() === '' ? null : event.currentTarget.value.trim())}
+          object={field.referenceTo}
+          placeholder={hideLabel ? undefined : `Search by name`}
+          value={textValue || null}
+          onChange={onChange}
         />
+      ) : (
+        <TextInput {...common} value={textValue} onChange={(event) => onChange(event.currentTarget.value.trim() || null)} />
       );
     default:
       return (

@@ -72,7 +72,6 @@ export function GlobalSearch() {
       shortcut={['mod + K', '/']}
       scrollable
       maxHeight={480}
-      aria-label="Search"
     >
       <Spotlight.Search
         placeholder="Search members by name, date of birth, member id or phone; providers; cases"

@@ -41,7 +41,7 @@ export default function Shell() {
           <Button
             variant="default"
             onClick={() => openSearch()}
-            aria-label="Search (Ctrl+K or /)"
+            aria-keyshortcuts="Control+K /"
             rightSection={<Kbd size="xs">Ctrl K</Kbd>}
             style={{ flex: '0 1 420px' }}
             justify="space-between"
@@ -53,7 +53,7 @@ export default function Shell() {
           </Button>
           <Menu position="bottom-end">
             <Menu.Target>
-              <UnstyledButton aria-label="Account menu" data-testid="account-menu" p={4}>
+              <UnstyledButton data-testid="account-menu" p={4}>
                 <Text size="sm" fw={600}>
                   {user?.username}
                 </Text>
