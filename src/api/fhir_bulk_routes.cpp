@@ -54,6 +54,7 @@ struct Bulk {
     const security::Authorizer& authorizer;
     security::AuthService& auth;
     FhirBulkServices services;
+    std::string public_url;  // PlatformServices::public_url
 
     fs::path DirectoryOf(std::string_view id) const { return services.directory / id; }
     std::int64_t ExpiresAt() const {
@@ -231,13 +232,18 @@ Status KeepReadableTypes(const Bulk& bulk, const Actor& actor, ExportPlan& plan)
 
 // ---- Requests and their files ----
 
-std::string StatusUrl(const HttpRequest& request, std::string_view id) {
-    return FhirBaseUrl(request) + "/bulk-status/" + std::string(id);
+std::string StatusUrl(const Bulk& bulk, const HttpRequest& request, std::string_view id) {
+    return FhirBaseUrl(bulk.public_url, request) + "/bulk-status/" + std::string(id);
 }
 
-std::string RequestUrl(const HttpRequest& request) {
-    std::string url = "http://" + std::string(request.Header("host").value_or("localhost")) +
-                      std::string(request.path);
+// The kick-off as the client sent it, on the same base as the links.
+std::string RequestUrl(const Bulk& bulk, const HttpRequest& request) {
+    constexpr std::string_view kFhirPath = "/fhir/r4";
+    std::string_view path = request.path;
+    if (path.starts_with(kFhirPath)) {
+        path.remove_prefix(kFhirPath.size());
+    }
+    std::string url = FhirBaseUrl(bulk.public_url, request) + std::string(path);
     char separator = '?';
     for (const auto& [name, value] : request.query) {
         url += separator + name + "=" + UrlEncodeComponent(value);
@@ -255,7 +261,7 @@ Result<HttpResponse> Accept(const Bulk& bulk, const HttpRequest& request, const 
     AsyncRequest row{.id = id,
                      .kind = std::string(kind),
                      .owner_id = actor.user_id,
-                     .request = RequestUrl(request),
+                     .request = RequestUrl(bulk, request),
                      .progress = "accepted"};
     P360_TRY(bulk.services.database.Write([&](storage::Connection& connection) -> Status {
         P360_TRY(bulk.services.requests.Create(connection, row));
@@ -264,9 +270,10 @@ Result<HttpResponse> Accept(const Bulk& bulk, const HttpRequest& request, const 
             {.kind = std::string(kind), .payload = json::serialize(payload), .max_attempts = 3}));
         return Ok();
     }));
-    HttpResponse response = FhirJson(202, Information("Accepted: follow " + StatusUrl(request, id)),
-                                     "application/fhir+json");
-    response.headers.emplace_back("Content-Location", StatusUrl(request, id));
+    HttpResponse response =
+        FhirJson(202, Information("Accepted: follow " + StatusUrl(bulk, request, id)),
+                 "application/fhir+json");
+    response.headers.emplace_back("Content-Location", StatusUrl(bulk, request, id));
     return response;
 }
 
@@ -1003,10 +1010,10 @@ Result<HttpResponse> KickOffExport(const Bulk& bulk, const HttpRequest& request,
         types.emplace_back(type);
     }
     const std::string id = NewId(kIdPrefix, bulk.services.clock.NowMillis());
-    return Accept(
-        bulk, request, actor, kFhirExportJob, id,
-        json::object{
-            {"types", std::move(types)}, {"since", plan.since}, {"base", FhirBaseUrl(request)}});
+    return Accept(bulk, request, actor, kFhirExportJob, id,
+                  json::object{{"types", std::move(types)},
+                               {"since", plan.since},
+                               {"base", FhirBaseUrl(bulk.public_url, request)}});
 }
 
 Result<std::vector<std::string>> ImportTypes(const HttpRequest& request) {
@@ -1049,7 +1056,8 @@ Result<HttpResponse> KickOffImport(const Bulk& bulk, const HttpRequest& request,
     const std::string id = NewId(kIdPrefix, bulk.services.clock.NowMillis());
     P360_TRY(StoreDurably(bulk.DirectoryOf(id), request.body));
     return Accept(bulk, request, actor, kFhirImportJob, id,
-                  json::object{{"types", std::move(type_list)}, {"base", FhirBaseUrl(request)}});
+                  json::object{{"types", std::move(type_list)},
+                               {"base", FhirBaseUrl(bulk.public_url, request)}});
 }
 
 Result<HttpResponse> RequestStatus(const Bulk& bulk, const HttpRequest& request,
@@ -1118,8 +1126,9 @@ Result<HttpResponse> DownloadFile(const Bulk& bulk, const HttpRequest& request,
 
 void RegisterFhirBulkRoutes(http::Router& router, const PlatformServices& platform,
                             const FhirBulkServices& services) {
-    auto bulk = std::make_shared<Bulk>(
-        Bulk{platform.records, platform.metadata, platform.authorizer, platform.auth, services});
+    auto bulk =
+        std::make_shared<Bulk>(Bulk{platform.records, platform.metadata, platform.authorizer,
+                                    platform.auth, services, platform.public_url});
     auto route = [&platform](auto handler) {
         return Authenticated(platform.auth, std::move(handler), FhirErrorResponse);
     };

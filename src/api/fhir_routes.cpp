@@ -1,6 +1,7 @@
 #include "api/fhir_routes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <iterator>
@@ -361,8 +362,19 @@ Result<int> CountOf(const HttpRequest& request) {
     return count;
 }
 
-std::string BaseUrl(const HttpRequest& request) {
-    return "http://" + std::string(request.Header("host").value_or("localhost")) + "/fhir/r4";
+// Links point at the configured public address; without one, at the Host the client named,
+// as long as it looks like a host (so a forged header cannot write markup or paths into them).
+std::string BaseUrl(std::string_view public_url, const HttpRequest& request) {
+    if (!public_url.empty()) {
+        return std::string(public_url) + "/fhir/r4";
+    }
+    std::string_view host = request.Header("host").value_or("localhost");
+    const bool plain =
+        !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                   c == ':' || c == '[' || c == ']';
+        });
+    return "http://" + std::string(plain ? host : "localhost") + "/fhir/r4";
 }
 
 // The resource a record becomes; a Coverage also shows its plan, if the caller may read it.
@@ -433,7 +445,8 @@ Result<json::object> ReadRecord(records::RecordService& records, const Actor& ac
 }
 
 Result<HttpResponse> Search(records::RecordService& records, const ResourceType& type,
-                            const HttpRequest& request, const Actor& actor) {
+                            const HttpRequest& request, const Actor& actor,
+                            const std::string& base) {
     query::ListRequest list;
     P360_ASSIGN_OR_RETURN(list.filter, SearchFilter(type, request, [&](std::string_view field) {
                               return records.CanReadField(actor, "Person", field);
@@ -441,7 +454,6 @@ Result<HttpResponse> Search(records::RecordService& records, const ResourceType&
     P360_ASSIGN_OR_RETURN(list.limit, CountOf(request));
     list.cursor = request.Query("_cursor").value_or("");
     P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, type.object, list));
-    const std::string base = BaseUrl(request);
     json::array entries;
     LinkedRecords linked;  // a plan or provider many results share is read once
     for (const json::value& record : page.at("items").as_array()) {
@@ -474,11 +486,10 @@ Result<HttpResponse> Search(records::RecordService& records, const ResourceType&
 // searchset Bundle (at most kMaxListLimit of each type; types the caller may not read are left
 // out, as in the member 360).
 Result<HttpResponse> Everything(records::RecordService& records, const HttpRequest& request,
-                                const Actor& actor) {
+                                const Actor& actor, const std::string& base) {
     P360_TRY(OnlyQueryParameters(request, {}));
     const std::string id(request.PathParam("id"));
     P360_ASSIGN_OR_RETURN(json::object person, records.Get(actor, "Person", id));
-    const std::string base = BaseUrl(request);
     json::array entries;
     LinkedRecords linked;
     auto add = [&](const ResourceType& type, const json::object& record) {
@@ -955,7 +966,9 @@ http::HttpResponse FhirErrorResponse(const Error& error, const HttpRequest& requ
     return OperationOutcome(error, request);
 }
 
-std::string FhirBaseUrl(const HttpRequest& request) { return BaseUrl(request); }
+std::string FhirBaseUrl(std::string_view public_url, const HttpRequest& request) {
+    return BaseUrl(public_url, request);
+}
 
 std::string UrlEncodeComponent(std::string_view text) {
     static constexpr char kHex[] = "0123456789ABCDEF";
@@ -989,8 +1002,9 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
     router.Add("GET", "/fhir/r4/Patient/{id}/$everything",
                Authenticated(
                    services.auth,
-                   [&records](const HttpRequest& request, const Actor& actor) {
-                       return Everything(records, request, actor);
+                   [&records, &services](const HttpRequest& request, const Actor& actor) {
+                       return Everything(records, request, actor,
+                                         BaseUrl(services.public_url, request));
                    },
                    OperationOutcome));
     for (const ResourceType& type : kResourceTypes) {
@@ -1006,13 +1020,15 @@ void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) 
                            return FhirResponse(200, ToResource(records, actor, type, record));
                        },
                        OperationOutcome));
-        router.Add("GET", base,
-                   Authenticated(
-                       services.auth,
-                       [&records, &type](const HttpRequest& request, const Actor& actor) {
-                           return Search(records, type, request, actor);
-                       },
-                       OperationOutcome));
+        router.Add(
+            "GET", base,
+            Authenticated(
+                services.auth,
+                [&records, &type, &services](const HttpRequest& request, const Actor& actor) {
+                    return Search(records, type, request, actor,
+                                  BaseUrl(services.public_url, request));
+                },
+                OperationOutcome));
     }
 }
 

@@ -69,7 +69,7 @@ json::object FhirOutcomeOf(const Error& error);
 http::HttpResponse FhirErrorResponse(const Error& error, const http::HttpRequest& request);
 
 // `http://<host>/fhir/r4`: the base of links the server writes.
-std::string FhirBaseUrl(const http::HttpRequest& request);
+std::string FhirBaseUrl(std::string_view public_url, const http::HttpRequest& request);
 
 // Percent-encodes everything but RFC 3986 unreserved characters (for links the server writes).
 std::string UrlEncodeComponent(std::string_view text);

@@ -42,6 +42,8 @@ struct PlatformServices {
     std::size_t max_bulk_body_bytes = 256u << 20;
     // Reports the database in /healthz; without it /healthz says only that the process lives.
     const storage::HealthMonitor* health = nullptr;
+    // Where links in answers point ("https://crm.example.org"); empty: the request's own Host.
+    std::string public_url;
 };
 
 // The answer to a bulk or CSV import: the per-line outcome, or — for an atomic batch that was

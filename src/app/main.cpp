@@ -173,6 +173,9 @@ int Serve(int argc, char** argv) {
         "login-refill-seconds", po::value<int>()->default_value(3),
         "seconds until a client address may make one more login attempt")(
         "web", po::value<std::string>(), "serve the web console's files from this directory")(
+        "public-url", po::value<std::string>(),
+        "the address clients reach this service at (https://crm.example.org), for links in "
+        "answers; default: the Host each request names")(
         "node-id", po::value<std::string>(),
         "this node's name in jobs it runs (default: host name and process id)")(
         "job-workers", po::value<int>()->default_value(2), "threads running background jobs")(
@@ -203,6 +206,16 @@ int Serve(int argc, char** argv) {
     if (audit_mode != "on" && audit_mode != "off") {
         return Fail(Error::InvalidArgument("--access-audit must be on or off"));
     }
+    std::string public_url =
+        values.count("public-url") != 0 ? values["public-url"].as<std::string>() : "";
+    while (public_url.ends_with('/')) {
+        public_url.pop_back();
+    }
+    if (!public_url.empty() && !public_url.starts_with("http://") &&
+        !public_url.starts_with("https://")) {
+        return Fail(Error::InvalidArgument("--public-url must start with http:// or https://",
+                                           "public-url"));
+    }
     DeploymentOptions deployment_options;
     deployment_options.auth = auth;
     deployment_options.access_audit = audit_mode == "on";
@@ -228,6 +241,7 @@ int Serve(int argc, char** argv) {
     api::PlatformServices platform{services.auth(), services.authorizer(), services.metadata(),
                                    services.records(), services.audit()};
     platform.health = &health;
+    platform.public_url = public_url;
     api::RegisterPlatformRoutes(router, platform);
     api::RegisterCsvRoutes(router, platform);
     api::RegisterFhirRoutes(router, platform);

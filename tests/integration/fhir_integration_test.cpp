@@ -1449,5 +1449,39 @@ TEST_F(FhirTest, DemoClaimsAndConsentsAsFhir) {
     }
 }
 
+// Links in answers (searchset paging, fullUrls, bulk status) point at the configured public
+// address; without one at the Host the client named, unless it is no host name at all.
+TEST(FhirLinksTest, LinksPointAtThePublicUrlOrAtAPlainHost) {
+    const auto self_link = [](const HttpResult& result) {
+        for (const auto& link : result.Json().at("link").as_array()) {
+            if (link.at("relation") == "self") {
+                return std::string(link.at("url").as_string());
+            }
+        }
+        return std::string();
+    };
+    TestServer plain;
+    plain.Start();
+    const std::string token = plain.Login("admin");
+    HttpResult named = plain.Request("GET", "/fhir/r4/Patient?_count=1", "", token,
+                                     {{"Host", "crm.example.net:8443"}});
+    ASSERT_EQ(named.status, 200) << named.body;
+    EXPECT_EQ(self_link(named).rfind("http://crm.example.net:8443/fhir/r4/Patient?", 0), 0U)
+        << self_link(named);
+    HttpResult forged = plain.Request("GET", "/fhir/r4/Patient?_count=1", "", token,
+                                      {{"Host", "evil.example/\"><script>"}});
+    ASSERT_EQ(forged.status, 200) << forged.body;
+    EXPECT_EQ(self_link(forged).rfind("http://localhost/fhir/r4/Patient?", 0), 0U)
+        << self_link(forged);
+
+    TestServer configured;
+    configured.Start({"--public-url", "https://crm.example.org/"});
+    HttpResult answer = configured.Request("GET", "/fhir/r4/Patient?_count=1", "",
+                                           configured.Login("admin"), {{"Host", "10.0.0.7"}});
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(self_link(answer).rfind("https://crm.example.org/fhir/r4/Patient?", 0), 0U)
+        << self_link(answer);
+}
+
 }  // namespace
 }  // namespace p360::testing
