@@ -10,7 +10,7 @@ FHIR and written as NDJSON in the data directory. Then every file is downloaded 
 lines counted against the manifest.
 Usage:
   python3 bench/fhir_export_bench.py --build build/release [--members 100000]
-      [--types Patient,Coverage] [--runs 2]
+      [--types Patient,Coverage] [--runs 2] [--data DIR]
 """
 import argparse
 import http.client
@@ -83,18 +83,22 @@ def main():
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--types", default="Patient,Coverage", help="_type; empty = every type")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--data", help="an existing demo data directory to export (kept); "
+                                       "default: a new one of --members members")
     args = parser.parse_args()
 
     binary = os.path.join(args.build, "src/app/payer360")
-    data = tempfile.mkdtemp(prefix="p360_export_")
+    data = args.data or tempfile.mkdtemp(prefix="p360_export_")
     try:
-        started = time.monotonic()
-        subprocess.run([binary, "demo", "--data", data, "--members", str(args.members)],
-                       check=True, capture_output=True)
-        print(f"demo data for {args.members:,} members: {time.monotonic() - started:.1f} s")
+        if not args.data:
+            started = time.monotonic()
+            subprocess.run([binary, "demo", "--data", data, "--members", str(args.members)],
+                           check=True, capture_output=True)
+            print(f"demo data for {args.members:,} members: {time.monotonic() - started:.1f} s")
+        # An existing directory may have the login already.
         subprocess.run([binary, "user", "create", "--data", data, "--username", "exporter",
                         "--role", "admin", "--password-stdin"], input=PASSWORD + "\n", text=True,
-                       check=True, capture_output=True)
+                       check=False, capture_output=True)
         server, base = start_server(binary, data)
         try:
             _, answer, _ = request("POST", base + "/api/v1/auth/login",
@@ -116,7 +120,8 @@ def main():
         finally:
             stop_server(server)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not args.data:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
