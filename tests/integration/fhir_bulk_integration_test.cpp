@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fhir_fixtures.hpp"
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -49,26 +50,7 @@ protected:
     }
 
     static json::value Fixture(const std::string& name) {
-        std::ifstream in(std::string(P360_FIXTURES_DIR) + "/fhir/synthea/" + name);
-        std::stringstream text;
-        text << in.rdbuf();
-        return json::parse(text.str());
-    }
-
-    // The fixture's entries of the types payer360 holds.
-    static json::value HeldEntriesOf(json::value bundle) {
-        json::array kept;
-        for (const auto& entry : bundle.at("entry").as_array()) {
-            const auto& type = entry.at("resource").at("resourceType");
-            for (const char* held : {"Patient", "Organization", "Practitioner", "Encounter",
-                                     "Condition", "MedicationRequest"}) {
-                if (type == held) {
-                    kept.push_back(entry);
-                }
-            }
-        }
-        bundle.as_object()["entry"] = std::move(kept);
-        return bundle;
+        return ReadFhirFixture(P360_FIXTURES_DIR, "synthea/" + name);
     }
 
     static json::value FixturePatient(const std::string& name) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "fhir_fixtures.hpp"
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -94,26 +95,7 @@ protected:
     }
 
     static json::value Fixture(const std::string& relative) {
-        std::ifstream in(std::string(P360_FIXTURES_DIR) + "/fhir/" + relative);
-        std::stringstream text;
-        text << in.rdbuf();
-        return json::parse(text.str());
-    }
-
-    // A Synthea bundle with only the entries payer360 holds.
-    static json::value HeldEntriesOf(json::value bundle) {
-        json::array kept;
-        for (const auto& entry : bundle.at("entry").as_array()) {
-            const auto& type = entry.at("resource").at("resourceType");
-            for (const char* held : {"Patient", "Organization", "Practitioner", "Encounter",
-                                     "Condition", "MedicationRequest"}) {
-                if (type == held) {
-                    kept.push_back(entry);
-                }
-            }
-        }
-        bundle.as_object()["entry"] = std::move(kept);
-        return bundle;
+        return ReadFhirFixture(P360_FIXTURES_DIR, relative);
     }
 
     static std::size_t EntryCount(const HttpResult& result) {
