@@ -65,7 +65,8 @@ def main():
 
     if unresolved(args.data) > 0:
         started = time.monotonic()
-        subprocess.run([binary, "identity", "dedupe", "--data", args.data], check=True,
+        subprocess.run([binary, "identity", "dedupe", "--data", args.data, "--report",
+                        os.path.join(args.data, "dedupe_report.csv")], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print(f"identity dedupe of the unresolved members: {time.monotonic() - started:,.0f} s")
     people, total = sample_people(args.data, args.requests, rng)

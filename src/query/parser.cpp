@@ -652,6 +652,29 @@ Result<std::optional<Expr>> ParseFilter(const metadata::Catalog& catalog,
     return parser.ParseAll();
 }
 
+std::vector<std::string> InListFilters(std::string_view field,
+                                       std::span<const std::string> values) {
+    std::vector<std::string> filters;
+    const std::string head = std::string(field) + " in (";
+    std::string filter;
+    std::size_t items = 0;
+    for (const std::string& value : values) {
+        const std::string quoted = QuoteText(value);
+        const bool full =
+            items == kMaxInListItems || filter.size() + quoted.size() + 3 > kMaxFilterBytes;
+        if (items > 0 && full) {
+            filters.push_back(filter + ")");
+            items = 0;
+        }
+        filter = items == 0 ? head + quoted : filter + ", " + quoted;
+        ++items;
+    }
+    if (items > 0) {
+        filters.push_back(filter + ")");
+    }
+    return filters;
+}
+
 std::string QuoteText(std::string_view text) {
     std::string quoted = "'";
     for (char c : text) {

@@ -47,8 +47,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "metadata/catalog.hpp"
@@ -70,5 +72,9 @@ Result<std::optional<Expr>> ParseFilter(const metadata::Catalog& catalog,
 // `text` as a string literal of the filter language (quotes doubled), for code that writes
 // filters from values it was given: the value stays a value whatever it holds.
 std::string QuoteText(std::string_view text);
+
+// "field in ('a', 'b', …)" for every value, split into as many filters as it takes to keep
+// each within kMaxFilterBytes and kMaxInListItems (none for no values).
+std::vector<std::string> InListFilters(std::string_view field, std::span<const std::string> values);
 
 }  // namespace p360::query

@@ -377,5 +377,28 @@ TEST(ParserTest, TraversalChecksBothFields) {
     EXPECT_EQ(ref_denied.error().code, ErrorCode::kPermissionDenied);
 }
 
+// Many long values (identity looks up hundreds of 61-character pair keys at once): every
+// value lands in exactly one filter, and every filter is one the parser accepts.
+TEST(ParserTest, InListFiltersStayWithinTheLimits) {
+    std::vector<std::string> values;
+    for (int value_idx = 0; value_idx < 700; ++value_idx) {
+        values.push_back("per_" + std::string(56, 'x') + std::to_string(value_idx) + "'q");
+    }
+    const std::vector<std::string> filters = InListFilters("lastName", values);
+    ASSERT_GT(filters.size(), 1u);
+    std::size_t found = 0;
+    for (const std::string& filter : filters) {
+        EXPECT_LE(filter.size(), kMaxFilterBytes);
+        auto parsed = ParseFilter(TestCatalog(), TestObject("Person"), filter);
+        ASSERT_TRUE(parsed.ok()) << parsed.error().public_message;
+        for (const std::string& value : values) {
+            found += filter.find(QuoteText(value) + ",") != std::string::npos ||
+                     filter.find(QuoteText(value) + ")") != std::string::npos;
+        }
+    }
+    EXPECT_EQ(found, values.size());
+    EXPECT_TRUE(InListFilters("lastName", {}).empty());
+}
+
 }  // namespace
 }  // namespace p360::query

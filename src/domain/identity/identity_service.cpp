@@ -20,7 +20,6 @@ constexpr std::string_view kMemberIdentity = "MemberIdentity";
 constexpr std::string_view kIdentityReview = "IdentityReview";
 constexpr std::string_view kIdentityMerge = "IdentityMerge";
 constexpr int kPageSize = 1000;
-constexpr std::size_t kIdsPerFilter = 200;
 constexpr std::size_t kChangesPerTransaction = 500;
 constexpr std::size_t kMaxCandidateText = 256;
 
@@ -120,15 +119,6 @@ void ParseEvidence(json::object& record) {
 std::string PairKey(std::string_view left, std::string_view right) {
     return left < right ? std::string(left) + "|" + std::string(right)
                         : std::string(right) + "|" + std::string(left);
-}
-
-// "field in ('a', 'b', …)" in the filter language.
-std::string InFilter(std::string_view field, std::span<const std::string> values) {
-    std::string filter = std::string(field) + " in (";
-    for (std::size_t value_idx = 0; value_idx < values.size(); ++value_idx) {
-        filter += (value_idx == 0 ? "" : ", ") + query::QuoteText(values[value_idx]);
-    }
-    return filter + ")";
 }
 
 std::int64_t MillisOf(std::string_view datetime) {
@@ -376,12 +366,9 @@ Result<std::vector<json::object>> IdentityService::ReadAllAs(const security::Act
 Result<IdentityService::Identities> IdentityService::IdentitiesOf(
     const std::vector<std::string>& person_ids) {
     Identities identities;
-    for (std::size_t first = 0; first < person_ids.size(); first += kIdsPerFilter) {
-        const std::size_t count = std::min(kIdsPerFilter, person_ids.size() - first);
-        P360_ASSIGN_OR_RETURN(
-            auto items, ReadAll(kMemberIdentity,
-                                InFilter("person", std::span(person_ids).subspan(first, count)),
-                                {"id", "person", "goldenMemberId", "method"}));
+    for (std::string& filter : query::InListFilters("person", person_ids)) {
+        P360_ASSIGN_OR_RETURN(auto items, ReadAll(kMemberIdentity, std::move(filter),
+                                                  {"id", "person", "goldenMemberId", "method"}));
         for (const json::object& item : items) {
             identities[Text(item, "person")] =
                 Identity{Text(item, "id"), Text(item, "goldenMemberId"), Text(item, "method")};
@@ -393,12 +380,9 @@ Result<IdentityService::Identities> IdentityService::IdentitiesOf(
 Result<std::unordered_map<std::string, std::string>> IdentityService::ReviewStatuses(
     const std::vector<std::string>& pair_keys) {
     std::unordered_map<std::string, std::string> statuses;
-    for (std::size_t first = 0; first < pair_keys.size(); first += kIdsPerFilter) {
-        const std::size_t count = std::min(kIdsPerFilter, pair_keys.size() - first);
-        P360_ASSIGN_OR_RETURN(
-            auto items, ReadAll(kIdentityReview,
-                                InFilter("pairKey", std::span(pair_keys).subspan(first, count)),
-                                {"pairKey", "status"}));
+    for (std::string& filter : query::InListFilters("pairKey", pair_keys)) {
+        P360_ASSIGN_OR_RETURN(auto items,
+                              ReadAll(kIdentityReview, std::move(filter), {"pairKey", "status"}));
         for (const json::object& item : items) {
             statuses[Text(item, "pairKey")] = Text(item, "status");
         }
@@ -738,13 +722,12 @@ Result<json::object> IdentityService::Match(const security::Actor& actor,
     }
     // One read for all candidates; those out of the caller's reach (or deleted since) are
     // simply not among the answers.
-    std::vector<json::object> readable;
-    if (!ids.empty()) {
-        P360_ASSIGN_OR_RETURN(readable, ReadAllAs(actor, "Person", InFilter("id", ids), shown));
-    }
     std::unordered_map<std::string, json::object> people;
-    for (json::object& item : readable) {
-        people.emplace(Text(item, "id"), std::move(item));
+    for (std::string& filter : query::InListFilters("id", ids)) {
+        P360_ASSIGN_OR_RETURN(auto readable, ReadAllAs(actor, "Person", std::move(filter), shown));
+        for (json::object& item : readable) {
+            people.emplace(Text(item, "id"), std::move(item));
+        }
     }
     json::array candidates;
     for (const MatchCandidate& match : matches) {
