@@ -1,6 +1,5 @@
 #include "domain/identity/identity_routes.hpp"
 
-
 #include "api/api_support.hpp"
 
 namespace p360::identity {
