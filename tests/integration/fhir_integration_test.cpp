@@ -1390,8 +1390,8 @@ TEST_F(FhirTest, ABadClaimWritesNothing) {
         << "the item updates the line it was, whichever way the claim was named";
 }
 
-// The demo's own claims and consents, as FHIR: each resource matches its record, and the
-// validator checks them all (TearDown).
+// The demo's own claims, and consents kept through the records API, as FHIR: each resource
+// matches its record, and the validator checks them all (TearDown).
 TEST_F(FhirTest, DemoClaimsAndConsentsAsFhir) {
     HttpResult eobs = Fhir("/fhir/r4/ExplanationOfBenefit?_count=10", admin_);
     ASSERT_EQ(eobs.status, 200) << eobs.body;
@@ -1415,9 +1415,21 @@ TEST_F(FhirTest, DemoClaimsAndConsentsAsFhir) {
                   lines.Json().at("items").as_array().size());
         EXPECT_EQ(Fhir("/fhir/r4/Claim/" + id, admin_).status, 200);
     }
+    // Consents as the records API keeps them (the demo makes none): one granted, one denied.
+    for (const char* status : {"granted", "denied"}) {
+        HttpResult created =
+            server_->Request("POST", "/api/v1/records/Consent",
+                             json::serialize(json::object{{"person", ids_[1]},
+                                                          {"purpose", "paperless-documents"},
+                                                          {"channel", "email"},
+                                                          {"status", status},
+                                                          {"effectiveDate", "2026-01-15"}}),
+                             admin_);
+        ASSERT_EQ(created.status, 201) << created.body;
+    }
     HttpResult consents = Fhir("/fhir/r4/Consent?_count=10", admin_);
     ASSERT_EQ(consents.status, 200) << consents.body;
-    ASSERT_GT(EntryCount(consents), 0U) << "the demo has consents";
+    ASSERT_GE(EntryCount(consents), 2U) << consents.body;
     for (const auto& entry : consents.Json().at("entry").as_array()) {
         const json::value& consent = entry.at("resource");
         HttpResult stored = server_->Request(
