@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace p360::identity {
 namespace {
@@ -64,7 +65,73 @@ std::vector<double> PriorM(int levels) {
     return m;
 }
 
+// Holds m of outright disagreement at `bound` at most. The excess goes to exact agreement,
+// which is what a same-person class shows most; giving it to the partial levels instead would
+// let a "similar people" class (siblings born a year apart) keep its shape.
+void BoundDisagreement(std::vector<double>& m, double bound) {
+    if (m.size() < 2 || m[0] <= bound) {
+        return;
+    }
+    m.back() += m[0] - bound;
+    m[0] = bound;
+}
+
+// Holds m of outright disagreement at `bound` at least, taken from exact agreement.
+void LowerBoundDisagreement(std::vector<double>& m, double bound) {
+    if (m.size() < 2 || m[0] >= bound) {
+        return;
+    }
+    const double shortfall = std::min(bound - m[0], m.back());
+    m.back() -= shortfall;
+    m[0] += shortfall;
+}
+
+// Scales the home fields' positive evidence down so that together it is at most `limit`
+// (in whatever unit the evidence is in); their negative evidence stands.
+void BoundHomeEvidence(std::array<double, kFieldCount>& evidence, double limit) {
+    double positive = 0;
+    for (const Field field : kHomeFields) {
+        positive += std::max(evidence[static_cast<std::size_t>(field)], 0.0);
+    }
+    if (positive <= limit) {
+        return;
+    }
+    const double scale = limit / positive;
+    for (const Field field : kHomeFields) {
+        double& value = evidence[static_cast<std::size_t>(field)];
+        value = value > 0 ? value * scale : value;
+    }
+}
+
 }  // namespace
+
+std::array<double, kFieldCount> MovedHomeDisagreementBounds() {
+    std::array<double, kFieldCount> bounds{};
+    for (const Field field : kHomeFields) {
+        bounds[static_cast<std::size_t>(field)] = 0.05;
+    }
+    return bounds;
+}
+
+bool ContradictsIdentity(const ComparisonVector& levels) {
+    const auto level = [&levels](Field field) { return levels[static_cast<std::size_t>(field)]; };
+    const auto exact = [&](Field field) { return level(field) == LevelCount(field) - 1; };
+    const int disagreements = (level(Field::kGivenName) == 0 ? 1 : 0) +
+                              (level(Field::kBirthDate) == 0 ? 1 : 0) +
+                              (level(Field::kNationalId) == 0 ? 1 : 0);
+    return disagreements >= 2 && !exact(Field::kMemberId) && !exact(Field::kEmail);
+}
+
+std::array<double, kFieldCount> SamePersonDisagreementBounds() {
+    std::array<double, kFieldCount> bounds{};
+    bounds.fill(1.0);
+    bounds[static_cast<std::size_t>(Field::kGivenName)] = 0.15;
+    bounds[static_cast<std::size_t>(Field::kFamilyName)] = 0.3;  // names change on marriage
+    bounds[static_cast<std::size_t>(Field::kBirthDate)] = 0.2;
+    bounds[static_cast<std::size_t>(Field::kSex)] = 0.1;
+    bounds[static_cast<std::size_t>(Field::kNationalId)] = 0.1;
+    return bounds;
+}
 
 MatchModel::MatchModel() {
     for (std::size_t field = 0; field < kFieldCount; ++field) {
@@ -99,16 +166,10 @@ EmReport MatchModel::TrainUnsupervised(std::span<const PatternCount> candidate_p
         double expected_matches = 0;
         double total = 0;
         for (const PatternCount& pattern : candidate_pairs) {
-            double log_match = std::log(prior);
-            double log_non_match = std::log(1 - prior);
-            for (std::size_t field = 0; field < kFieldCount; ++field) {
-                const int level = pattern.levels[field];
-                if (level >= 0 && !options.ignored[field]) {
-                    log_match += std::log(fields_[field].m[static_cast<std::size_t>(level)]);
-                    log_non_match += std::log(fields_[field].u[static_cast<std::size_t>(level)]);
-                }
-            }
-            const double posterior = 1.0 / (1.0 + std::exp(log_non_match - log_match));
+            const double log_odds =
+                std::log(prior / (1 - prior)) + LogLikelihoodRatio(pattern.levels, options.ignored);
+            const double posterior =
+                ContradictsIdentity(pattern.levels) ? 0.0 : 1.0 / (1.0 + std::exp(-log_odds));
             AddLevels(match_counts, pattern.levels, pattern.count * posterior);
             AddLevels(non_match_counts, pattern.levels, pattern.count * (1 - posterior));
             expected_matches += pattern.count * posterior;
@@ -124,6 +185,8 @@ EmReport MatchModel::TrainUnsupervised(std::span<const PatternCount> candidate_p
                 continue;
             }
             std::vector<double> m = Normalise(match_counts[field], options.pseudo_count);
+            BoundDisagreement(m, options.max_disagreement[field]);
+            LowerBoundDisagreement(m, options.min_disagreement[field]);
             std::vector<double> u = options.estimate_u
                                         ? Normalise(non_match_counts[field], options.pseudo_count)
                                         : fields_[field].u;
@@ -145,6 +208,25 @@ EmReport MatchModel::TrainUnsupervised(std::span<const PatternCount> candidate_p
     report.prior_match = prior;
     RefreshWeights();
     return report;
+}
+
+double MatchModel::LogLikelihoodRatio(const ComparisonVector& levels,
+                                      const std::array<bool, kFieldCount>& ignored) const {
+    std::array<double, kFieldCount> evidence{};
+    for (std::size_t field = 0; field < kFieldCount; ++field) {
+        const int level = levels[field];
+        if (level >= 0 && !ignored[field]) {
+            const LevelParameters& parameters = fields_[field];
+            evidence[field] = std::log(parameters.m[static_cast<std::size_t>(level)] /
+                                       parameters.u[static_cast<std::size_t>(level)]);
+        }
+    }
+    BoundHomeEvidence(evidence, home_evidence_limit_ * std::numbers::ln2);
+    double sum = 0;
+    for (const double value : evidence) {
+        sum += value;
+    }
+    return sum;
 }
 
 void MatchModel::TrainFromLabels(std::span<const ComparisonVector> matches,
@@ -204,7 +286,6 @@ PairScore MatchModel::Score(const ComparisonVector& levels,
                             const std::array<double, kFieldCount>* tf_adjustment) const {
     PairScore score;
     score.levels = levels;
-    score.match_weight = std::log2(prior_match_ / (1 - prior_match_));
     for (std::size_t field = 0; field < kFieldCount; ++field) {
         const auto field_id = static_cast<Field>(field);
         double weight = FieldWeight(field_id, levels[field]);
@@ -213,9 +294,14 @@ PairScore MatchModel::Score(const ComparisonVector& levels,
             weight += (*tf_adjustment)[field];
         }
         score.field_weights[field] = weight;
+    }
+    BoundHomeEvidence(score.field_weights, home_evidence_limit_);
+    score.match_weight = std::log2(prior_match_ / (1 - prior_match_));
+    for (const double weight : score.field_weights) {
         score.match_weight += weight;
     }
-    score.probability = 1.0 / (1.0 + std::exp2(-score.match_weight));
+    score.contradicted = ContradictsIdentity(levels);
+    score.probability = score.contradicted ? 0.0 : 1.0 / (1.0 + std::exp2(-score.match_weight));
     return score;
 }
 

@@ -743,6 +743,7 @@ Result<json::object> IdentityService::Match(const security::Actor& actor,
             {"score", Rounded(match.match_weight, 1e4)},
             {"probability", Rounded(match.probability, 1e6)},
             {"decision", DecisionName(match.decision)},
+            {"identityContradicted", match.contradicted},
             {"fields", EvidenceJson(match.fields)},
             {"person", std::move(record->second)}});
     }

@@ -194,6 +194,7 @@ MatchCandidate MemberIndex::ToCandidate(std::uint32_t record, const PairScore& s
     candidate.match_weight = score.match_weight;
     candidate.probability = score.probability;
     candidate.decision = Decide(score.probability, options_.thresholds);
+    candidate.contradicted = score.contradicted;
     candidate.fields.reserve(kFieldCount);
     for (std::size_t field = 0; field < kFieldCount; ++field) {
         candidate.fields.push_back(
@@ -323,12 +324,82 @@ void MemberIndex::EstimateM(const TrainingOptions& options, std::size_t stride,
     }
 }
 
+bool MemberIndex::LikelyDifferentPeople(std::uint32_t left, std::uint32_t right) const {
+    const StoredPerson& a = people_[left];
+    const StoredPerson& b = people_[right];
+    const auto given_code = static_cast<std::size_t>(Slot::kGivenCode);
+    const bool given_differs = a.text[given_code] != 0 && b.text[given_code] != 0 &&
+                               a.text[given_code] != b.text[given_code];
+    const bool birth_differs =
+        a.birth_date != 0 && b.birth_date != 0 && a.birth_date != b.birth_date;
+    return given_differs && birth_differs;
+}
+
+std::uint64_t MemberIndex::DifferentPeopleSharing(std::vector<KeyedRecord> keyed) const {
+    std::sort(keyed.begin(), keyed.end());
+    std::uint64_t pairs = 0;
+    for (std::size_t begin = 0, end = 0; begin < keyed.size(); begin = end) {
+        end = begin + 1;
+        while (end < keyed.size() && keyed[end].first == keyed[begin].first) {
+            ++end;
+        }
+        const std::uint64_t size = end - begin;
+        if (size > options_.max_block_size) {  // a placeholder value: strangers, all of them
+            pairs += size * (size - 1) / 2;
+            continue;
+        }
+        for (std::size_t left = begin; left < end; ++left) {
+            for (std::size_t right = left + 1; right < end; ++right) {
+                pairs += LikelyDifferentPeople(keyed[left].second, keyed[right].second) ? 1 : 0;
+            }
+        }
+    }
+    return pairs;
+}
+
+double MemberIndex::HomeEvidenceLimit() const {
+    // u of "shares a home": the share of all pairs that are different people at one street
+    // address or on one phone line, counted exactly (pairs at both are counted once). With m
+    // taken as 1, log2(1/u) is the most evidence sharing a home can be; at least one pair is
+    // assumed, so a small index without households still gets a finite bound.
+    std::vector<KeyedRecord> by_address;
+    std::vector<KeyedRecord> by_phone;
+    std::vector<KeyedRecord> by_both;
+    const auto at = [](const StoredPerson& person, Slot slot) {
+        return person.text[static_cast<std::size_t>(slot)];
+    };
+    for (std::uint32_t record = 0; record < people_.size(); ++record) {
+        const StoredPerson& person = people_[record];
+        const std::uint32_t phone = at(person, Slot::kPhone);
+        const std::array<std::uint32_t, 4> address = {at(person, Slot::kPostalCode),
+                                                      at(person, Slot::kHouseNumber),
+                                                      at(person, Slot::kStreet), 0};
+        const bool has_address = address[0] != 0 && address[1] != 0 && address[2] != 0;
+        if (has_address) {
+            by_address.push_back({address, record});
+        }
+        if (phone != 0) {
+            by_phone.push_back({{phone, 0, 0, 0}, record});
+        }
+        if (has_address && phone != 0) {
+            by_both.push_back({{address[0], address[1], address[2], phone}, record});
+        }
+    }
+    const std::uint64_t sharing = DifferentPeopleSharing(std::move(by_address)) +
+                                  DifferentPeopleSharing(std::move(by_phone)) -
+                                  DifferentPeopleSharing(std::move(by_both));
+    const double count = static_cast<double>(people_.size());
+    const double all_pairs = count * (count - 1) / 2;
+    return std::log2(all_pairs / static_cast<double>(std::max<std::uint64_t>(sharing, 1)));
+}
+
 TrainingReport MemberIndex::Train(const TrainingOptions& options) {
     TrainingReport report;
     const std::size_t count = people_.size();
     if (count < 2) {
         return report;
     }
+    model_.set_home_evidence_limit(HomeEvidenceLimit());
     // u: random pairs are, for any realistic data, almost all different people.
     EstimateUFromRandomPairs(options, report);
 

@@ -64,6 +64,7 @@ struct MatchCandidate {
     double match_weight = 0;  // log2 prior odds + sum of field weights
     double probability = 0;
     Decision decision = Decision::kNoLink;
+    bool contradicted = false;          // two people by ContradictsIdentity, whatever the weight
     std::vector<FieldEvidence> fields;  // every field, in Field order
 };
 
@@ -118,7 +119,16 @@ private:
         std::array<std::uint32_t, 3> value_counts{};
     };
 
+    // A record under a key of up to four interned values.
+    using KeyedRecord = std::pair<std::array<std::uint32_t, 4>, std::uint32_t>;
+
     PersonView View(std::uint32_t record) const;
+    // Different given names and different birth dates: two people, not one with errors.
+    bool LikelyDifferentPeople(std::uint32_t left, std::uint32_t right) const;
+    // Pairs of records under one key that are likely different people.
+    std::uint64_t DifferentPeopleSharing(std::vector<KeyedRecord> keyed) const;
+    // The bound on the home fields' evidence (MatchModel::set_home_evidence_limit).
+    double HomeEvidenceLimit() const;
     Probe ProbeOf(std::uint32_t record) const;
     Probe ProbeOf(const PersonView& person) const;
     std::uint32_t CountOf(std::size_t tf_field, std::uint32_t value) const;
