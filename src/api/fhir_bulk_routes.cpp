@@ -62,12 +62,6 @@ struct Bulk {
     }
 };
 
-HttpResponse FhirJson(int status, const json::object& body, std::string_view content_type) {
-    HttpResponse response = JsonResponse(status, body);
-    response.content_type = std::string(content_type);
-    return response;
-}
-
 json::object Information(const std::string& text) {
     return json::object{{"resourceType", "OperationOutcome"},
                         {"issue", json::array{json::object{{"severity", "information"},
@@ -271,8 +265,7 @@ Result<HttpResponse> Accept(const Bulk& bulk, const HttpRequest& request, const 
         return Ok();
     }));
     HttpResponse response =
-        FhirJson(202, Information("Accepted: follow " + StatusUrl(bulk, request, id)),
-                 "application/fhir+json");
+        FhirResponse(202, Information("Accepted: follow " + StatusUrl(bulk, request, id)));
     response.headers.emplace_back("Content-Location", StatusUrl(bulk, request, id));
     return response;
 }
@@ -1073,10 +1066,9 @@ Result<HttpResponse> RequestStatus(const Bulk& bulk, const HttpRequest& request,
         return response;
     }
     if (found.status == automation::kAsyncFailed) {
-        return FhirJson(500, FhirOutcomeOf(Error::Unavailable(found.error)),
-                        "application/fhir+json");
+        return FhirResponse(500, FhirOutcomeOf(Error::Unavailable(found.error)));
     }
-    HttpResponse response = FhirJson(202, Information(found.progress), "application/fhir+json");
+    HttpResponse response = FhirResponse(202, Information(found.progress));
     response.headers.emplace_back("X-Progress",
                                   found.progress.empty() ? found.status : found.progress);
     response.headers.emplace_back("Retry-After", "1");
@@ -1092,7 +1084,7 @@ Result<HttpResponse> CancelRequest(const Bulk& bulk, const HttpRequest& request,
         found.status != automation::kAsyncInProgress) {
         P360_TRY(SweepExpired(bulk));  // finished: its files go now
     }
-    return FhirJson(202, Information("Cancelled."), "application/fhir+json");
+    return FhirResponse(202, Information("Cancelled."));
 }
 
 Result<HttpResponse> DownloadFile(const Bulk& bulk, const HttpRequest& request,

@@ -31,12 +31,6 @@ constexpr int kDefaultCount = 20;
 // relatives are many).
 constexpr std::size_t kMaxLinkedRecords = 10'000;
 
-HttpResponse FhirResponse(int status, const json::object& resource) {
-    HttpResponse response = JsonResponse(status, resource);
-    response.content_type = std::string(kFhirJson);
-    return response;
-}
-
 // `/entry/3/resource/name/0/family` → `Bundle.entry[3].resource.name[0].family`.
 std::string FhirPathOfPointer(std::string_view pointer) {
     std::string path = "Bundle";
@@ -961,6 +955,12 @@ Result<records::RecordChange> FhirChangeOf(records::RecordService& records, cons
 }
 
 json::object FhirOutcomeOf(const Error& error) { return OutcomeOf(error); }
+
+HttpResponse FhirResponse(int status, const json::object& resource) {
+    HttpResponse response = JsonResponse(status, resource);
+    response.content_type = std::string(kFhirJson);
+    return response;
+}
 
 http::HttpResponse FhirErrorResponse(const Error& error, const HttpRequest& request) {
     return OperationOutcome(error, request);

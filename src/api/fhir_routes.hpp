@@ -64,6 +64,9 @@ Result<records::RecordChange> FhirChangeOf(records::RecordService& records,
                                            const formats::fhir::Bundle& bundle,
                                            const formats::fhir::BundleEntry& entry);
 
+// A resource as the answer of a FHIR route (application/fhir+json).
+http::HttpResponse FhirResponse(int status, const json::object& resource);
+
 // An error as an OperationOutcome resource, and as the answer of a FHIR route.
 json::object FhirOutcomeOf(const Error& error);
 http::HttpResponse FhirErrorResponse(const Error& error, const http::HttpRequest& request);
