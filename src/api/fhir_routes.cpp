@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/api_support.hpp"
+#include "api/fhir_resources.hpp"
 #include "core/time_format.hpp"
 #include "formats/fhir/bundle.hpp"
 #include "formats/fhir/care.hpp"
@@ -21,6 +22,9 @@
 namespace p360::api {
 namespace {
 
+using detail::FhirResponse;
+using detail::LinkedRecords;
+using detail::UrlEncodeComponent;
 using http::HttpRequest;
 using http::HttpResponse;
 using security::Actor;
@@ -929,6 +933,8 @@ json::object CapabilityStatement(std::string_view software_date) {
 
 }  // namespace
 
+namespace detail {
+
 std::vector<FhirResourceType> FhirResourceTypes() {
     std::vector<FhirResourceType> types;
     for (const ResourceType& type : kResourceTypes) {
@@ -985,6 +991,8 @@ std::string UrlEncodeComponent(std::string_view text) {
     }
     return encoded;
 }
+
+}  // namespace detail
 
 void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) {
     records::RecordService& records = services.records;
