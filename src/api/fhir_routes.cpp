@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/api_support.hpp"
+#include "api/fhir_resources.hpp"
 #include "core/time_format.hpp"
 #include "formats/fhir/bundle.hpp"
 #include "formats/fhir/care.hpp"
@@ -21,6 +22,9 @@
 namespace p360::api {
 namespace {
 
+using detail::FhirResponse;
+using detail::LinkedRecords;
+using detail::UrlEncodeComponent;
 using http::HttpRequest;
 using http::HttpResponse;
 using security::Actor;
@@ -30,12 +34,6 @@ constexpr int kDefaultCount = 20;
 // Linked records kept at most for the resources still to come (plans and providers are few;
 // relatives are many).
 constexpr std::size_t kMaxLinkedRecords = 10'000;
-
-HttpResponse FhirResponse(int status, const json::object& resource) {
-    HttpResponse response = JsonResponse(status, resource);
-    response.content_type = std::string(kFhirJson);
-    return response;
-}
 
 // `/entry/3/resource/name/0/family` → `Bundle.entry[3].resource.name[0].family`.
 std::string FhirPathOfPointer(std::string_view pointer) {
@@ -935,6 +933,8 @@ json::object CapabilityStatement(std::string_view software_date) {
 
 }  // namespace
 
+namespace detail {
+
 std::vector<FhirResourceType> FhirResourceTypes() {
     std::vector<FhirResourceType> types;
     for (const ResourceType& type : kResourceTypes) {
@@ -962,6 +962,12 @@ Result<records::RecordChange> FhirChangeOf(records::RecordService& records, cons
 
 json::object FhirOutcomeOf(const Error& error) { return OutcomeOf(error); }
 
+HttpResponse FhirResponse(int status, const json::object& resource) {
+    HttpResponse response = JsonResponse(status, resource);
+    response.content_type = std::string(kFhirJson);
+    return response;
+}
+
 http::HttpResponse FhirErrorResponse(const Error& error, const HttpRequest& request) {
     return OperationOutcome(error, request);
 }
@@ -985,6 +991,8 @@ std::string UrlEncodeComponent(std::string_view text) {
     }
     return encoded;
 }
+
+}  // namespace detail
 
 void RegisterFhirRoutes(http::Router& router, const PlatformServices& services) {
     records::RecordService& records = services.records;

@@ -17,61 +17,11 @@
 // (application/fhir+json), with JSON pointers into a posted Bundle.
 #pragma once
 
-#include <map>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include "api/api_support.hpp"
 #include "api/platform_routes.hpp"
-#include "formats/fhir/bundle.hpp"
 
 namespace p360::api {
 
 // The handlers keep a reference to `services`: it must outlive the router.
 void RegisterFhirRoutes(http::Router& router, const PlatformServices& services);
-
-// What the bulk routes (fhir_bulk_routes.hpp) share with these: the resource types and how
-// records become resources and resources change records.
-
-struct FhirResourceType {
-    std::string_view name;          // Patient, Coverage, …
-    std::string_view object;        // Person, MemberPlan, …
-    std::string_view member_field;  // the reference to the member ("id" for Patient; "" = none)
-    // Which of the object's records are resources of this type ("" = all): a claim is an
-    // ExplanationOfBenefit only once adjudication began.
-    std::string_view records_filter;
-};
-
-// Every resource type the API reads, member-centred types first.
-std::vector<FhirResourceType> FhirResourceTypes();
-
-// Records resources show besides their own (a coverage's plan, a role's provider) by
-// `Object/id`, kept across many resources so that each is read once; nullopt when the caller
-// may not read it.
-using LinkedRecords = std::map<std::string, std::optional<json::object>, std::less<>>;
-
-// The resource a record of `type_name` becomes, as a read or search answers it. `linked`
-// (may be null) keeps the linked records read, for the next resources.
-json::object FhirResourceOf(records::RecordService& records, const security::Actor& actor,
-                            std::string_view type_name, const json::object& record,
-                            LinkedRecords* linked = nullptr);
-
-// The record change of a Bundle entry, as a transaction makes it.
-Result<records::RecordChange> FhirChangeOf(records::RecordService& records,
-                                           const security::Actor& actor,
-                                           const formats::fhir::Bundle& bundle,
-                                           const formats::fhir::BundleEntry& entry);
-
-// An error as an OperationOutcome resource, and as the answer of a FHIR route.
-json::object FhirOutcomeOf(const Error& error);
-http::HttpResponse FhirErrorResponse(const Error& error, const http::HttpRequest& request);
-
-// `http://<host>/fhir/r4`: the base of links the server writes.
-std::string FhirBaseUrl(std::string_view public_url, const http::HttpRequest& request);
-
-// Percent-encodes everything but RFC 3986 unreserved characters (for links the server writes).
-std::string UrlEncodeComponent(std::string_view text);
 
 }  // namespace p360::api

@@ -213,6 +213,27 @@ public:
         return std::optional<json::array>(std::move(page->at("items").as_array()));
     }
 
+    // The records of `object` whose `field` is one of `values`: one list per `in` filter
+    // within the filter limits, each page in `sort` order, the pages one after the other;
+    // nothing when the caller may not read the object at all.
+    Result<std::optional<json::array>> ListWhereIn(std::string_view object, std::string_view field,
+                                                   const std::vector<std::string>& values,
+                                                   const std::vector<std::string>& fields,
+                                                   const std::string& sort = "",
+                                                   int limit = 0) const {
+        json::array found;
+        for (std::string& filter : query::InListFilters(field, values)) {
+            P360_ASSIGN_OR_RETURN(auto page, List(object, std::move(filter), fields, sort, limit));
+            if (!page) {
+                return page;
+            }
+            for (json::value& record : *page) {
+                found.push_back(std::move(record));
+            }
+        }
+        return std::optional<json::array>(std::move(found));
+    }
+
     // Whether the caller may read records of `object` at all.
     bool MayList(std::string_view object_name) const {
         const metadata::ObjectDef* object = catalog_->FindObject(object_name);
@@ -232,14 +253,6 @@ private:
 std::string IdOf(const json::value& record) {
     const json::value* id = record.as_object().if_contains("id");
     return id != nullptr && id->is_string() ? std::string(id->get_string()) : std::string();
-}
-
-std::string InList(const std::vector<std::string>& ids) {
-    std::string list = "(";
-    for (const std::string& id : ids) {
-        list += (list.size() > 1 ? ", " : "") + query::QuoteText(id);
-    }
-    return list + ")";
 }
 
 // Member results in the order found, each with what it matched on.
@@ -388,7 +401,7 @@ Result<std::optional<json::array>> FindMembers(const Searcher& searcher, const S
         }
         if (!people.empty()) {
             P360_ASSIGN_OR_RETURN(auto covered,
-                                  searcher.List("Person", "id in " + InList(people), fields, sort));
+                                  searcher.ListWhereIn("Person", "id", people, fields, sort));
             results.Add(covered.value_or(json::array()), "memberId", limit);
         }
     }
@@ -450,8 +463,8 @@ Result<std::optional<json::array>> FindMembers(const Searcher& searcher, const S
         searcher.CanRead("MemberPlan", "memberId")) {
         P360_ASSIGN_OR_RETURN(
             auto lines,
-            searcher.List("MemberPlan", "person in " + InList(missing), {"person", "memberId"}, "",
-                          static_cast<int>(missing.size()) * 8));
+            searcher.ListWhereIn("MemberPlan", "person", missing, {"person", "memberId"}, "",
+                                 static_cast<int>(missing.size()) * 8));
         for (const json::value& line : lines.value_or(json::array())) {
             const json::object& record = line.as_object();
             const json::value* person = record.if_contains("person");

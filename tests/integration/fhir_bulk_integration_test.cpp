@@ -130,18 +130,6 @@ protected:
         return resources;
     }
 
-    static std::string Identifier(const json::value& resource, const std::string& system) {
-        if (!resource.as_object().contains("identifier")) {
-            return {};
-        }
-        for (const auto& identifier : resource.at("identifier").as_array()) {
-            if (identifier.at("system") == json::value(system)) {
-                return std::string(identifier.at("value").as_string());
-            }
-        }
-        return {};
-    }
-
     // Validates resources with the independent validator; its report on failure.
     static void ExpectValid(const std::vector<json::value>& resources) {
         const auto directory = std::filesystem::temp_directory_path() /

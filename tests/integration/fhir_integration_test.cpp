@@ -116,18 +116,6 @@ protected:
         return locations;
     }
 
-    static std::string Identifier(const json::value& patient, const std::string& system) {
-        if (!patient.as_object().contains("identifier")) {
-            return {};
-        }
-        for (const auto& identifier : patient.at("identifier").as_array()) {
-            if (identifier.at("system") == json::value(system)) {
-                return std::string(identifier.at("value").as_string());
-            }
-        }
-        return {};
-    }
-
     static TestServer* server_;
     static std::string admin_, agent_;
     static std::vector<std::string> ids_;

@@ -18,8 +18,9 @@ protected:
                                       std::string(TestServer::kPassword) + "\n"),
                   0);
         server_->CreateUser("network", "network_manager");
+        server_->CreateUser("marketing", "marketing");
         server_->Start();
-        for (const char* name : {"admin", "agent", "member", "auditor", "network"}) {
+        for (const char* name : {"admin", "member", "auditor", "network", "marketing"}) {
             tokens_[name] = server_->Login(name);
         }
         // The member behind the portal login, and another member to look for.
@@ -196,12 +197,27 @@ TEST_F(SearchTest, FindsProvidersByNameAndNpiAndCasesByNumber) {
     EXPECT_TRUE(Contains(Ids(by_number, "cases"), Text(service_case, "id")));
 }
 
-TEST_F(SearchTest, AnAgentFindsMembersWithoutTheFieldsTheirRoleHides) {
-    HttpResult result = Search(Text(person_, "birthDate"), "agent", "&limit=25");
-    ASSERT_EQ(result.status, 200) << result.body;
-    const json::object* found = Found(result, Text(person_, "id"));
-    ASSERT_NE(found, nullptr) << result.body;
-    EXPECT_FALSE(found->contains("ssn"));
+// Marketing may look members up but not read their coverage (catalog/policy/access.yaml): the
+// member id an administrator sees on a member comes from coverage, so marketing neither sees it
+// nor finds a member by it.
+TEST_F(SearchTest, ARoleThatMayNotReadCoverageFindsMembersWithoutTheirMemberId) {
+    const std::string id = Text(person_, "id");
+    HttpResult as_admin = Search(Text(person_, "birthDate"), "admin", "&limit=25");
+    ASSERT_EQ(as_admin.status, 200) << as_admin.body;
+    const json::object* seen_by_admin = Found(as_admin, id);
+    ASSERT_NE(seen_by_admin, nullptr) << as_admin.body;
+    EXPECT_EQ(Text(*seen_by_admin, "memberId"), member_id_);
+
+    HttpResult as_marketing = Search(Text(person_, "birthDate"), "marketing", "&limit=25");
+    ASSERT_EQ(as_marketing.status, 200) << as_marketing.body;
+    const json::object* seen_by_marketing = Found(as_marketing, id);
+    ASSERT_NE(seen_by_marketing, nullptr) << as_marketing.body;
+    EXPECT_EQ(seen_by_marketing->at("lastName"), person_.at("lastName"));
+    EXPECT_FALSE(seen_by_marketing->contains("memberId")) << as_marketing.body;
+
+    HttpResult by_member_id = Search(member_id_, "marketing");
+    ASSERT_EQ(by_member_id.status, 200) << by_member_id.body;
+    EXPECT_FALSE(Contains(Ids(by_member_id, "members"), id)) << by_member_id.body;
 }
 
 TEST_F(SearchTest, APortalMemberFindsOnlyThemselves) {

@@ -1,4 +1,5 @@
-// The FHIR fixtures (tests/fixtures/fhir) as the integration suites load them.
+// The FHIR fixtures (tests/fixtures/fhir) as the integration suites load them, and what the
+// suites read from the resources they get back.
 #pragma once
 
 #include <boost/json.hpp>
@@ -32,6 +33,20 @@ inline boost::json::value HeldEntriesOf(boost::json::value bundle) {
     }
     bundle.as_object()["entry"] = std::move(kept);
     return bundle;
+}
+
+// The value of the resource's identifier in `system`, or "" when it has none there.
+inline std::string Identifier(const boost::json::value& resource, const std::string& system) {
+    const boost::json::value* identifiers = resource.as_object().if_contains("identifier");
+    if (identifiers == nullptr) {
+        return {};
+    }
+    for (const auto& identifier : identifiers->as_array()) {
+        if (identifier.at("system") == boost::json::value(system)) {
+            return std::string(identifier.at("value").as_string());
+        }
+    }
+    return {};
 }
 
 }  // namespace p360::testing
