@@ -324,17 +324,19 @@ TEST_F(IdentityTest, APersonFromAnX12FileAndFromAFhirBundleEndAsOneGoldenMember)
 }
 
 TEST_F(IdentityTest, StewardsWorkTheReviewQueueAndARejectedPairIsNotProposedAgain) {
-    // Same given name and birth date, the surname shortened and the postal code different:
-    // uncertain.
+    // Same given name, birth date and sex, the surname shortened and the postal code
+    // different: uncertain.
     const std::string left = CreatePerson({{"firstName", "Cornelius"},
                                            {"lastName", "Abernathy-Rusk"},
                                            {"birthDate", "1949-02-17"},
                                            {"postalCode", "60614"},
+                                           {"gender", "male"},
                                            {"sourceId", "crm:review-1"}});
     const std::string right = CreatePerson({{"firstName", "Cornelius"},
                                             {"lastName", "Abernathy"},
                                             {"birthDate", "1949-02-17"},
                                             {"postalCode", "94110"},
+                                            {"gender", "male"},
                                             {"sourceId", "claims:review-2"}});
 
     EXPECT_EQ(Call("GET", "/api/v1/identity/reviews", "agent").status, 403);
@@ -384,6 +386,7 @@ TEST_F(IdentityTest, StewardsWorkTheReviewQueueAndARejectedPairIsNotProposedAgai
                                                       {"lastName", "Abernethy"},
                                                       {"birthDate", "1949-02-17"},
                                                       {"postalCode", "10027"},
+                                                      {"gender", "male"},
                                                       {"sourceId", "portal:review-3"}});
     HttpResult again = Call("GET", "/api/v1/identity/reviews?limit=200", "super");
     std::string next;
