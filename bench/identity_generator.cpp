@@ -209,6 +209,34 @@ std::uint64_t Random::Next() {
     return z ^ (z >> 31);
 }
 
+namespace {
+
+// Entities live in blocks of four consecutive numbers; a block is one household of 2–4 of
+// them (the first ones) or four people living alone. A household shares its address and
+// phone and mostly its family name; its members have their own given names, birth dates
+// (two adults of about one age, children twenty-odd years younger) and SSNs.
+void JoinHousehold(identity::PersonRecord& person, std::uint64_t entity, Random& own) {
+    const std::uint64_t block = entity / 4;
+    const auto member = static_cast<int>(entity % 4);
+    Random home(block * 15485863 + 5);
+    const int size = 1 + home.Below(4);
+    if (size < 2 || member >= size) {
+        return;
+    }
+    SetAddress(person, home);
+    const std::string family = Surname(home);
+    if (home.Chance(0.8) || member >= 2) {
+        person.family_name = family;
+    }
+    const int head_year = 1940 + home.Below(55);
+    const int year = member == 0   ? head_year
+                     : member == 1 ? head_year - 6 + home.Below(13)
+                                   : head_year + 22 + own.Below(15);
+    person.birth_date = std::to_string(std::min(year, 2023)) + person.birth_date.substr(4);
+}
+
+}  // namespace
+
 identity::PersonRecord EntityPerson(std::uint64_t entity) {
     Random random(entity * 7919 + 1);
     identity::PersonRecord person;
@@ -219,6 +247,7 @@ identity::PersonRecord EntityPerson(std::uint64_t entity) {
                         Padded(1 + random.Below(12), 2) + "-" + Padded(1 + random.Below(28), 2);
     person.sex = random.Chance(0.5) ? "F" : "M";
     SetAddress(person, random);
+    JoinHousehold(person, entity, random);
     person.email = person.given_name.substr(0, 1) + person.family_name +
                    std::to_string(random.Below(1000)) + "@example.com";
     person.national_id = std::to_string(100 + random.Below(800)) + Digits(random, 6);

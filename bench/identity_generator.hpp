@@ -1,7 +1,9 @@
 // Synthetic people with known truth for the identity benchmark: each entity is a person drawn
 // deterministically from its number, and its records are copies with the errors real sources
 // make (typos, nicknames, swapped day and month, a digit wrong in the year, moves, swapped
-// name fields, missing fields). No real person's data: names come from small built-in lists.
+// name fields, missing fields). People also live in households that share an address, a phone
+// and mostly a family name, as members of one policy do. No real person's data: names come
+// from small built-in lists.
 #pragma once
 
 #include <cstdint>
