@@ -32,11 +32,11 @@ double Number(const json::object& record, std::string_view key) {
                                : 0;
 }
 
-// Reads parts of the view as the caller: a part the caller may not see at all is nullopt.
+// Reads parts of the view as the caller, all on one read connection: a part the caller may not
+// see at all is nullopt.
 class PartReader {
 public:
-    PartReader(records::RecordService& records, const Actor& actor)
-        : records_(records), actor_(actor) {}
+    explicit PartReader(records::RecordReader& reader) : reader_(reader) {}
 
     // `fields`: only these, as far as the caller may read them; empty: every readable field.
     Result<std::optional<json::array>> List(std::string_view object, std::string filter,
@@ -48,7 +48,7 @@ public:
         request.limit = std::clamp(limit, query::kMinListLimit, query::kMaxListLimit);
         request.fields = std::move(fields);
         request.skip_unreadable_fields = true;
-        auto page = records_.List(actor_, object, request);
+        auto page = reader_.List(object, request);
         if (!page.ok()) {
             if (page.error().code == ErrorCode::kPermissionDenied) {
                 return std::optional<json::array>();  // hidden parts are omitted
@@ -60,7 +60,7 @@ public:
 
     // One record, or nullopt when it is missing or out of reach.
     Result<std::optional<json::object>> Get(std::string_view object, std::string_view id) const {
-        auto record = records_.Get(actor_, object, id);
+        auto record = reader_.Get(object, id);
         if (!record.ok()) {
             const ErrorCode code = record.error().code;
             if (code == ErrorCode::kNotFound || code == ErrorCode::kPermissionDenied) {
@@ -71,15 +71,53 @@ public:
         return std::optional<json::object>(std::move(record).value());
     }
 
+    // The records of `object` with these ids that the caller may see, by id: one read per
+    // filter's worth of ids (and so one audit event), however many there are.
+    Result<std::map<std::string, json::object>> ByIds(std::string_view object,
+                                                      const std::vector<std::string>& ids) const {
+        std::map<std::string, json::object> found;
+        for (std::string& filter : query::InListFilters("id", ids)) {
+            P360_ASSIGN_OR_RETURN(auto items, List(object, std::move(filter), "",
+                                                   static_cast<int>(query::kMaxInListItems)));
+            if (!items) {
+                break;
+            }
+            for (json::value& item : *items) {
+                json::object& record = item.as_object();
+                found.emplace(Text(record, "id"), std::move(record));
+            }
+        }
+        return found;
+    }
+
 private:
-    records::RecordService& records_;
-    const Actor& actor_;
+    records::RecordReader& reader_;
 };
 
 void PutIfVisible(json::object& view, std::string_view key, std::optional<json::array> part) {
     if (part) {
         view[key] = std::move(*part);
     }
+}
+
+// Puts each household member's Person, where the caller may see it, beside the membership: all
+// of them in one read.
+Status AttachPersons(const PartReader& reader, json::array& members) {
+    std::vector<std::string> person_ids;
+    for (const json::value& member : members) {
+        if (std::string id = Text(member.as_object(), "person"); !id.empty()) {
+            person_ids.push_back(std::move(id));
+        }
+    }
+    P360_ASSIGN_OR_RETURN(auto persons, reader.ByIds("Person", person_ids));
+    for (json::value& member : members) {
+        json::object& entry = member.as_object();
+        auto person = persons.find(Text(entry, "person"));
+        if (person != persons.end()) {
+            entry["personRecord"] = person->second;  // a member may be listed twice
+        }
+    }
+    return Ok();
 }
 
 Result<std::optional<json::object>> Household(const PartReader& reader, const json::object& person,
@@ -93,14 +131,7 @@ Result<std::optional<json::object>> Household(const PartReader& reader, const js
                 auto members, reader.List("HouseholdMember",
                                           "household = " + query::QuoteText(household_id), "", 50));
             if (members) {
-                for (json::value& member : *members) {
-                    json::object& entry = member.as_object();
-                    P360_ASSIGN_OR_RETURN(auto relative,
-                                          reader.Get("Person", Text(entry, "person")));
-                    if (relative) {
-                        entry["personRecord"] = std::move(*relative);
-                    }
-                }
+                P360_TRY(AttachPersons(reader, *members));
                 household["members"] = std::move(*members);
             }
         }
@@ -114,34 +145,36 @@ Result<std::optional<json::object>> Household(const PartReader& reader, const js
     return std::optional<json::object>(std::move(household));
 }
 
-Result<std::optional<json::array>> Coverages(const PartReader& reader,
-                                             const std::string& member_filter) {
-    P360_ASSIGN_OR_RETURN(auto coverages,
-                          reader.List("MemberPlan", member_filter, "-effectiveDate", 20));
-    if (!coverages) {
-        return coverages;
+// Puts each coverage's plan and the plan's benefits beside it. Members of one family share
+// plans: each plan and its benefits are read once.
+Status AttachPlans(const PartReader& reader, json::array& coverages) {
+    std::vector<std::string> plan_ids;
+    for (const json::value& coverage : coverages) {
+        std::string plan_id = Text(coverage.as_object(), "plan");
+        if (!plan_id.empty() &&
+            std::find(plan_ids.begin(), plan_ids.end(), plan_id) == plan_ids.end()) {
+            plan_ids.push_back(std::move(plan_id));
+        }
     }
+    P360_ASSIGN_OR_RETURN(auto plans, reader.ByIds("Plan", plan_ids));
     std::map<std::string, std::optional<json::array>> benefits_of;
-    for (json::value& coverage : *coverages) {
+    for (const std::string& plan_id : plan_ids) {
+        P360_ASSIGN_OR_RETURN(
+            benefits_of[plan_id],
+            reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
+    }
+    for (json::value& coverage : coverages) {
         json::object& entry = coverage.as_object();
         const std::string plan_id = Text(entry, "plan");
-        if (plan_id.empty()) {
-            continue;
+        if (auto plan = plans.find(plan_id); plan != plans.end()) {
+            entry["planRecord"] = plan->second;
         }
-        P360_ASSIGN_OR_RETURN(auto plan, reader.Get("Plan", plan_id));
-        if (plan) {
-            entry["planRecord"] = std::move(*plan);
-        }
-        if (!benefits_of.contains(plan_id)) {
-            P360_ASSIGN_OR_RETURN(
-                benefits_of[plan_id],
-                reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
-        }
-        if (benefits_of[plan_id]) {
-            entry["benefits"] = *benefits_of[plan_id];
+        if (auto benefits = benefits_of.find(plan_id);
+            benefits != benefits_of.end() && benefits->second) {
+            entry["benefits"] = *benefits->second;
         }
     }
-    return coverages;
+    return Ok();
 }
 
 // One entry per calendar month from the month of `since` to the same month a year later, oldest
@@ -294,22 +327,60 @@ std::string AfterCursor(const TimelineSource& source, bool datetime_field,
            query::QuoteText(cursor.id) + "))";
 }
 
-// "id in ('a', 'b', …)" in the filter language.
-std::string IdIn(const std::vector<std::string>& ids) {
-    std::string filter = "id in (";
-    for (std::size_t id_idx = 0; id_idx < ids.size(); ++id_idx) {
-        filter += (id_idx == 0 ? "" : ", ") + query::QuoteText(ids[id_idx]);
+// A part of the view, already read whole, that holds a timeline source's records.
+struct SharedPart {
+    const std::optional<json::array>* items = nullptr;
+    int limit = 0;  // the part's limit: fewer items than this and it holds all of them
+    // Sorted by the source's field, then id, both descending: the timeline's own order, so
+    // the records with the field set are the source's first entries.
+    bool timeline_order = false;
+};
+using SharedParts = std::map<std::string_view, SharedPart>;
+
+// Takes a source's entries of the first page from a part sorted like the timeline, when the
+// part holds them all: every record of the member, or at least one more than the page with
+// the date set. False when the part cannot tell and the source must be read.
+bool EntriesFromPart(const TimelineSource& source, const SharedPart& part, int limit,
+                     std::vector<TimelineKey>& entries) {
+    if (!part.timeline_order) {
+        return false;
     }
-    return filter + ")";
+    if (!*part.items) {
+        return true;  // the caller may not see the object: no entries, as the read would find
+    }
+    const json::array& items = **part.items;
+    std::vector<TimelineKey> found;
+    for (const json::value& item : items) {
+        const json::value* at = item.as_object().if_contains(source.field);
+        if (at == nullptr) {
+            return false;  // the date is hidden: the read answers for it
+        }
+        if (at->is_string() && found.size() <= static_cast<std::size_t>(limit)) {
+            found.push_back(TimelineKey{std::string(at->get_string()), std::string(source.object),
+                                        Text(item.as_object(), "id")});
+        }
+    }
+    const bool complete = items.size() < static_cast<std::size_t>(part.limit);
+    if (!complete && found.size() <= static_cast<std::size_t>(limit)) {
+        return false;
+    }
+    entries.insert(entries.end(), std::make_move_iterator(found.begin()),
+                   std::make_move_iterator(found.end()));
+    return true;
 }
 
-// Two steps: each source's newest entries by date and id alone, merged into one page; then
-// the whole records of just the entries on the page, one read per object. Reading every
-// source's candidates whole would read (and audit) eight times what the page shows.
-Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
-                              const std::optional<TimelineKey>& cursor) {
+// Each source's newest entries by date and id alone, from the part that holds them or read.
+Result<std::vector<TimelineKey>> TimelineEntries(const PartReader& reader,
+                                                 const std::string& member_filter, int limit,
+                                                 const std::optional<TimelineKey>& cursor,
+                                                 const SharedParts& shared) {
     std::vector<TimelineKey> entries;
     for (const TimelineSource& source : kTimelineSources) {
+        const auto part = shared.find(source.object);
+        if (!cursor && part != shared.end() &&
+            EntriesFromPart(source, part->second, limit, entries)) {
+            continue;
+        }
         const bool datetime_field = source.field == "createdAt" || source.field == "startedAt";
         std::string filter = member_filter + " and " + std::string(source.field) + " is not null";
         if (cursor) {
@@ -328,34 +399,56 @@ Result<json::object> Timeline(const PartReader& reader, const std::string& membe
         }
     }
     std::sort(entries.begin(), entries.end());
+    return entries;
+}
+
+// Two steps: each source's newest entries by date and id alone, merged into one page; then
+// the whole records of just the entries on the page. Reading every source's candidates whole
+// would read (and audit) eight times what the page shows. Records another part of the view
+// holds already are taken from it; the rest are read, one read per object.
+Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
+                              const std::optional<TimelineKey>& cursor, const SharedParts& shared) {
+    P360_ASSIGN_OR_RETURN(auto entries,
+                          TimelineEntries(reader, member_filter, limit, cursor, shared));
     const std::size_t shown = std::min(entries.size(), static_cast<std::size_t>(limit));
-    std::map<std::string, std::vector<std::string>> ids_by_object;
-    for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
-        ids_by_object[entries[entry_idx].object].push_back(entries[entry_idx].id);
-    }
-    std::map<std::pair<std::string, std::string>, json::object> records;
-    for (const auto& [object, ids] : ids_by_object) {
-        P360_ASSIGN_OR_RETURN(auto items, reader.List(object, member_filter + " and " + IdIn(ids),
-                                                      "", static_cast<int>(ids.size())));
-        if (!items) {
+    std::map<std::pair<std::string, std::string>, const json::object*> held;
+    for (const auto& [object, part] : shared) {
+        if (!*part.items) {
             continue;
         }
-        for (json::value& item : *items) {
-            json::object& record = item.as_object();
-            records.emplace(std::pair(object, Text(record, "id")), std::move(record));
+        for (const json::value& item : **part.items) {
+            held.emplace(std::pair(std::string(object), Text(item.as_object(), "id")),
+                         &item.as_object());
+        }
+    }
+    std::map<std::string, std::vector<std::string>> missing;
+    for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
+        const TimelineKey& key = entries[entry_idx];
+        if (!held.contains(std::pair(key.object, key.id))) {
+            missing[key.object].push_back(key.id);
+        }
+    }
+    std::map<std::pair<std::string, std::string>, json::object> read;
+    for (const auto& [object, ids] : missing) {
+        P360_ASSIGN_OR_RETURN(auto records, reader.ByIds(object, ids));
+        for (auto& [id, record] : records) {
+            read.emplace(std::pair(object, id), std::move(record));
         }
     }
     json::array page;
     for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
         const TimelineKey& key = entries[entry_idx];
-        auto record = records.find(std::pair(key.object, key.id));
-        if (record == records.end()) {
-            continue;  // deleted between the two reads
+        const auto id = std::pair(key.object, key.id);
+        json::object record;
+        if (auto found = held.find(id); found != held.end()) {
+            record = *found->second;
+        } else if (auto fresh = read.find(id); fresh != read.end()) {
+            record = std::move(fresh->second);
+        } else {
+            continue;  // out of reach
         }
-        page.push_back(json::object{{"at", key.at},
-                                    {"object", key.object},
-                                    {"id", key.id},
-                                    {"record", std::move(record->second)}});
+        page.push_back(json::object{
+            {"at", key.at}, {"object", key.object}, {"id", key.id}, {"record", std::move(record)}});
     }
     json::object timeline{{"items", std::move(page)}};
     timeline["nextCursor"] =
@@ -374,16 +467,12 @@ std::string TwelveMonthsBefore(std::int64_t now_millis) {
     return std::to_string(year) + month_day;
 }
 
-}  // namespace
-
-Result<json::object> Member360::Build(const Actor& actor, std::string_view person_id,
-                                      const Member360Options& options) const {
-    if (options.timeline_items < 1 || options.timeline_items > kMaxTimelineItems) {
-        return Error::InvalidArgument("timelineLimit must be between 1 and 200.", "timelineLimit");
-    }
-    P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
-    P360_ASSIGN_OR_RETURN(json::object person, records_.Get(actor, "Person", person_id));
-    const PartReader reader(records_, actor);
+// The parts of the view, each read once, in the order the answer lists them.
+Result<json::object> Assemble(records::RecordReader& records, std::string_view person_id,
+                              const Member360Options& options,
+                              const std::optional<TimelineKey>& cursor, std::int64_t now_millis) {
+    P360_ASSIGN_OR_RETURN(json::object person, records.Get("Person", person_id));
+    const PartReader reader(records);
     const std::string member = "person = " + query::QuoteText(person_id);
 
     json::object view;
@@ -392,43 +481,90 @@ Result<json::object> Member360::Build(const Actor& actor, std::string_view perso
     if (household) {
         view["household"] = std::move(*household);
     }
-    P360_ASSIGN_OR_RETURN(auto coverages, Coverages(reader, member));
-    PutIfVisible(view, "coverages", std::move(coverages));
-
-    const std::string since = TwelveMonthsBefore(clock_.NowMillis());
+    // Lists sorted newest first by the date the timeline places them at, then by id, as the
+    // timeline is: its first page takes what it can from them rather than reading again.
+    P360_ASSIGN_OR_RETURN(auto coverages,
+                          reader.List("MemberPlan", member, "-effectiveDate,-id", 20));
+    const std::string since = TwelveMonthsBefore(now_millis);
     P360_ASSIGN_OR_RETURN(
         auto year_of_claims,
         reader.List("Claim", member + " and serviceFromDate >= " + since, "-serviceFromDate",
                     kMaxSummaryClaims,
                     {"serviceFromDate", "billedAmount", "paidAmount", "primaryDiagnosis"}));
+    std::optional<json::array> recent_claims;
     if (year_of_claims) {
-        P360_ASSIGN_OR_RETURN(auto recent, reader.List("Claim", member, "-serviceFromDate,-id",
-                                                       options.recent_items));
-        view["claims"] = json::object{{"summary", ClaimsSummary(*year_of_claims, since)},
-                                      {"recent", recent ? std::move(*recent) : json::array()}};
+        P360_ASSIGN_OR_RETURN(recent_claims, reader.List("Claim", member, "-serviceFromDate,-id",
+                                                         options.recent_items));
     }
     P360_ASSIGN_OR_RETURN(auto open_cases, reader.List("Case", member + " and status != 'closed'",
-                                                       "-createdAt", options.list_items));
+                                                       "-createdAt,-id", options.list_items));
     P360_ASSIGN_OR_RETURN(auto recent_cases,
-                          reader.List("Case", member, "-createdAt", options.recent_items));
+                          reader.List("Case", member, "-createdAt,-id", options.recent_items));
+    SharedParts shared{
+        {"MemberPlan", {&coverages, 20, true}},
+        {"Claim", {&recent_claims, options.recent_items, year_of_claims.has_value()}},
+        {"Case", {&recent_cases, options.recent_items, true}},
+    };
+    struct ListPart {
+        std::string_view key;
+        std::string_view object;
+        std::string_view date_field;
+        int limit;
+    };
+    const ListPart lists[] = {
+        {"interactions", "Interaction", "startedAt", options.recent_items},
+        {"conditions", "Condition", "recordedDate", options.list_items},
+        {"medications", "Medication", "startDate", options.list_items},
+        {"consents", "Consent", "effectiveDate", options.list_items},
+        {"lifeEvents", "LifeEvent", "eventDate", options.list_items},
+        {"careTeam", "CareTeamMember", "startDate", options.list_items},
+    };
+    std::optional<json::array> parts[std::size(lists)];
+    for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
+        const ListPart& list = lists[part_idx];
+        P360_ASSIGN_OR_RETURN(parts[part_idx],
+                              reader.List(list.object, member,
+                                          "-" + std::string(list.date_field) + ",-id", list.limit));
+        shared.emplace(list.object, SharedPart{&parts[part_idx], list.limit, true});
+    }
+    P360_ASSIGN_OR_RETURN(json::object timeline,
+                          Timeline(reader, member, options.timeline_items, cursor, shared));
+
+    if (coverages) {
+        P360_TRY(AttachPlans(reader, *coverages));
+    }
+    PutIfVisible(view, "coverages", std::move(coverages));
+    if (year_of_claims) {
+        view["claims"] =
+            json::object{{"summary", ClaimsSummary(*year_of_claims, since)},
+                         {"recent", recent_claims ? std::move(*recent_claims) : json::array()}};
+    }
     if (open_cases && recent_cases) {
         view["cases"] =
             json::object{{"open", std::move(*open_cases)}, {"recent", std::move(*recent_cases)}};
     }
-    const std::pair<std::string_view, std::string_view> lists[] = {
-        {"interactions", "Interaction|-startedAt"}, {"conditions", "Condition|-recordedDate"},
-        {"medications", "Medication|-startDate"},   {"consents", "Consent|-effectiveDate"},
-        {"lifeEvents", "LifeEvent|-eventDate"},     {"careTeam", "CareTeamMember|-startDate"},
-    };
-    for (const auto& [key, spec] : lists) {
-        const auto bar = spec.find('|');
-        const int limit = key == "interactions" ? options.recent_items : options.list_items;
-        P360_ASSIGN_OR_RETURN(auto part, reader.List(spec.substr(0, bar), member,
-                                                     std::string(spec.substr(bar + 1)), limit));
-        PutIfVisible(view, key, std::move(part));
+    for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
+        PutIfVisible(view, lists[part_idx].key, std::move(parts[part_idx]));
     }
-    P360_ASSIGN_OR_RETURN(view["timeline"],
-                          Timeline(reader, member, options.timeline_items, cursor));
+    view["timeline"] = std::move(timeline);
+    return view;
+}
+
+}  // namespace
+
+Result<json::object> Member360::Build(const Actor& actor, std::string_view person_id,
+                                      const Member360Options& options) const {
+    if (options.timeline_items < 1 || options.timeline_items > kMaxTimelineItems) {
+        return Error::InvalidArgument("timelineLimit must be between 1 and 200.", "timelineLimit");
+    }
+    P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
+    json::object view;
+    // Every part on one read connection: one snapshot, one connection for some twenty reads.
+    P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
+        P360_ASSIGN_OR_RETURN(view,
+                              Assemble(records, person_id, options, cursor, clock_.NowMillis()));
+        return Ok();
+    }));
     return view;
 }
 
