@@ -384,35 +384,6 @@ void AppendJsonCell(std::string& out, const FieldDef& field, const storage::RowV
     AppendJsonValue(out, field, row.ValueAt(column));
 }
 
-json::value EncodeCell(const FieldDef& field, const storage::RowView& row, std::size_t column,
-                       const json::storage_ptr& storage) {
-    using Type = storage::RowView::Type;
-    const storage::RowView::Cell cell = row.CellAt(column);
-    switch (cell.type) {
-        case Type::kNull:
-            return json::value(nullptr, storage);
-        case Type::kText:
-            if (field.type != FieldType::kMultiPicklist) {
-                return json::value(json::string(cell.text, storage));
-            }
-            break;
-        case Type::kInteger:
-            if (field.type == FieldType::kBoolean) {
-                return json::value(cell.integer != 0, storage);
-            }
-            if (field.type != FieldType::kMultiPicklist) {
-                return json::value(cell.integer, storage);
-            }
-            break;
-        case Type::kReal:
-            if (field.type != FieldType::kBoolean && field.type != FieldType::kMultiPicklist) {
-                return json::value(cell.real, storage);
-            }
-            break;
-    }
-    return json::value(EncodeValue(field, row.ValueAt(column)), storage);
-}
-
 void AppendJson(std::string& out, const json::value& value) {
     switch (value.kind()) {
         case json::kind::null:

@@ -53,11 +53,6 @@ void AppendJsonValue(std::string& out, const metadata::FieldDef& field,
 void AppendJsonCell(std::string& out, const metadata::FieldDef& field, const storage::RowView& row,
                     std::size_t column);
 
-// The same value as AppendJsonCell, as a JSON value in `storage`: for callers that assemble
-// records into a larger document, so no text is written only to be parsed back.
-json::value EncodeCell(const metadata::FieldDef& field, const storage::RowView& row,
-                       std::size_t column, const json::storage_ptr& storage = {});
-
 // Appends `text` as a JSON string literal (quoted and escaped).
 void AppendJsonString(std::string& out, std::string_view text);
 

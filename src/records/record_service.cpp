@@ -65,6 +65,60 @@ std::function<bool(const FieldDef&)> AssignedFields(
     };
 }
 
+// Each column's `{"name":` or `,"name":`, written once per page rather than once per row.
+std::vector<std::string> ColumnKeys(const std::vector<const FieldDef*>& columns) {
+    std::vector<std::string> keys;
+    keys.reserve(columns.size());
+    for (const FieldDef* field : columns) {
+        std::string key = keys.empty() ? "{" : ",";
+        AppendJsonString(key, field->name);
+        keys.push_back(std::move(key) + ":");
+    }
+    return keys;
+}
+
+// One listed row as a JSON object: the cells go from the statement straight into `out`.
+void AppendListedRow(std::string& out, const std::vector<std::string>& keys,
+                     const std::vector<const FieldDef*>& columns, const storage::RowView& row) {
+    for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+        out.append(keys[column_idx]);
+        AppendJsonCell(out, *columns[column_idx], row, column_idx);
+    }
+    out.push_back('}');
+}
+
+// One read record as a JSON object of the fields `returned` selects.
+void AppendReadRow(std::string& out, const ObjectDef& object, const std::vector<bool>& returned,
+                   const storage::RowView& row) {
+    out.push_back('{');
+    for (std::size_t field_idx = 0; field_idx < object.fields.size() && field_idx < row.size();
+         ++field_idx) {
+        if (!returned[field_idx]) {
+            continue;
+        }
+        const FieldDef& field = object.fields[field_idx];
+        out.append(out.back() == '{' ? "" : ",");
+        AppendJsonString(out, field.name);
+        out.push_back(':');
+        AppendJsonCell(out, field, row, field_idx);
+    }
+    out.push_back('}');
+}
+
+// The value a RecordText carries for a cell: a text value's text, any other value's JSON.
+std::string ValueText(const FieldDef& field, const storage::RowView& row, std::size_t column) {
+    if (row.TypeAt(column) == storage::RowView::Type::kText &&
+        field.type != metadata::FieldType::kMultiPicklist) {
+        return std::string(row.TextAt(column));
+    }
+    if (row.IsNullAt(column)) {
+        return {};
+    }
+    std::string text;
+    AppendJsonCell(text, field, row, column);
+    return text;
+}
+
 bool HasPhi(const ObjectDef& object) {
     return std::any_of(object.fields.begin(), object.fields.end(),
                        [](const FieldDef& field) { return field.phi; });
@@ -226,23 +280,10 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
     std::string text;
     bool found = false;
     P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
-        // The cells go from the statement straight into the answer.
-        P360_ASSIGN_OR_RETURN(
-            found, RunGet(connection, actor, plan, id, [&](const storage::RowView& row) {
-                text = "{";
-                for (std::size_t field_idx = 0;
-                     field_idx < object.fields.size() && field_idx < row.size(); ++field_idx) {
-                    if (!plan.returned[field_idx]) {
-                        continue;
-                    }
-                    const FieldDef& field = object.fields[field_idx];
-                    text.append(text.size() == 1 ? "" : ",");
-                    AppendJsonString(text, field.name);
-                    text.push_back(':');
-                    AppendJsonCell(text, field, row, field_idx);
-                }
-                text.push_back('}');
-            }));
+        P360_ASSIGN_OR_RETURN(found,
+                              RunGet(connection, actor, plan, id, [&](const storage::RowView& row) {
+                                  AppendReadRow(text, object, plan.returned, row);
+                              }));
         return Ok();
     }));
     if (!found) {
@@ -418,30 +459,18 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
                                             const query::ListRequest& request) {
     P360_ASSIGN_OR_RETURN(ListPlan plan, PlanList(actor, object_name, request));
     const std::vector<const FieldDef*>& columns = plan.list.columns;
-    // Each column's `{"name":` or `,"name":` once per page, not once per row.
-    std::vector<std::string> keys;
-    keys.reserve(columns.size());
-    for (const FieldDef* field : columns) {
-        std::string key = keys.empty() ? "{" : ",";
-        AppendJsonString(key, field->name);
-        keys.push_back(std::move(key) + ":");
-    }
+    const std::vector<std::string> keys = ColumnKeys(columns);
     std::string page = "{\"items\":[";
     page.reserve(static_cast<std::size_t>(request.limit) * 768);
     std::string next_cursor;
     P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
-        // Cells go from the statement straight into the page: no Row of copies in between.
-        P360_ASSIGN_OR_RETURN(
-            next_cursor, RunList(connection, actor, plan, [&](const storage::RowView& row) {
-                if (page.back() != '[') {
-                    page.push_back(',');
-                }
-                for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
-                    page.append(keys[column_idx]);
-                    AppendJsonCell(page, *columns[column_idx], row, column_idx);
-                }
-                page.push_back('}');
-            }));
+        P360_ASSIGN_OR_RETURN(next_cursor,
+                              RunList(connection, actor, plan, [&](const storage::RowView& row) {
+                                  if (page.back() != '[') {
+                                      page.push_back(',');
+                                  }
+                                  AppendListedRow(page, keys, columns, row);
+                              }));
         return Ok();
     }));
     page.append("],\"nextCursor\":");
@@ -462,21 +491,28 @@ Status RecordService::ReadTogether(const Actor& actor,
     });
 }
 
-Result<json::object> RecordReader::Get(std::string_view object_name, std::string_view id,
-                                       const std::vector<std::string>& fields) {
-    P360_ASSIGN_OR_RETURN(auto plan, service_.PlanGet(actor_, object_name, fields));
+Result<RecordText> RecordReader::Get(std::string_view object_name, std::string_view id,
+                                     std::span<const std::string_view> values_of) {
+    P360_ASSIGN_OR_RETURN(auto plan, service_.PlanGet(actor_, object_name, {}));
     const ObjectDef& object = *plan.target.object;
-    json::object record;
+    std::vector<std::optional<std::size_t>> value_fields;
+    for (std::string_view name : values_of) {
+        const FieldDef* field = object.FindField(name);
+        std::optional<std::size_t> index;
+        if (field != nullptr) {
+            index = static_cast<std::size_t>(field - object.fields.data());
+        }
+        value_fields.push_back(index && plan.returned[*index] ? index : std::nullopt);
+    }
+    RecordText record;
     P360_ASSIGN_OR_RETURN(
         bool found,
         service_.RunGet(connection_, actor_, plan, id, [&](const storage::RowView& row) {
-            record.reserve(object.fields.size());
-            for (std::size_t field_idx = 0;
-                 field_idx < object.fields.size() && field_idx < row.size(); ++field_idx) {
-                if (plan.returned[field_idx]) {
-                    const FieldDef& field = object.fields[field_idx];
-                    record.emplace(field.name, EncodeCell(field, row, field_idx));
-                }
+            AppendReadRow(record.json, object, plan.returned, row);
+            for (const auto& index : value_fields) {
+                record.values.push_back(
+                    index ? std::optional(ValueText(object.fields[*index], row, *index))
+                          : std::nullopt);
             }
         }));
     if (!found) {
@@ -485,25 +521,34 @@ Result<json::object> RecordReader::Get(std::string_view object_name, std::string
     return record;
 }
 
-Result<json::object> RecordReader::List(std::string_view object_name,
-                                        const query::ListRequest& request) {
+Result<RecordPage> RecordReader::List(std::string_view object_name,
+                                      const query::ListRequest& request,
+                                      std::span<const std::string_view> values_of) {
     P360_ASSIGN_OR_RETURN(auto plan, service_.PlanList(actor_, object_name, request));
     const std::vector<const FieldDef*>& columns = plan.list.columns;
-    json::array items;
-    items.reserve(static_cast<std::size_t>(request.limit));
+    const std::vector<std::string> keys = ColumnKeys(columns);
+    std::vector<std::optional<std::size_t>> value_columns;
+    for (std::string_view name : values_of) {
+        auto column = std::find_if(columns.begin(), columns.end(),
+                                   [&](const FieldDef* field) { return field->name == name; });
+        value_columns.push_back(column != columns.end()
+                                    ? std::optional<std::size_t>(column - columns.begin())
+                                    : std::nullopt);
+    }
+    RecordPage page;
+    page.records.reserve(static_cast<std::size_t>(std::min(request.limit, 100)));
     P360_ASSIGN_OR_RETURN(
-        std::string next_cursor,
+        page.next_cursor,
         service_.RunList(connection_, actor_, plan, [&](const storage::RowView& row) {
-            json::object& record = items.emplace_back(json::object()).as_object();
-            record.reserve(columns.size());
-            for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
-                record.emplace(columns[column_idx]->name,
-                               EncodeCell(*columns[column_idx], row, column_idx));
+            RecordText& record = page.records.emplace_back();
+            AppendListedRow(record.json, keys, columns, row);
+            for (const auto& column : value_columns) {
+                record.values.push_back(
+                    column ? std::optional(ValueText(*columns[*column], row, *column))
+                           : std::nullopt);
             }
         }));
-    return json::object{{"items", std::move(items)},
-                        {"nextCursor", next_cursor.empty() ? json::value(nullptr)
-                                                           : json::value(std::move(next_cursor))}};
+    return page;
 }
 
 bool RecordService::CanReadField(const Actor& actor, std::string_view object_name,

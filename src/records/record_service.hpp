@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -87,19 +88,35 @@ struct RecordLimits {
 
 class RecordService;
 
+// A record as JSON text, as the records API answers it, with the values of a few of its fields
+// for the reader's own use.
+struct RecordText {
+    std::string json;  // {"id":…,…}: the fields read, as far as the caller may read them
+    // The fields the read named in `values_of`, in that order: nullopt when the record has no
+    // such field for the caller (hidden, or not read), "" when null, else the text of a text
+    // value or the JSON of any other.
+    std::vector<std::optional<std::string>> values;
+};
+
+struct RecordPage {
+    std::vector<RecordText> records;
+    std::string next_cursor;  // empty on the last page
+};
+
 // Reads as one caller on one read connection: a view assembled from many reads sees one
-// snapshot of the database and takes one connection for all of them. Records come back as
-// JSON values built straight from the rows, with no text in between. Object, field and record
-// access and the PHI access audit are those of RecordService::Get and List: each page of
-// records that discloses PHI is one audit event. Valid only inside the
-// RecordService::ReadTogether callback that hands it out.
+// snapshot of the database and takes one connection for all of them. Records come back as the
+// JSON text the records API would answer, to be put into a larger answer as they are, never
+// parsed back. Object, field and record access and the PHI access audit are those of
+// RecordService::Get and List: each page of records that discloses PHI is one audit event.
+// Valid only inside the RecordService::ReadTogether callback that hands it out.
 class RecordReader {
 public:
     // As RecordService::Get.
-    Result<json::object> Get(std::string_view object_name, std::string_view id,
-                             const std::vector<std::string>& fields = {});
+    Result<RecordText> Get(std::string_view object_name, std::string_view id,
+                           std::span<const std::string_view> values_of = {});
     // As RecordService::List.
-    Result<json::object> List(std::string_view object_name, const query::ListRequest& request);
+    Result<RecordPage> List(std::string_view object_name, const query::ListRequest& request,
+                            std::span<const std::string_view> values_of = {});
 
 private:
     friend class RecordService;

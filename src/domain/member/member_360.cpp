@@ -1,6 +1,7 @@
 #include "domain/member/member_360.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -8,83 +9,121 @@
 
 #include "core/time_format.hpp"
 #include "query/parser.hpp"
+#include "records/record_codec.hpp"
 
 namespace p360::member {
 namespace {
 
+using records::AppendJsonString;
+using records::RecordText;
 using security::Actor;
+using Records = std::vector<RecordText>;
 
 bool IsDateOnly(std::string_view value) { return value.size() == 10; }
 
-std::string Text(const json::object& record, std::string_view key) {
-    const json::value* value = record.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
+// ---- Writing the answer ---------------------------------------------------------------------
+// Records arrive as the JSON text the records API answers with and go into the answer as they
+// are; only the few values the view computes with are read apart (RecordText::values).
+
+// `"key":` in an object being written, after a comma unless it is the object's first member.
+void AppendKey(std::string& out, std::string_view key) {
+    if (out.back() != '{') {
+        out.push_back(',');
+    }
+    AppendJsonString(out, key);
+    out.push_back(':');
 }
 
-double Number(const json::object& record, std::string_view key) {
-    const json::value* value = record.if_contains(key);
-    if (value == nullptr) {
-        return 0;
+void AppendArray(std::string& out, const Records& records) {
+    out.push_back('[');
+    for (std::size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
+        out.append(record_idx == 0 ? "" : ",").append(records[record_idx].json);
     }
-    return value->is_double()  ? value->get_double()
-           : value->is_int64() ? static_cast<double>(value->get_int64())
-                               : 0;
+    out.push_back(']');
+}
+
+std::string ArrayText(const Records& records) {
+    std::string out;
+    AppendArray(out, records);
+    return out;
+}
+
+// Adds `"key": value_json` at the end of a record's JSON object.
+void AddMember(std::string& record_json, std::string_view key, std::string_view value_json) {
+    record_json.pop_back();  // the closing brace
+    AppendKey(record_json, key);
+    record_json.append(value_json).push_back('}');
+}
+
+// A value the view computes with: "" when null or hidden.
+const std::string& Value(const RecordText& record, std::size_t index) {
+    static const std::string kNone;
+    return index < record.values.size() && record.values[index] ? *record.values[index] : kNone;
+}
+
+double Number(const RecordText& record, std::size_t index) {
+    const std::string& text = Value(record, index);
+    double number = 0;
+    std::from_chars(text.data(), text.data() + text.size(), number);
+    return number;
 }
 
 // Reads parts of the view as the caller, all on one read connection: a part the caller may not
-// see at all is nullopt.
+// see at all is nullopt. Every record's values start with its id; `values_of` names the others.
 class PartReader {
 public:
     explicit PartReader(records::RecordReader& reader) : reader_(reader) {}
 
     // `fields`: only these, as far as the caller may read them; empty: every readable field.
-    Result<std::optional<json::array>> List(std::string_view object, std::string filter,
-                                            std::string sort, int limit,
-                                            std::vector<std::string> fields = {}) const {
+    Result<std::optional<Records>> List(std::string_view object, std::string filter,
+                                        std::string sort, int limit,
+                                        std::vector<std::string_view> values_of = {},
+                                        std::vector<std::string> fields = {}) const {
         query::ListRequest request;
         request.filter = std::move(filter);
         request.sort = std::move(sort);
         request.limit = std::clamp(limit, query::kMinListLimit, query::kMaxListLimit);
         request.fields = std::move(fields);
         request.skip_unreadable_fields = true;
-        auto page = reader_.List(object, request);
+        values_of.insert(values_of.begin(), metadata::kIdField);
+        auto page = reader_.List(object, request, values_of);
         if (!page.ok()) {
             if (page.error().code == ErrorCode::kPermissionDenied) {
-                return std::optional<json::array>();  // hidden parts are omitted
+                return std::optional<Records>();  // hidden parts are omitted
             }
             return page.error();
         }
-        return std::optional<json::array>(std::move(page->at("items").as_array()));
+        return std::optional<Records>(std::move(page->records));
     }
 
     // One record, or nullopt when it is missing or out of reach.
-    Result<std::optional<json::object>> Get(std::string_view object, std::string_view id) const {
-        auto record = reader_.Get(object, id);
+    Result<std::optional<RecordText>> Get(std::string_view object, std::string_view id,
+                                          std::vector<std::string_view> values_of = {}) const {
+        values_of.insert(values_of.begin(), metadata::kIdField);
+        auto record = reader_.Get(object, id, values_of);
         if (!record.ok()) {
             const ErrorCode code = record.error().code;
             if (code == ErrorCode::kNotFound || code == ErrorCode::kPermissionDenied) {
-                return std::optional<json::object>();
+                return std::optional<RecordText>();
             }
             return record.error();
         }
-        return std::optional<json::object>(std::move(record).value());
+        return std::optional<RecordText>(std::move(record).value());
     }
 
-    // The records of `object` with these ids that the caller may see, by id: one read per
-    // filter's worth of ids (and so one audit event), however many there are.
-    Result<std::map<std::string, json::object>> ByIds(std::string_view object,
-                                                      const std::vector<std::string>& ids) const {
-        std::map<std::string, json::object> found;
-        for (std::string& filter : query::InListFilters("id", ids)) {
-            P360_ASSIGN_OR_RETURN(auto items, List(object, std::move(filter), "",
-                                                   static_cast<int>(query::kMaxInListItems)));
-            if (!items) {
+    // The JSON of the records of `object` with these ids that the caller may see, by id: one
+    // read per filter's worth of ids (and so one audit event), however many there are.
+    Result<std::map<std::string, std::string>> ByIds(std::string_view object,
+                                                     const std::vector<std::string>& ids) const {
+        std::map<std::string, std::string> found;
+        for (std::string& filter : query::InListFilters(metadata::kIdField, ids)) {
+            P360_ASSIGN_OR_RETURN(auto records, List(object, std::move(filter), "",
+                                                     static_cast<int>(query::kMaxInListItems)));
+            if (!records) {
                 break;
             }
-            for (json::value& item : *items) {
-                json::object& record = item.as_object();
-                found.emplace(Text(record, "id"), std::move(record));
+            for (RecordText& record : *records) {
+                found.emplace(Value(record, 0), std::move(record.json));
             }
         }
         return found;
@@ -94,92 +133,100 @@ private:
     records::RecordReader& reader_;
 };
 
-void PutIfVisible(json::object& view, std::string_view key, std::optional<json::array> part) {
-    if (part) {
-        view[key] = std::move(*part);
-    }
-}
+// ---- Household and coverages ----------------------------------------------------------------
 
 // Puts each household member's Person, where the caller may see it, beside the membership: all
-// of them in one read.
-Status AttachPersons(const PartReader& reader, json::array& members) {
+// of them in one read. Memberships' values: id, person.
+Status AttachPersons(const PartReader& reader, Records& members) {
     std::vector<std::string> person_ids;
-    for (const json::value& member : members) {
-        if (std::string id = Text(member.as_object(), "person"); !id.empty()) {
-            person_ids.push_back(std::move(id));
+    for (const RecordText& member : members) {
+        if (!Value(member, 1).empty()) {
+            person_ids.push_back(Value(member, 1));
         }
     }
     P360_ASSIGN_OR_RETURN(auto persons, reader.ByIds("Person", person_ids));
-    for (json::value& member : members) {
-        json::object& entry = member.as_object();
-        auto person = persons.find(Text(entry, "person"));
-        if (person != persons.end()) {
-            entry["personRecord"] = person->second;  // a member may be listed twice
+    for (RecordText& member : members) {
+        if (auto person = persons.find(Value(member, 1)); person != persons.end()) {
+            AddMember(member.json, "personRecord", person->second);
         }
     }
     return Ok();
 }
 
-Result<std::optional<json::object>> Household(const PartReader& reader, const json::object& person,
-                                              const std::string& member_filter) {
-    json::object household;
-    if (const std::string household_id = Text(person, "household"); !household_id.empty()) {
+// The household object of the view, or nullopt when the caller may see nothing of it.
+Result<std::optional<std::string>> Household(const PartReader& reader,
+                                             const std::string& household_id,
+                                             const std::string& member_filter) {
+    std::string household = "{";
+    if (!household_id.empty()) {
         P360_ASSIGN_OR_RETURN(auto record, reader.Get("Household", household_id));
         if (record) {
-            household["household"] = std::move(*record);
+            AppendKey(household, "household");
+            household.append(record->json);
             P360_ASSIGN_OR_RETURN(
-                auto members, reader.List("HouseholdMember",
-                                          "household = " + query::QuoteText(household_id), "", 50));
+                auto members,
+                reader.List("HouseholdMember", "household = " + query::QuoteText(household_id), "",
+                            50, {"person"}));
             if (members) {
                 P360_TRY(AttachPersons(reader, *members));
-                household["members"] = std::move(*members);
+                AppendKey(household, "members");
+                AppendArray(household, *members);
             }
         }
     }
     P360_ASSIGN_OR_RETURN(auto relationships,
                           reader.List("ContactRelationship", member_filter, "", 50));
-    PutIfVisible(household, "relationships", std::move(relationships));
-    if (household.empty()) {
-        return std::optional<json::object>();
+    if (relationships) {
+        AppendKey(household, "relationships");
+        AppendArray(household, *relationships);
     }
-    return std::optional<json::object>(std::move(household));
+    if (household == "{") {
+        return std::optional<std::string>();
+    }
+    household.push_back('}');
+    return std::optional<std::string>(std::move(household));
 }
 
 // Puts each coverage's plan and the plan's benefits beside it. Members of one family share
-// plans: each plan and its benefits are read once.
-Status AttachPlans(const PartReader& reader, json::array& coverages) {
+// plans: each plan and its benefits are read once. Coverages' values: id, effectiveDate, plan.
+Status AttachPlans(const PartReader& reader, Records& coverages) {
     std::vector<std::string> plan_ids;
-    for (const json::value& coverage : coverages) {
-        std::string plan_id = Text(coverage.as_object(), "plan");
+    for (const RecordText& coverage : coverages) {
+        const std::string& plan_id = Value(coverage, 2);
         if (!plan_id.empty() &&
             std::find(plan_ids.begin(), plan_ids.end(), plan_id) == plan_ids.end()) {
-            plan_ids.push_back(std::move(plan_id));
+            plan_ids.push_back(plan_id);
         }
     }
     P360_ASSIGN_OR_RETURN(auto plans, reader.ByIds("Plan", plan_ids));
-    std::map<std::string, std::optional<json::array>> benefits_of;
+    std::map<std::string, std::string> benefits_of;
     for (const std::string& plan_id : plan_ids) {
         P360_ASSIGN_OR_RETURN(
-            benefits_of[plan_id],
-            reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
-    }
-    for (json::value& coverage : coverages) {
-        json::object& entry = coverage.as_object();
-        const std::string plan_id = Text(entry, "plan");
-        if (auto plan = plans.find(plan_id); plan != plans.end()) {
-            entry["planRecord"] = plan->second;
+            auto benefits, reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
+        if (benefits) {
+            benefits_of[plan_id] = ArrayText(*benefits);
         }
-        if (auto benefits = benefits_of.find(plan_id);
-            benefits != benefits_of.end() && benefits->second) {
-            entry["benefits"] = *benefits->second;
+    }
+    for (RecordText& coverage : coverages) {
+        const std::string& plan_id = Value(coverage, 2);
+        if (auto plan = plans.find(plan_id); plan != plans.end()) {
+            AddMember(coverage.json, "planRecord", plan->second);
+        }
+        if (auto benefits = benefits_of.find(plan_id); benefits != benefits_of.end()) {
+            AddMember(coverage.json, "benefits", benefits->second);
         }
     }
     return Ok();
 }
 
+// ---- Claims summary -------------------------------------------------------------------------
+
+// The claims of the summary carry these values, after the id.
+enum ClaimValue : std::size_t { kServiceFrom = 1, kBilled, kPaid, kDiagnosis };
+
 // One entry per calendar month from the month of `since` to the same month a year later, oldest
 // first, with the claims whose service began in it (months without claims count zero).
-json::array ClaimsByMonth(const json::array& claims, const std::string& since, bool amounts) {
+json::array ClaimsByMonth(const Records& claims, const std::string& since, bool amounts) {
     struct Month {
         std::int64_t count = 0;
         double billed = 0;
@@ -197,16 +244,15 @@ json::array ClaimsByMonth(const json::array& claims, const std::string& since, b
             ++year;
         }
     }
-    for (const json::value& claim : claims) {
-        const json::object& record = claim.as_object();
-        const std::string from = Text(record, "serviceFromDate");
+    for (const RecordText& claim : claims) {
+        const std::string& from = Value(claim, kServiceFrom);
         auto found = from.size() >= 7 ? months.find(from.substr(0, 7)) : months.end();
         if (found == months.end()) {
             continue;
         }
         ++found->second.count;
-        found->second.billed += Number(record, "billedAmount");
-        found->second.paid += Number(record, "paidAmount");
+        found->second.billed += Number(claim, kBilled);
+        found->second.paid += Number(claim, kPaid);
     }
     json::array series;
     for (const auto& [key, totals] : months) {
@@ -222,15 +268,14 @@ json::array ClaimsByMonth(const json::array& claims, const std::string& since, b
 
 // Count, billed and paid amounts and the most frequent diagnoses of the last 12 months, and the
 // same by month.
-json::object ClaimsSummary(const json::array& claims, const std::string& since) {
+json::object ClaimsSummary(const Records& claims, const std::string& since) {
     double billed = 0;
     double paid = 0;
     std::map<std::string, std::int64_t> diagnoses;
-    for (const json::value& claim : claims) {
-        const json::object& record = claim.as_object();
-        billed += Number(record, "billedAmount");
-        paid += Number(record, "paidAmount");
-        if (const std::string code = Text(record, "primaryDiagnosis"); !code.empty()) {
+    for (const RecordText& claim : claims) {
+        billed += Number(claim, kBilled);
+        paid += Number(claim, kPaid);
+        if (const std::string& code = Value(claim, kDiagnosis); !code.empty()) {
             ++diagnoses[code];
         }
     }
@@ -241,7 +286,7 @@ json::object ClaimsSummary(const json::array& claims, const std::string& since) 
     for (std::size_t rank = 0; rank < ranked.size() && rank < 5; ++rank) {
         top.push_back(json::object{{"code", ranked[rank].first}, {"claims", ranked[rank].second}});
     }
-    const bool amounts_visible = !claims.empty() && claims[0].as_object().contains("billedAmount");
+    const bool amounts_visible = !claims.empty() && claims[0].values[kBilled].has_value();
     json::object summary{{"since", since},
                          {"count", static_cast<std::int64_t>(claims.size())},
                          {"complete", claims.size() < static_cast<std::size_t>(kMaxSummaryClaims)}};
@@ -250,7 +295,7 @@ json::object ClaimsSummary(const json::array& claims, const std::string& since) 
         summary["paid"] = paid;
     }
     summary["byMonth"] = ClaimsByMonth(claims, since, amounts_visible || claims.empty());
-    if (!claims.empty() && claims[0].as_object().contains("primaryDiagnosis")) {
+    if (!claims.empty() && claims[0].values[kDiagnosis].has_value()) {
         summary["topDiagnoses"] = std::move(top);
     }
     return summary;
@@ -327,10 +372,11 @@ std::string AfterCursor(const TimelineSource& source, bool datetime_field,
            query::QuoteText(cursor.id) + "))";
 }
 
-// A part of the view, already read whole, that holds a timeline source's records.
+// A part of the view, already read whole, that holds a timeline source's records; its values
+// are the id, then the source's date.
 struct SharedPart {
-    const std::optional<json::array>* items = nullptr;
-    int limit = 0;  // the part's limit: fewer items than this and it holds all of them
+    const std::optional<Records>* records = nullptr;
+    int limit = 0;  // the part's limit: fewer records than this and it holds all of them
     // Sorted by the source's field, then id, both descending: the timeline's own order, so
     // the records with the field set are the source's first entries.
     bool timeline_order = false;
@@ -345,22 +391,21 @@ bool EntriesFromPart(const TimelineSource& source, const SharedPart& part, int l
     if (!part.timeline_order) {
         return false;
     }
-    if (!*part.items) {
+    if (!*part.records) {
         return true;  // the caller may not see the object: no entries, as the read would find
     }
-    const json::array& items = **part.items;
+    const Records& records = **part.records;
     std::vector<TimelineKey> found;
-    for (const json::value& item : items) {
-        const json::value* at = item.as_object().if_contains(source.field);
-        if (at == nullptr) {
+    for (const RecordText& record : records) {
+        if (!record.values[1]) {
             return false;  // the date is hidden: the read answers for it
         }
-        if (at->is_string() && found.size() <= static_cast<std::size_t>(limit)) {
-            found.push_back(TimelineKey{std::string(at->get_string()), std::string(source.object),
-                                        Text(item.as_object(), "id")});
+        if (!record.values[1]->empty() && found.size() <= static_cast<std::size_t>(limit)) {
+            found.push_back(
+                TimelineKey{*record.values[1], std::string(source.object), Value(record, 0)});
         }
     }
-    const bool complete = items.size() < static_cast<std::size_t>(part.limit);
+    const bool complete = records.size() < static_cast<std::size_t>(part.limit);
     if (!complete && found.size() <= static_cast<std::size_t>(limit)) {
         return false;
     }
@@ -387,15 +432,16 @@ Result<std::vector<TimelineKey>> TimelineEntries(const PartReader& reader,
             filter += " and " + AfterCursor(source, datetime_field, *cursor);
         }
         P360_ASSIGN_OR_RETURN(
-            auto items, reader.List(source.object, filter, "-" + std::string(source.field) + ",-id",
-                                    limit + 1, {"id", std::string(source.field)}));
-        if (!items) {
+            auto records,
+            reader.List(source.object, filter, "-" + std::string(source.field) + ",-id", limit + 1,
+                        {source.field},
+                        {std::string(metadata::kIdField), std::string(source.field)}));
+        if (!records) {
             continue;
         }
-        for (const json::value& item : *items) {
-            const json::object& record = item.as_object();
-            entries.push_back(TimelineKey{Text(record, source.field), std::string(source.object),
-                                          Text(record, "id")});
+        for (const RecordText& record : *records) {
+            entries.push_back(
+                TimelineKey{Value(record, 1), std::string(source.object), Value(record, 0)});
         }
     }
     std::sort(entries.begin(), entries.end());
@@ -406,19 +452,17 @@ Result<std::vector<TimelineKey>> TimelineEntries(const PartReader& reader,
 // the whole records of just the entries on the page. Reading every source's candidates whole
 // would read (and audit) eight times what the page shows. Records another part of the view
 // holds already are taken from it; the rest are read, one read per object.
-Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
-                              const std::optional<TimelineKey>& cursor, const SharedParts& shared) {
+Result<std::string> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
+                             const std::optional<TimelineKey>& cursor, const SharedParts& shared) {
     P360_ASSIGN_OR_RETURN(auto entries,
                           TimelineEntries(reader, member_filter, limit, cursor, shared));
     const std::size_t shown = std::min(entries.size(), static_cast<std::size_t>(limit));
-    std::map<std::pair<std::string, std::string>, const json::object*> held;
+    std::map<std::pair<std::string, std::string>, const std::string*> held;
     for (const auto& [object, part] : shared) {
-        if (!*part.items) {
-            continue;
-        }
-        for (const json::value& item : **part.items) {
-            held.emplace(std::pair(std::string(object), Text(item.as_object(), "id")),
-                         &item.as_object());
+        if (*part.records) {
+            for (const RecordText& record : **part.records) {
+                held.emplace(std::pair(std::string(object), Value(record, 0)), &record.json);
+            }
         }
     }
     std::map<std::string, std::vector<std::string>> missing;
@@ -428,31 +472,42 @@ Result<json::object> Timeline(const PartReader& reader, const std::string& membe
             missing[key.object].push_back(key.id);
         }
     }
-    std::map<std::pair<std::string, std::string>, json::object> read;
+    std::map<std::pair<std::string, std::string>, std::string> read;
     for (const auto& [object, ids] : missing) {
         P360_ASSIGN_OR_RETURN(auto records, reader.ByIds(object, ids));
-        for (auto& [id, record] : records) {
-            read.emplace(std::pair(object, id), std::move(record));
+        for (auto& [id, json] : records) {
+            read.emplace(std::pair(object, id), std::move(json));
         }
     }
-    json::array page;
+    std::string timeline = "{\"items\":[";
     for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
         const TimelineKey& key = entries[entry_idx];
         const auto id = std::pair(key.object, key.id);
-        json::object record;
+        const std::string* record = nullptr;
         if (auto found = held.find(id); found != held.end()) {
-            record = *found->second;
+            record = found->second;
         } else if (auto fresh = read.find(id); fresh != read.end()) {
-            record = std::move(fresh->second);
+            record = &fresh->second;
         } else {
             continue;  // out of reach
         }
-        page.push_back(json::object{
-            {"at", key.at}, {"object", key.object}, {"id", key.id}, {"record", std::move(record)}});
+        timeline.append(timeline.back() == '[' ? "{" : ",{");
+        AppendKey(timeline, "at");
+        AppendJsonString(timeline, key.at);
+        AppendKey(timeline, "object");
+        AppendJsonString(timeline, key.object);
+        AppendKey(timeline, "id");
+        AppendJsonString(timeline, key.id);
+        AppendKey(timeline, "record");
+        timeline.append(*record).push_back('}');
     }
-    json::object timeline{{"items", std::move(page)}};
-    timeline["nextCursor"] =
-        entries.size() > shown ? json::value(entries[shown - 1].Encode()) : json::value(nullptr);
+    timeline.append("],\"nextCursor\":");
+    if (entries.size() > shown) {
+        AppendJsonString(timeline, entries[shown - 1].Encode());
+    } else {
+        timeline.append("null");
+    }
+    timeline.push_back('}');
     return timeline;
 }
 
@@ -467,39 +522,37 @@ std::string TwelveMonthsBefore(std::int64_t now_millis) {
     return std::to_string(year) + month_day;
 }
 
-// The parts of the view, each read once, in the order the answer lists them.
-Result<json::object> Assemble(records::RecordReader& records, std::string_view person_id,
-                              const Member360Options& options,
-                              const std::optional<TimelineKey>& cursor, std::int64_t now_millis) {
-    P360_ASSIGN_OR_RETURN(json::object person, records.Get("Person", person_id));
+// The parts of the view, each read once, written in the order the answer lists them.
+Result<std::string> Assemble(records::RecordReader& records, std::string_view person_id,
+                             const Member360Options& options,
+                             const std::optional<TimelineKey>& cursor, std::int64_t now_millis) {
+    const std::string_view profile_values[] = {metadata::kIdField, "household"};
+    P360_ASSIGN_OR_RETURN(RecordText person, records.Get("Person", person_id, profile_values));
     const PartReader reader(records);
     const std::string member = "person = " + query::QuoteText(person_id);
 
-    json::object view;
-    P360_ASSIGN_OR_RETURN(auto household, Household(reader, person, member));
-    view["profile"] = std::move(person);
-    if (household) {
-        view["household"] = std::move(*household);
-    }
+    P360_ASSIGN_OR_RETURN(auto household, Household(reader, Value(person, 1), member));
     // Lists sorted newest first by the date the timeline places them at, then by id, as the
     // timeline is: its first page takes what it can from them rather than reading again.
-    P360_ASSIGN_OR_RETURN(auto coverages,
-                          reader.List("MemberPlan", member, "-effectiveDate,-id", 20));
+    P360_ASSIGN_OR_RETURN(auto coverages, reader.List("MemberPlan", member, "-effectiveDate,-id",
+                                                      20, {"effectiveDate", "plan"}));
     const std::string since = TwelveMonthsBefore(now_millis);
-    P360_ASSIGN_OR_RETURN(
-        auto year_of_claims,
-        reader.List("Claim", member + " and serviceFromDate >= " + since, "-serviceFromDate",
-                    kMaxSummaryClaims,
-                    {"serviceFromDate", "billedAmount", "paidAmount", "primaryDiagnosis"}));
-    std::optional<json::array> recent_claims;
+    const std::vector<std::string_view> summed = {"serviceFromDate", "billedAmount", "paidAmount",
+                                                  "primaryDiagnosis"};
+    P360_ASSIGN_OR_RETURN(auto year_of_claims,
+                          reader.List("Claim", member + " and serviceFromDate >= " + since,
+                                      "-serviceFromDate", kMaxSummaryClaims, summed,
+                                      std::vector<std::string>(summed.begin(), summed.end())));
+    std::optional<Records> recent_claims;
     if (year_of_claims) {
-        P360_ASSIGN_OR_RETURN(recent_claims, reader.List("Claim", member, "-serviceFromDate,-id",
-                                                         options.recent_items));
+        P360_ASSIGN_OR_RETURN(recent_claims,
+                              reader.List("Claim", member, "-serviceFromDate,-id",
+                                          options.recent_items, {"serviceFromDate"}));
     }
     P360_ASSIGN_OR_RETURN(auto open_cases, reader.List("Case", member + " and status != 'closed'",
                                                        "-createdAt,-id", options.list_items));
-    P360_ASSIGN_OR_RETURN(auto recent_cases,
-                          reader.List("Case", member, "-createdAt,-id", options.recent_items));
+    P360_ASSIGN_OR_RETURN(auto recent_cases, reader.List("Case", member, "-createdAt,-id",
+                                                         options.recent_items, {"createdAt"}));
     SharedParts shared{
         {"MemberPlan", {&coverages, 20, true}},
         {"Claim", {&recent_claims, options.recent_items, year_of_claims.has_value()}},
@@ -519,46 +572,68 @@ Result<json::object> Assemble(records::RecordReader& records, std::string_view p
         {"lifeEvents", "LifeEvent", "eventDate", options.list_items},
         {"careTeam", "CareTeamMember", "startDate", options.list_items},
     };
-    std::optional<json::array> parts[std::size(lists)];
+    std::optional<Records> parts[std::size(lists)];
     for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
         const ListPart& list = lists[part_idx];
-        P360_ASSIGN_OR_RETURN(parts[part_idx],
-                              reader.List(list.object, member,
-                                          "-" + std::string(list.date_field) + ",-id", list.limit));
+        P360_ASSIGN_OR_RETURN(
+            parts[part_idx],
+            reader.List(list.object, member, "-" + std::string(list.date_field) + ",-id",
+                        list.limit, {list.date_field}));
         shared.emplace(list.object, SharedPart{&parts[part_idx], list.limit, true});
     }
-    P360_ASSIGN_OR_RETURN(json::object timeline,
+    P360_ASSIGN_OR_RETURN(std::string timeline,
                           Timeline(reader, member, options.timeline_items, cursor, shared));
-
     if (coverages) {
-        P360_TRY(AttachPlans(reader, *coverages));
+        P360_TRY(AttachPlans(reader, *coverages));  // after the timeline took the coverages bare
     }
-    PutIfVisible(view, "coverages", std::move(coverages));
+
+    std::string view = "{";
+    AppendKey(view, "profile");
+    view.append(person.json);
+    if (household) {
+        AppendKey(view, "household");
+        view.append(*household);
+    }
+    if (coverages) {
+        AppendKey(view, "coverages");
+        AppendArray(view, *coverages);
+    }
     if (year_of_claims) {
-        view["claims"] =
-            json::object{{"summary", ClaimsSummary(*year_of_claims, since)},
-                         {"recent", recent_claims ? std::move(*recent_claims) : json::array()}};
+        AppendKey(view, "claims");
+        view.append("{\"summary\":");
+        records::AppendJson(view, ClaimsSummary(*year_of_claims, since));
+        view.append(",\"recent\":");
+        AppendArray(view, recent_claims ? *recent_claims : Records());
+        view.push_back('}');
     }
     if (open_cases && recent_cases) {
-        view["cases"] =
-            json::object{{"open", std::move(*open_cases)}, {"recent", std::move(*recent_cases)}};
+        AppendKey(view, "cases");
+        view.append("{\"open\":");
+        AppendArray(view, *open_cases);
+        view.append(",\"recent\":");
+        AppendArray(view, *recent_cases);
+        view.push_back('}');
     }
     for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
-        PutIfVisible(view, lists[part_idx].key, std::move(parts[part_idx]));
+        if (parts[part_idx]) {
+            AppendKey(view, lists[part_idx].key);
+            AppendArray(view, *parts[part_idx]);
+        }
     }
-    view["timeline"] = std::move(timeline);
+    AppendKey(view, "timeline");
+    view.append(timeline).push_back('}');
     return view;
 }
 
 }  // namespace
 
-Result<json::object> Member360::Build(const Actor& actor, std::string_view person_id,
-                                      const Member360Options& options) const {
+Result<std::string> Member360::Build(const Actor& actor, std::string_view person_id,
+                                     const Member360Options& options) const {
     if (options.timeline_items < 1 || options.timeline_items > kMaxTimelineItems) {
         return Error::InvalidArgument("timelineLimit must be between 1 and 200.", "timelineLimit");
     }
     P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
-    json::object view;
+    std::string view;
     // Every part on one read connection: one snapshot, one connection for some twenty reads.
     P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
         P360_ASSIGN_OR_RETURN(view,

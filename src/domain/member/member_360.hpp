@@ -42,10 +42,10 @@ public:
     Member360(records::RecordService& records, const Clock& clock)
         : records_(records), clock_(clock) {}
 
-    // kNotFound when the member does not exist or is out of the caller's reach;
-    // kInvalidArgument for a bad cursor or limit.
-    Result<json::object> Build(const security::Actor& actor, std::string_view person_id,
-                               const Member360Options& options) const;
+    // The view as JSON text. kNotFound when the member does not exist or is out of the
+    // caller's reach; kInvalidArgument for a bad cursor or limit.
+    Result<std::string> Build(const security::Actor& actor, std::string_view person_id,
+                              const Member360Options& options) const;
 
 private:
     records::RecordService& records_;
