@@ -485,7 +485,7 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
 
 Status RecordService::ReadTogether(const Actor& actor,
                                    const std::function<Status(RecordReader&)>& work) {
-    return database_.Read([&](Connection& connection) -> Status {
+    return database_.ReadTogether([&](Connection& connection) -> Status {
         RecordReader reader(*this, actor, connection);
         return work(reader);
     });
