@@ -11,6 +11,9 @@
 // billed, paid, top diagnoses) with the most recent claims; open and recent cases;
 // interactions; conditions; medications; consents; life events; the care team; and one
 // timeline across all of them, newest first, paged by an opaque cursor.
+//
+// Every part is read in one read transaction (RecordService::ReadTogether), and records go into
+// the answer as the JSON text the records layer writes for them: the answer is text, built once.
 // Thread-safe (it only reads through the records layer).
 #pragma once
 
