@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -16,6 +17,7 @@ namespace {
 
 using records::AppendJsonString;
 using records::RecordText;
+using records::SerializeJson;
 using security::Actor;
 using Records = std::vector<RecordText>;
 
@@ -46,6 +48,25 @@ std::string ArrayText(const Records& records) {
     std::string out;
     AppendArray(out, records);
     return out;
+}
+
+// `"key": [records]` in an object being written, unless the caller may not see the part.
+void AppendPart(std::string& out, std::string_view key, const std::optional<Records>& part) {
+    if (part) {
+        AppendKey(out, key);
+        AppendArray(out, *part);
+    }
+}
+
+// An object of members whose values are JSON text already.
+void AppendObject(std::string& out,
+                  std::initializer_list<std::pair<std::string_view, std::string>> members) {
+    out.push_back('{');
+    for (const auto& [key, value_json] : members) {
+        AppendKey(out, key);
+        out.append(value_json);
+    }
+    out.push_back('}');
 }
 
 // Adds `"key": value_json` at the end of a record's JSON object.
@@ -176,10 +197,7 @@ Result<std::optional<std::string>> Household(const PartReader& reader,
     }
     P360_ASSIGN_OR_RETURN(auto relationships,
                           reader.List("ContactRelationship", member_filter, "", 50));
-    if (relationships) {
-        AppendKey(household, "relationships");
-        AppendArray(household, *relationships);
-    }
+    AppendPart(household, "relationships", relationships);
     if (household == "{") {
         return std::optional<std::string>();
     }
@@ -594,31 +612,19 @@ Result<std::string> Assemble(records::RecordReader& records, std::string_view pe
         AppendKey(view, "household");
         view.append(*household);
     }
-    if (coverages) {
-        AppendKey(view, "coverages");
-        AppendArray(view, *coverages);
-    }
+    AppendPart(view, "coverages", coverages);
     if (year_of_claims) {
         AppendKey(view, "claims");
-        view.append("{\"summary\":");
-        records::AppendJson(view, ClaimsSummary(*year_of_claims, since));
-        view.append(",\"recent\":");
-        AppendArray(view, recent_claims ? *recent_claims : Records());
-        view.push_back('}');
+        AppendObject(view, {{"summary", SerializeJson(ClaimsSummary(*year_of_claims, since))},
+                            {"recent", ArrayText(recent_claims ? *recent_claims : Records())}});
     }
     if (open_cases && recent_cases) {
         AppendKey(view, "cases");
-        view.append("{\"open\":");
-        AppendArray(view, *open_cases);
-        view.append(",\"recent\":");
-        AppendArray(view, *recent_cases);
-        view.push_back('}');
+        AppendObject(view,
+                     {{"open", ArrayText(*open_cases)}, {"recent", ArrayText(*recent_cases)}});
     }
     for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
-        if (parts[part_idx]) {
-            AppendKey(view, lists[part_idx].key);
-            AppendArray(view, *parts[part_idx]);
-        }
+        AppendPart(view, lists[part_idx].key, parts[part_idx]);
     }
     AppendKey(view, "timeline");
     view.append(timeline).push_back('}');
