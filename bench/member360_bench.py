@@ -7,11 +7,13 @@ connections (by default):
   1. /healthz, the ceiling every endpoint is compared with;
   2. GET /api/v1/members/{id}/360 for members drawn at random, as an administrator and as a
      member service agent (field and record security, every PHI disclosure audited);
-  3. /healthz again, to show how steady the machine was.
+  3. /healthz again, to show how steady the machine was;
+and, before the load, the server CPU one 360 costs: user + system time of the server process
+(/proc/PID/stat) over --cpu-calls sequential views of distinct members as the administrator.
 Targets (the member 360 issue): p99 <= 10 ms at 32 connections, throughput >= 20% of /healthz.
 Usage:
   python3 bench/member360_bench.py --build build/release --data DIR [--members 1000000]
-      [--claim-rate 3.4] [--seconds 15] [--connections 32]
+      [--claim-rate 3.4] [--seconds 15] [--connections 32] [--cpu-calls 500]
 DIR is kept: a second run on it skips the generation.
 """
 import argparse
@@ -23,7 +25,7 @@ import subprocess
 import time
 
 from authz_bench import USERS, log_in, start_server, stop_server
-from records_bench import rss_kib, wrk
+from records_bench import http, rss_kib, wrk
 
 
 def generate(binary, data, members, claim_rate):
@@ -53,6 +55,20 @@ def member_ids(data, sample):
                 for row in db.execute("SELECT id FROM Person WHERE rowid = ?", (rowid,))]
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_per_call(server, base, token, ids):
+    """Server CPU milliseconds per 360, over sequential calls (no concurrency to blur it)."""
+    before = cpu_seconds(server.pid)
+    for person in ids:
+        http("GET", f"{base}/api/v1/members/{person}/360", token=token)
+    return (cpu_seconds(server.pid) - before) * 1000 / max(len(ids), 1)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build/release")
@@ -62,6 +78,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--sample", type=int, default=20_000)
+    parser.add_argument("--cpu-calls", type=int, default=500)
+    parser.add_argument("--cpu-only", action="store_true", help="measure CPU per call, skip wrk")
     args = parser.parse_args()
     binary = os.path.join(args.build, "src/app/payer360")
 
@@ -79,6 +97,12 @@ def main():
         os.sync()
         time.sleep(3)
         seconds, connections = args.seconds, args.connections
+        with open(ids_file) as listed:
+            cpu_ids = listed.read().split()[:args.cpu_calls]
+        cpu_ms = cpu_per_call(server, base, tokens["perf"], cpu_ids)
+        if args.cpu_only:
+            print(f"server CPU per 360: {cpu_ms:.3f} ms over {len(cpu_ids)} calls")
+            return
         template = {"IDS_FILE": ids_file, "PATH_TEMPLATE": "/api/v1/members/{id}/360"}
         results = {"healthz": wrk(base + "/healthz", seconds, connections, tokens["perf"])}
         results["360 as administrator"] = wrk(base, seconds, connections, tokens["perf"],
@@ -97,6 +121,8 @@ def main():
     for name, row in results.items():
         print(f"| {name} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
               f"{row['rps'] / health:.0%} |" + (f" non-2xx {row['non2xx']}" if row["non2xx"] else ""))
+    print(f"\nserver CPU per 360 (administrator, {len(cpu_ids)} sequential calls, distinct members): "
+          f"{cpu_ms:.3f} ms")
     print(f"\nserver memory: VmRSS {memory['VmRSS'] / 1024:.0f} MiB, peak VmHWM {memory['VmHWM'] / 1024:.0f} MiB")
 
 

@@ -65,6 +65,60 @@ std::function<bool(const FieldDef&)> AssignedFields(
     };
 }
 
+// Each column's `{"name":` or `,"name":`, written once per page rather than once per row.
+std::vector<std::string> ColumnKeys(const std::vector<const FieldDef*>& columns) {
+    std::vector<std::string> keys;
+    keys.reserve(columns.size());
+    for (const FieldDef* field : columns) {
+        std::string key = keys.empty() ? "{" : ",";
+        AppendJsonString(key, field->name);
+        keys.push_back(std::move(key) + ":");
+    }
+    return keys;
+}
+
+// One listed row as a JSON object: the cells go from the statement straight into `out`.
+void AppendListedRow(std::string& out, const std::vector<std::string>& keys,
+                     const std::vector<const FieldDef*>& columns, const storage::RowView& row) {
+    for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+        out.append(keys[column_idx]);
+        AppendJsonCell(out, *columns[column_idx], row, column_idx);
+    }
+    out.push_back('}');
+}
+
+// One read record as a JSON object of the fields `returned` selects.
+void AppendReadRow(std::string& out, const ObjectDef& object, const std::vector<bool>& returned,
+                   const storage::RowView& row) {
+    out.push_back('{');
+    for (std::size_t field_idx = 0; field_idx < object.fields.size() && field_idx < row.size();
+         ++field_idx) {
+        if (!returned[field_idx]) {
+            continue;
+        }
+        const FieldDef& field = object.fields[field_idx];
+        out.append(out.back() == '{' ? "" : ",");
+        AppendJsonString(out, field.name);
+        out.push_back(':');
+        AppendJsonCell(out, field, row, field_idx);
+    }
+    out.push_back('}');
+}
+
+// The value a RecordText carries for a cell: a text value's text, any other value's JSON.
+std::string ValueText(const FieldDef& field, const storage::RowView& row, std::size_t column) {
+    if (row.TypeAt(column) == storage::RowView::Type::kText &&
+        field.type != metadata::FieldType::kMultiPicklist) {
+        return std::string(row.TextAt(column));
+    }
+    if (row.IsNullAt(column)) {
+        return {};
+    }
+    std::string text;
+    AppendJsonCell(text, field, row, column);
+    return text;
+}
+
 bool HasPhi(const ObjectDef& object) {
     return std::any_of(object.fields.begin(), object.fields.end(),
                        [](const FieldDef& field) { return field.phi; });
@@ -162,9 +216,9 @@ Result<json::object> RecordService::Create(const Actor& actor, std::string_view 
     });
 }
 
-Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view object_name,
-                                           std::string_view id,
-                                           const std::vector<std::string>& fields) {
+Result<RecordService::GetPlan> RecordService::PlanGet(
+    const Actor& actor, std::string_view object_name,
+    const std::vector<std::string>& fields) const {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kRead));
     const ObjectDef& object = *target.object;
     for (const std::string& name : fields) {
@@ -177,55 +231,63 @@ Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view 
             return Error::PermissionDenied("You may not read field " + name + ".");
         }
     }
-    // What the answer holds depends on the caller, not on the record: decide it first.
-    std::vector<bool> returned(object.fields.size(), false);
-    std::string phi_fields;
+    GetPlan plan{std::move(target), std::vector<bool>(object.fields.size(), false), {}, {}, {}};
     for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
         const FieldDef& field = object.fields[field_idx];
         const bool wanted = fields.empty() || field.name == metadata::kIdField ||
                             std::find(fields.begin(), fields.end(), field.name) != fields.end();
-        returned[field_idx] = wanted && authorizer_.CanReadField(actor, object, field);
-        if (returned[field_idx] && field.phi) {
-            phi_fields.append(phi_fields.empty() ? "" : ",").append(field.name);
+        plan.returned[field_idx] = wanted && authorizer_.CanReadField(actor, object, field);
+        if (plan.returned[field_idx] && field.phi) {
+            plan.phi_fields.append(plan.phi_fields.empty() ? "" : ",").append(field.name);
         }
     }
     // The member the record is about: the record itself for a Person, else its person field.
-    std::optional<std::size_t> person_column;
     if (object.name == "Person") {
-        person_column = 0;
+        plan.person_column = 0;
     } else if (const FieldDef* person =
                    object.person_field.empty() ? nullptr : object.FindField(object.person_field)) {
-        person_column = static_cast<std::size_t>(person - object.fields.data());
+        plan.person_column = static_cast<std::size_t>(person - object.fields.data());
     }
-    const storage::SqlCondition readable = ScopeOf(actor, target, Operation::kRead)(object, "t");
-    std::string text;
+    plan.readable = ScopeOf(actor, plan.target, Operation::kRead)(object, "t");
+    return plan;
+}
+
+Result<bool> RecordService::RunGet(
+    Connection& connection, const Actor& actor, GetPlan& plan, std::string_view id,
+    const std::function<void(const storage::RowView&)>& on_row) const {
+    const ObjectDef& object = *plan.target.object;
     security::AuditSubjects disclosed;
-    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
-        // The cells go from the statement straight into the answer.
-        return detail::VisitRowWithin(
-            connection, object, id, readable, [&](const storage::RowView& row) {
-                text = "{";
-                for (std::size_t field_idx = 0;
-                     field_idx < object.fields.size() && field_idx < row.size(); ++field_idx) {
-                    if (!returned[field_idx]) {
-                        continue;
-                    }
-                    const FieldDef& field = object.fields[field_idx];
-                    text.append(text.size() == 1 ? "" : ",");
-                    AppendJsonString(text, field.name);
-                    text.push_back(':');
-                    AppendJsonCell(text, field, row, field_idx);
-                }
-                text.push_back('}');
-                disclosed.Add(row.TextAt(0),
-                              person_column ? row.TextAt(*person_column) : std::string_view());
-            });
-    }));
-    if (text.empty()) {
-        return Error::NotFound("No " + object.name + " record has this id.");
+    P360_TRY(detail::VisitRowWithin(
+        connection, object, id, plan.readable, [&](const storage::RowView& row) {
+            on_row(row);
+            disclosed.Add(row.TextAt(0), plan.person_column ? row.TextAt(*plan.person_column)
+                                                            : std::string_view());
+        }));
+    if (disclosed.empty()) {
+        return false;
     }
-    if (audit_ != nullptr && !phi_fields.empty()) {
-        audit_->Record(actor, "read", object.name, std::move(phi_fields), std::move(disclosed));
+    if (audit_ != nullptr && !plan.phi_fields.empty()) {
+        audit_->Record(actor, "read", object.name, plan.phi_fields, std::move(disclosed));
+    }
+    return true;
+}
+
+Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view object_name,
+                                           std::string_view id,
+                                           const std::vector<std::string>& fields) {
+    P360_ASSIGN_OR_RETURN(GetPlan plan, PlanGet(actor, object_name, fields));
+    const ObjectDef& object = *plan.target.object;
+    std::string text;
+    bool found = false;
+    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
+        P360_ASSIGN_OR_RETURN(found,
+                              RunGet(connection, actor, plan, id, [&](const storage::RowView& row) {
+                                  AppendReadRow(text, object, plan.returned, row);
+                              }));
+        return Ok();
+    }));
+    if (!found) {
+        return Error::NotFound("No " + object.name + " record has this id.");
     }
     return text;
 }
@@ -325,8 +387,9 @@ Status RecordService::Delete(const Actor& actor, std::string_view object_name, s
     return Ok();
 }
 
-Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view object_name,
-                                            const query::ListRequest& request) {
+Result<RecordService::ListPlan> RecordService::PlanList(const Actor& actor,
+                                                        std::string_view object_name,
+                                                        const query::ListRequest& request) const {
     P360_ASSIGN_OR_RETURN(Target target, Resolve(actor, object_name, Operation::kRead));
     const ObjectDef& object = *target.object;
     auto can_read = [&](const ObjectDef& owner, const FieldDef& field) {
@@ -337,79 +400,154 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
                                              can_read, ScopeOf(actor, target, Operation::kRead)));
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
-
-    // Each column's `{"name":` or `,"name":` once per page, not once per row.
-    std::vector<std::string> keys;
-    keys.reserve(list.columns.size());
-    for (const FieldDef* field : list.columns) {
-        std::string key = keys.empty() ? "{" : ",";
-        AppendJsonString(key, field->name);
-        keys.push_back(std::move(key) + ":");
-    }
+    ListPlan plan{std::move(target), std::move(list), request.limit, {}, {}};
     // Each listed record with PHI in it is a disclosure: the page is one audit event naming
     // the PHI fields once and every record listed, with its member when known.
-    std::string phi_fields;
-    std::optional<std::size_t> person_column;
-    for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
-        const FieldDef& field = *list.columns[column_idx];
+    for (std::size_t column_idx = 0; column_idx < plan.list.columns.size(); ++column_idx) {
+        const FieldDef& field = *plan.list.columns[column_idx];
         if (field.phi) {
-            phi_fields.append(phi_fields.empty() ? "" : ",").append(field.name);
+            plan.phi_fields.append(plan.phi_fields.empty() ? "" : ",").append(field.name);
         }
         if (object.name == "Person" ? field.name == metadata::kIdField
                                     : field.name == object.person_field) {
-            person_column = column_idx;
+            plan.person_column = column_idx;
         }
     }
-    const bool audited = audit_ != nullptr && !phi_fields.empty();
+    return plan;
+}
+
+Result<std::string> RecordService::RunList(
+    Connection& connection, const Actor& actor, ListPlan& plan,
+    const std::function<void(const storage::RowView&)>& on_row) const {
+    const bool audited = audit_ != nullptr && !plan.phi_fields.empty();
     security::AuditSubjects disclosed;
     if (audited) {
-        disclosed.Reserve(static_cast<std::size_t>(request.limit));
+        disclosed.Reserve(static_cast<std::size_t>(plan.limit));
     }
-    std::string page = "{\"items\":[";
-    page.reserve(static_cast<std::size_t>(request.limit) * 768);
     int items = 0;
     std::vector<Value> last_sort_values;
     bool has_more = false;
-    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
-        // Cells go from the statement straight into the page: no Row of copies in between.
-        return connection.ForEachRowView(list.sql, list.params, [&](const storage::RowView& row) {
-            if (items == request.limit) {
+    P360_TRY(connection.ForEachRowView(
+        plan.list.sql, plan.list.params, [&](const storage::RowView& row) {
+            if (items == plan.limit) {
                 has_more = true;
                 return false;
             }
-            if (items++ > 0) {
-                page.push_back(',');
-            }
-            for (std::size_t column_idx = 0; column_idx < list.columns.size(); ++column_idx) {
-                page.append(keys[column_idx]);
-                AppendJsonCell(page, *list.columns[column_idx], row, column_idx);
-            }
-            page.push_back('}');
+            ++items;
+            on_row(row);
             if (audited) {
-                disclosed.Add(row.TextAt(0),
-                              person_column ? row.TextAt(*person_column) : std::string_view());
+                disclosed.Add(row.TextAt(0), plan.person_column ? row.TextAt(*plan.person_column)
+                                                                : std::string_view());
             }
-            if (items == request.limit) {
+            if (items == plan.limit) {
                 // The page's last row: where the next page starts.
-                last_sort_values.clear();
-                for (std::size_t column_idx = list.sort_value_offset; column_idx < row.size();
+                for (std::size_t column_idx = plan.list.sort_value_offset; column_idx < row.size();
                      ++column_idx) {
                     last_sort_values.push_back(row.ValueAt(column_idx));
                 }
             }
             return true;
-        });
-    }));
+        }));
     if (audited && !disclosed.empty()) {
-        audit_->Record(actor, "list", object.name, std::move(phi_fields), std::move(disclosed));
+        audit_->Record(actor, "list", plan.target.object->name, plan.phi_fields,
+                       std::move(disclosed));
     }
+    return has_more ? query::EncodeCursor(plan.list.sort, last_sort_values) : std::string();
+}
+
+Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view object_name,
+                                            const query::ListRequest& request) {
+    P360_ASSIGN_OR_RETURN(ListPlan plan, PlanList(actor, object_name, request));
+    const std::vector<const FieldDef*>& columns = plan.list.columns;
+    const std::vector<std::string> keys = ColumnKeys(columns);
+    std::string page = "{\"items\":[";
+    page.reserve(static_cast<std::size_t>(request.limit) * 768);
+    std::string next_cursor;
+    P360_TRY(database_.ReadStatement([&](Connection& connection) -> Status {
+        P360_ASSIGN_OR_RETURN(next_cursor,
+                              RunList(connection, actor, plan, [&](const storage::RowView& row) {
+                                  if (page.back() != '[') {
+                                      page.push_back(',');
+                                  }
+                                  AppendListedRow(page, keys, columns, row);
+                              }));
+        return Ok();
+    }));
     page.append("],\"nextCursor\":");
-    if (has_more) {
-        AppendJsonString(page, query::EncodeCursor(list.sort, last_sort_values));
+    if (!next_cursor.empty()) {
+        AppendJsonString(page, next_cursor);
     } else {
         page.append("null");
     }
     page.push_back('}');
+    return page;
+}
+
+Status RecordService::ReadTogether(const Actor& actor,
+                                   const std::function<Status(RecordReader&)>& work) {
+    return database_.ReadTogether([&](Connection& connection) -> Status {
+        RecordReader reader(*this, actor, connection);
+        return work(reader);
+    });
+}
+
+Result<RecordText> RecordReader::Get(std::string_view object_name, std::string_view id,
+                                     std::span<const std::string_view> values_of) {
+    P360_ASSIGN_OR_RETURN(auto plan, service_.PlanGet(actor_, object_name, {}));
+    const ObjectDef& object = *plan.target.object;
+    std::vector<std::optional<std::size_t>> value_fields;
+    for (std::string_view name : values_of) {
+        const FieldDef* field = object.FindField(name);
+        std::optional<std::size_t> index;
+        if (field != nullptr) {
+            index = static_cast<std::size_t>(field - object.fields.data());
+        }
+        value_fields.push_back(index && plan.returned[*index] ? index : std::nullopt);
+    }
+    RecordText record;
+    P360_ASSIGN_OR_RETURN(
+        bool found,
+        service_.RunGet(connection_, actor_, plan, id, [&](const storage::RowView& row) {
+            AppendReadRow(record.json, object, plan.returned, row);
+            for (const auto& index : value_fields) {
+                record.values.push_back(
+                    index ? std::optional(ValueText(object.fields[*index], row, *index))
+                          : std::nullopt);
+            }
+        }));
+    if (!found) {
+        return Error::NotFound("No " + object.name + " record has this id.");
+    }
+    return record;
+}
+
+Result<RecordPage> RecordReader::List(std::string_view object_name,
+                                      const query::ListRequest& request,
+                                      std::span<const std::string_view> values_of) {
+    P360_ASSIGN_OR_RETURN(auto plan, service_.PlanList(actor_, object_name, request));
+    const std::vector<const FieldDef*>& columns = plan.list.columns;
+    const std::vector<std::string> keys = ColumnKeys(columns);
+    std::vector<std::optional<std::size_t>> value_columns;
+    for (std::string_view name : values_of) {
+        auto column = std::find_if(columns.begin(), columns.end(),
+                                   [&](const FieldDef* field) { return field->name == name; });
+        value_columns.push_back(column != columns.end()
+                                    ? std::optional<std::size_t>(column - columns.begin())
+                                    : std::nullopt);
+    }
+    RecordPage page;
+    page.records.reserve(static_cast<std::size_t>(std::min(request.limit, 100)));
+    P360_ASSIGN_OR_RETURN(
+        page.next_cursor,
+        service_.RunList(connection_, actor_, plan, [&](const storage::RowView& row) {
+            RecordText& record = page.records.emplace_back();
+            AppendListedRow(record.json, keys, columns, row);
+            for (const auto& column : value_columns) {
+                record.values.push_back(
+                    column ? std::optional(ValueText(*columns[*column], row, *column))
+                           : std::nullopt);
+            }
+        }));
     return page;
 }
 

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -84,6 +86,49 @@ struct RecordLimits {
     std::size_t max_history_items = 1000;
 };
 
+class RecordService;
+
+// A record as JSON text, as the records API answers it, with the values of a few of its fields
+// for the reader's own use.
+struct RecordText {
+    std::string json;  // {"id":…,…}: the fields read, as far as the caller may read them
+    // The fields the read named in `values_of`, in that order: nullopt when the record has no
+    // such field for the caller (hidden, or not read), "" when null, else the text of a text
+    // value or the JSON of any other.
+    std::vector<std::optional<std::string>> values;
+};
+
+struct RecordPage {
+    std::vector<RecordText> records;
+    std::string next_cursor;  // empty on the last page
+};
+
+// Reads as one caller on one read connection: a view assembled from many reads sees one
+// snapshot of the database and takes one connection for all of them. Records come back as the
+// JSON text the records API would answer, to be put into a larger answer as they are, never
+// parsed back. Object, field and record access and the PHI access audit are those of
+// RecordService::Get and List: each page of records that discloses PHI is one audit event.
+// Valid only inside the RecordService::ReadTogether callback that hands it out.
+class RecordReader {
+public:
+    // As RecordService::Get.
+    Result<RecordText> Get(std::string_view object_name, std::string_view id,
+                           std::span<const std::string_view> values_of = {});
+    // As RecordService::List.
+    Result<RecordPage> List(std::string_view object_name, const query::ListRequest& request,
+                            std::span<const std::string_view> values_of = {});
+
+private:
+    friend class RecordService;
+    RecordReader(RecordService& service, const security::Actor& actor,
+                 storage::Connection& connection)
+        : service_(service), actor_(actor), connection_(connection) {}
+
+    RecordService& service_;
+    const security::Actor& actor_;
+    storage::Connection& connection_;
+};
+
 class RecordService {
 public:
     // `audit` may be null (no access audit, e.g. in unit tests of other behaviour).
@@ -129,6 +174,10 @@ public:
     Result<std::string> ListJson(const security::Actor& actor, std::string_view object_name,
                                  const query::ListRequest& request);
 
+    // Runs `work` with a RecordReader for `actor` on one read connection (see RecordReader).
+    Status ReadTogether(const security::Actor& actor,
+                        const std::function<Status(RecordReader&)>& work);
+
     // Applies every change in order in one transaction: all of them or none. Errors name the
     // change at fault ("changes[3].birthDate"). A non-empty `idempotency_key` is stored with the
     // changes, and a set whose key was stored before is not applied again. Importers (X12,
@@ -149,11 +198,44 @@ public:
                                    BulkMode mode);
 
 private:
+    friend class RecordReader;
+
     // The object a request addresses, with the catalog snapshot it was resolved in.
     struct Target {
         metadata::CatalogSnapshot catalog;
         const metadata::ObjectDef* object = nullptr;
     };
+    // A read of one record, decided before it runs: what it returns depends on the caller,
+    // not on the record.
+    struct GetPlan {
+        Target target;
+        std::vector<bool> returned;  // per field of the object
+        std::string phi_fields;      // the returned PHI fields, comma-separated
+        std::optional<std::size_t> person_column;
+        storage::SqlCondition readable;
+    };
+    // A compiled page of a list and what its audit needs.
+    struct ListPlan {
+        Target target;
+        query::CompiledList list;
+        int limit = 0;
+        std::string phi_fields;  // the listed PHI fields, comma-separated
+        std::optional<std::size_t> person_column;
+    };
+    Result<GetPlan> PlanGet(const security::Actor& actor, std::string_view object_name,
+                            const std::vector<std::string>& fields) const;
+    // Hands the record's row to `on_row` and queues the audit of its disclosure; false when
+    // the record does not exist or is out of the caller's reach.
+    Result<bool> RunGet(storage::Connection& connection, const security::Actor& actor,
+                        GetPlan& plan, std::string_view id,
+                        const std::function<void(const storage::RowView&)>& on_row) const;
+    Result<ListPlan> PlanList(const security::Actor& actor, std::string_view object_name,
+                              const query::ListRequest& request) const;
+    // Hands each row of the page to `on_row` (the plan's columns first) and queues the page's
+    // audit event; returns the cursor of the next page, empty on the last one.
+    Result<std::string> RunList(storage::Connection& connection, const security::Actor& actor,
+                                ListPlan& plan,
+                                const std::function<void(const storage::RowView&)>& on_row) const;
     Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
                            security::Operation operation) const;
     // The records of the target's objects the actor may reach for `operation`.

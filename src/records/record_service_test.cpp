@@ -337,5 +337,84 @@ TEST_F(RecordServiceTest, ReadsAndListPagesOfPhiAreAudited) {
     std::filesystem::remove(audit_path);
 }
 
+// A view assembled from many reads reads on one connection: the records are the ones List and
+// Get give, and each page or record that discloses PHI is audited as List and Get audit it.
+TEST_F(RecordServiceTest, ReadsTogetherGiveWhatListAndGetGiveAndAreAuditedAlike) {
+    auto objects = testing::TestObjects();
+    for (metadata::ObjectDef& object : objects) {
+        for (metadata::FieldDef& field : object.fields) {
+            field.phi = object.name == "Person" && field.name == "lastName";
+        }
+    }
+    const std::filesystem::path records_path = path_.string() + ".together";
+    const std::filesystem::path audit_path = path_.string() + ".together-audit";
+    std::filesystem::remove(records_path);
+    std::filesystem::remove(audit_path);
+    {
+        auto database = std::move(storage::OpenSqlite(records_path.string())).value();
+        auto metadata = std::move(MetadataService::Open(*database, objects, clock_)).value();
+        auto audit = std::move(security::AccessAudit::Open(
+                                   std::move(storage::OpenSqlite(audit_path.string())).value(),
+                                   clock_, std::chrono::hours(1)))
+                         .value();
+        RecordService records(*database, *metadata, authorizer_, clock_, audit.get());
+        std::vector<std::string> ids;
+        for (const char* body : {R"({"lastName":"Together","sourceId":"t1","score":7})",
+                                 R"({"lastName":"Together","sourceId":"t2","active":true})"}) {
+            auto created = records.Create(actor_, "Person", json::parse(body));
+            ASSERT_TRUE(created.ok());
+            ids.emplace_back(created->at("id").as_string());
+        }
+        query::ListRequest page;
+        page.filter = "lastName = 'Together'";
+        page.sort = "-sourceId";
+        page.limit = 1;
+        auto listed = records.List(actor_, "Person", page);
+        auto got = records.Get(actor_, "Person", ids[0], {"score"});
+        ASSERT_TRUE(listed.ok() && got.ok());
+
+        RecordPage listed_together;
+        RecordText got_together;
+        std::optional<ErrorCode> missing;
+        const std::string_view values_of[] = {"sourceId", "score", "active", "lastName"};
+        ASSERT_TRUE(
+            records
+                .ReadTogether(actor_,
+                              [&](RecordReader& reader) -> Status {
+                                  P360_ASSIGN_OR_RETURN(listed_together,
+                                                        reader.List("Person", page, values_of));
+                                  P360_ASSIGN_OR_RETURN(got_together,
+                                                        reader.Get("Person", ids[0], values_of));
+                                  auto absent = reader.Get("Person", "per_missing");
+                                  if (!absent.ok()) {
+                                      missing = absent.error().code;
+                                  }
+                                  return Ok();
+                              })
+                .ok());
+        ASSERT_EQ(listed_together.records.size(), 1U);
+        EXPECT_EQ(json::parse(listed_together.records[0].json), listed->at("items").at(0));
+        EXPECT_EQ(listed_together.next_cursor, listed->at("nextCursor").as_string());
+        EXPECT_EQ(listed_together.records[0].values,
+                  (std::vector<std::optional<std::string>>{"t2", "", "true", "Together"}));
+        EXPECT_EQ(json::parse(got_together.json).at("score"), got->at("score"));
+        EXPECT_EQ(got_together.values,
+                  (std::vector<std::optional<std::string>>{"t1", "7", "", "Together"}));
+        EXPECT_EQ(missing, ErrorCode::kNotFound);
+
+        // ids[1] was on both pages; the Get asked for score only, which is no PHI.
+        auto accounting = audit->ForPerson(ids[1], 10, 0);
+        ASSERT_TRUE(accounting.ok());
+        std::vector<std::string> actions;
+        for (const security::AuditRecord& record : *accounting) {
+            actions.push_back(record.action);
+        }
+        EXPECT_EQ(actions, (std::vector<std::string>{"list", "list", "create"}));
+        EXPECT_EQ(accounting->front().fields, "lastName");
+    }
+    std::filesystem::remove(records_path);
+    std::filesystem::remove(audit_path);
+}
+
 }  // namespace
 }  // namespace p360::records

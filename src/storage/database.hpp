@@ -1,11 +1,12 @@
 // Database: connections, transactions and the write path's durability contract.
 //
-// Reads run on a pooled read connection and see a consistent snapshot for the duration of the
-// callback. Writes are serialised through one writer: `Write` runs the callback inside a
-// transaction that may be shared with other concurrent writes (group commit), isolated by a
-// savepoint, and returns only after the transaction is durably committed — so an acknowledged
-// write survives a crash. A callback that returns an error has all its changes rolled back and
-// never affects the other writes of the group.
+// Reads run on a pooled read connection; ReadTogether's see one consistent snapshot for the
+// duration of the callback (Read's do on PostgreSQL; on SQLite each statement has its own). Writes
+// are serialised through one writer: `Write` runs the callback inside a transaction that may be
+// shared with other concurrent writes (group commit), isolated by a savepoint, and returns only
+// after the transaction is durably committed — so an acknowledged write survives a crash. A
+// callback that returns an error has all its changes rolled back and never affects the other writes
+// of the group.
 //
 // Callbacks must only touch the database through the given Connection; in-memory effects
 // belong after `Write` returns OK. All methods are thread-safe.
@@ -107,6 +108,13 @@ public:
 
     // Runs `work` on a read connection.
     virtual Status Read(const ConnectionWork& work) = 0;
+
+    // Like Read, in one read transaction on every engine: for work of many short statements
+    // that must agree with each other (a view assembled from many reads). SQLite otherwise
+    // gives each statement a snapshot of its own and takes and drops its file locks once per
+    // statement; here once for all of them. Keep the work short: the snapshot holds back
+    // checkpoints while it lasts.
+    virtual Status ReadTogether(const ConnectionWork& work) { return Read(work); }
 
     // Like Read, for work that runs exactly one statement and so needs no snapshot beyond the
     // statement's own. Engines where a transaction costs round trips run it outside one

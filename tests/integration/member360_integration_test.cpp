@@ -189,6 +189,45 @@ TEST_F(Member360Test, TheTimelinePagesThroughEveryDatedRecordOnceNewestFirst) {
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);
 }
 
+// Every record the view shows is in the member's accounting of disclosures, under the view's
+// request, with the caller's purpose of use and only the PHI fields the caller could read —
+// whether a record is shown by its part, by the timeline, or by both.
+TEST_F(Member360Test, TheViewIsInTheAccessAuditAsTheCallerSawIt) {
+    HttpResult view = server_->Request("GET", "/api/v1/members/" + member_ + "/360", "",
+                                       tokens_["agent"], {{"X-Purpose-Of-Use", "payment"}});
+    ASSERT_EQ(view.status, 200) << view.body;
+    const json::object& parts = view.Json().as_object();
+    std::set<std::string> shown{member_};
+    for (const auto& claim : parts.at("claims").at("recent").as_array()) {
+        shown.emplace(claim.at("id").as_string());
+    }
+    for (const auto& entry : parts.at("timeline").at("items").as_array()) {
+        if (entry.at("object") == "Claim") {
+            shown.emplace(entry.at("id").as_string());
+        }
+    }
+    ASSERT_GT(shown.size(), 1U) << "the member has claims";
+
+    HttpResult accounting = server_->Request("GET", "/api/v1/audit?limit=1000&personId=" + member_,
+                                             "", tokens_["admin"]);
+    ASSERT_EQ(accounting.status, 200) << accounting.body;
+    std::set<std::string> audited;
+    for (const auto& item : accounting.Json().at("items").as_array()) {
+        if (item.at("requestId") != json::value(view.Header("x-request-id"))) {
+            continue;  // another access
+        }
+        audited.emplace(item.at("recordId").as_string());
+        EXPECT_EQ(item.at("username"), "agent");
+        EXPECT_EQ(item.at("purpose"), "payment");
+        for (const auto& field : item.at("fields").as_array()) {
+            EXPECT_NE(field, "ssn") << "hidden from agents, so never disclosed to them";
+        }
+    }
+    for (const std::string& id : shown) {
+        EXPECT_TRUE(audited.contains(id)) << id;
+    }
+}
+
 TEST_F(Member360Test, EachRoleSeesOnlyItsPartsAndOnlyItsMembers) {
     HttpResult agent = View(member_, "agent");
     ASSERT_EQ(agent.status, 200) << agent.body;

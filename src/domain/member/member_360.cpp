@@ -1,6 +1,8 @@
 #include "domain/member/member_360.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -8,145 +10,241 @@
 
 #include "core/time_format.hpp"
 #include "query/parser.hpp"
+#include "records/record_codec.hpp"
 
 namespace p360::member {
 namespace {
 
+using records::AppendJsonString;
+using records::RecordText;
+using records::SerializeJson;
 using security::Actor;
+using Records = std::vector<RecordText>;
 
 bool IsDateOnly(std::string_view value) { return value.size() == 10; }
 
-std::string Text(const json::object& record, std::string_view key) {
-    const json::value* value = record.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->get_string())
-                                                  : std::string();
-}
+// ---- Writing the answer ---------------------------------------------------------------------
+// Records arrive as the JSON text the records API answers with and go into the answer as they
+// are; only the few values the view computes with are read apart (RecordText::values).
 
-double Number(const json::object& record, std::string_view key) {
-    const json::value* value = record.if_contains(key);
-    if (value == nullptr) {
-        return 0;
+// `"key":` in an object being written, after a comma unless it is the object's first member.
+void AppendKey(std::string& out, std::string_view key) {
+    if (out.back() != '{') {
+        out.push_back(',');
     }
-    return value->is_double()  ? value->get_double()
-           : value->is_int64() ? static_cast<double>(value->get_int64())
-                               : 0;
+    AppendJsonString(out, key);
+    out.push_back(':');
 }
 
-// Reads parts of the view as the caller: a part the caller may not see at all is nullopt.
+void AppendArray(std::string& out, const Records& records) {
+    out.push_back('[');
+    for (std::size_t record_idx = 0; record_idx < records.size(); ++record_idx) {
+        out.append(record_idx == 0 ? "" : ",").append(records[record_idx].json);
+    }
+    out.push_back(']');
+}
+
+std::string ArrayText(const Records& records) {
+    std::string out;
+    AppendArray(out, records);
+    return out;
+}
+
+// `"key": [records]` in an object being written, unless the caller may not see the part.
+void AppendPart(std::string& out, std::string_view key, const std::optional<Records>& part) {
+    if (part) {
+        AppendKey(out, key);
+        AppendArray(out, *part);
+    }
+}
+
+// An object of members whose values are JSON text already.
+void AppendObject(std::string& out,
+                  std::initializer_list<std::pair<std::string_view, std::string>> members) {
+    out.push_back('{');
+    for (const auto& [key, value_json] : members) {
+        AppendKey(out, key);
+        out.append(value_json);
+    }
+    out.push_back('}');
+}
+
+// Adds `"key": value_json` at the end of a record's JSON object.
+void AddMember(std::string& record_json, std::string_view key, std::string_view value_json) {
+    record_json.pop_back();  // the closing brace
+    AppendKey(record_json, key);
+    record_json.append(value_json).push_back('}');
+}
+
+// A value the view computes with: "" when null or hidden.
+const std::string& Value(const RecordText& record, std::size_t index) {
+    static const std::string kNone;
+    return index < record.values.size() && record.values[index] ? *record.values[index] : kNone;
+}
+
+double Number(const RecordText& record, std::size_t index) {
+    const std::string& text = Value(record, index);
+    double number = 0;
+    std::from_chars(text.data(), text.data() + text.size(), number);
+    return number;
+}
+
+// Reads parts of the view as the caller, all on one read connection: a part the caller may not
+// see at all is nullopt. Every record's values start with its id; `values_of` names the others.
 class PartReader {
 public:
-    PartReader(records::RecordService& records, const Actor& actor)
-        : records_(records), actor_(actor) {}
+    explicit PartReader(records::RecordReader& reader) : reader_(reader) {}
 
     // `fields`: only these, as far as the caller may read them; empty: every readable field.
-    Result<std::optional<json::array>> List(std::string_view object, std::string filter,
-                                            std::string sort, int limit,
-                                            std::vector<std::string> fields = {}) const {
+    Result<std::optional<Records>> List(std::string_view object, std::string filter,
+                                        std::string sort, int limit,
+                                        std::vector<std::string_view> values_of = {},
+                                        std::vector<std::string> fields = {}) const {
         query::ListRequest request;
         request.filter = std::move(filter);
         request.sort = std::move(sort);
         request.limit = std::clamp(limit, query::kMinListLimit, query::kMaxListLimit);
         request.fields = std::move(fields);
         request.skip_unreadable_fields = true;
-        auto page = records_.List(actor_, object, request);
+        values_of.insert(values_of.begin(), metadata::kIdField);
+        auto page = reader_.List(object, request, values_of);
         if (!page.ok()) {
             if (page.error().code == ErrorCode::kPermissionDenied) {
-                return std::optional<json::array>();  // hidden parts are omitted
+                return std::optional<Records>();  // hidden parts are omitted
             }
             return page.error();
         }
-        return std::optional<json::array>(std::move(page->at("items").as_array()));
+        return std::optional<Records>(std::move(page->records));
     }
 
     // One record, or nullopt when it is missing or out of reach.
-    Result<std::optional<json::object>> Get(std::string_view object, std::string_view id) const {
-        auto record = records_.Get(actor_, object, id);
+    Result<std::optional<RecordText>> Get(std::string_view object, std::string_view id,
+                                          std::vector<std::string_view> values_of = {}) const {
+        values_of.insert(values_of.begin(), metadata::kIdField);
+        auto record = reader_.Get(object, id, values_of);
         if (!record.ok()) {
             const ErrorCode code = record.error().code;
             if (code == ErrorCode::kNotFound || code == ErrorCode::kPermissionDenied) {
-                return std::optional<json::object>();
+                return std::optional<RecordText>();
             }
             return record.error();
         }
-        return std::optional<json::object>(std::move(record).value());
+        return std::optional<RecordText>(std::move(record).value());
+    }
+
+    // The JSON of the records of `object` with these ids that the caller may see, by id: one
+    // read per filter's worth of ids (and so one audit event), however many there are.
+    Result<std::map<std::string, std::string>> ByIds(std::string_view object,
+                                                     const std::vector<std::string>& ids) const {
+        std::map<std::string, std::string> found;
+        for (std::string& filter : query::InListFilters(metadata::kIdField, ids)) {
+            P360_ASSIGN_OR_RETURN(auto records, List(object, std::move(filter), "",
+                                                     static_cast<int>(query::kMaxInListItems)));
+            if (!records) {
+                break;
+            }
+            for (RecordText& record : *records) {
+                found.emplace(Value(record, 0), std::move(record.json));
+            }
+        }
+        return found;
     }
 
 private:
-    records::RecordService& records_;
-    const Actor& actor_;
+    records::RecordReader& reader_;
 };
 
-void PutIfVisible(json::object& view, std::string_view key, std::optional<json::array> part) {
-    if (part) {
-        view[key] = std::move(*part);
+// ---- Household and coverages ----------------------------------------------------------------
+
+// Puts each household member's Person, where the caller may see it, beside the membership: all
+// of them in one read. Memberships' values: id, person.
+Status AttachPersons(const PartReader& reader, Records& members) {
+    std::vector<std::string> person_ids;
+    for (const RecordText& member : members) {
+        if (!Value(member, 1).empty()) {
+            person_ids.push_back(Value(member, 1));
+        }
     }
+    P360_ASSIGN_OR_RETURN(auto persons, reader.ByIds("Person", person_ids));
+    for (RecordText& member : members) {
+        if (auto person = persons.find(Value(member, 1)); person != persons.end()) {
+            AddMember(member.json, "personRecord", person->second);
+        }
+    }
+    return Ok();
 }
 
-Result<std::optional<json::object>> Household(const PartReader& reader, const json::object& person,
-                                              const std::string& member_filter) {
-    json::object household;
-    if (const std::string household_id = Text(person, "household"); !household_id.empty()) {
+// The household object of the view, or nullopt when the caller may see nothing of it.
+Result<std::optional<std::string>> Household(const PartReader& reader,
+                                             const std::string& household_id,
+                                             const std::string& member_filter) {
+    std::string household = "{";
+    if (!household_id.empty()) {
         P360_ASSIGN_OR_RETURN(auto record, reader.Get("Household", household_id));
         if (record) {
-            household["household"] = std::move(*record);
+            AppendKey(household, "household");
+            household.append(record->json);
             P360_ASSIGN_OR_RETURN(
-                auto members, reader.List("HouseholdMember",
-                                          "household = " + query::QuoteText(household_id), "", 50));
+                auto members,
+                reader.List("HouseholdMember", "household = " + query::QuoteText(household_id), "",
+                            50, {"person"}));
             if (members) {
-                for (json::value& member : *members) {
-                    json::object& entry = member.as_object();
-                    P360_ASSIGN_OR_RETURN(auto relative,
-                                          reader.Get("Person", Text(entry, "person")));
-                    if (relative) {
-                        entry["personRecord"] = std::move(*relative);
-                    }
-                }
-                household["members"] = std::move(*members);
+                P360_TRY(AttachPersons(reader, *members));
+                AppendKey(household, "members");
+                AppendArray(household, *members);
             }
         }
     }
     P360_ASSIGN_OR_RETURN(auto relationships,
                           reader.List("ContactRelationship", member_filter, "", 50));
-    PutIfVisible(household, "relationships", std::move(relationships));
-    if (household.empty()) {
-        return std::optional<json::object>();
+    AppendPart(household, "relationships", relationships);
+    if (household == "{") {
+        return std::optional<std::string>();
     }
-    return std::optional<json::object>(std::move(household));
+    household.push_back('}');
+    return std::optional<std::string>(std::move(household));
 }
 
-Result<std::optional<json::array>> Coverages(const PartReader& reader,
-                                             const std::string& member_filter) {
-    P360_ASSIGN_OR_RETURN(auto coverages,
-                          reader.List("MemberPlan", member_filter, "-effectiveDate", 20));
-    if (!coverages) {
-        return coverages;
-    }
-    std::map<std::string, std::optional<json::array>> benefits_of;
-    for (json::value& coverage : *coverages) {
-        json::object& entry = coverage.as_object();
-        const std::string plan_id = Text(entry, "plan");
-        if (plan_id.empty()) {
-            continue;
-        }
-        P360_ASSIGN_OR_RETURN(auto plan, reader.Get("Plan", plan_id));
-        if (plan) {
-            entry["planRecord"] = std::move(*plan);
-        }
-        if (!benefits_of.contains(plan_id)) {
-            P360_ASSIGN_OR_RETURN(
-                benefits_of[plan_id],
-                reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
-        }
-        if (benefits_of[plan_id]) {
-            entry["benefits"] = *benefits_of[plan_id];
+// Puts each coverage's plan and the plan's benefits beside it. Members of one family share
+// plans: each plan and its benefits are read once. Coverages' values: id, effectiveDate, plan.
+Status AttachPlans(const PartReader& reader, Records& coverages) {
+    std::vector<std::string> plan_ids;
+    for (const RecordText& coverage : coverages) {
+        const std::string& plan_id = Value(coverage, 2);
+        if (!plan_id.empty() &&
+            std::find(plan_ids.begin(), plan_ids.end(), plan_id) == plan_ids.end()) {
+            plan_ids.push_back(plan_id);
         }
     }
-    return coverages;
+    P360_ASSIGN_OR_RETURN(auto plans, reader.ByIds("Plan", plan_ids));
+    std::map<std::string, std::string> benefits_of;
+    for (const std::string& plan_id : plan_ids) {
+        P360_ASSIGN_OR_RETURN(
+            auto benefits, reader.List("Benefit", "plan = " + query::QuoteText(plan_id), "", 100));
+        if (benefits) {
+            benefits_of[plan_id] = ArrayText(*benefits);
+        }
+    }
+    for (RecordText& coverage : coverages) {
+        const std::string& plan_id = Value(coverage, 2);
+        if (auto plan = plans.find(plan_id); plan != plans.end()) {
+            AddMember(coverage.json, "planRecord", plan->second);
+        }
+        if (auto benefits = benefits_of.find(plan_id); benefits != benefits_of.end()) {
+            AddMember(coverage.json, "benefits", benefits->second);
+        }
+    }
+    return Ok();
 }
+
+// ---- Claims summary -------------------------------------------------------------------------
+
+// The claims of the summary carry these values, after the id.
+enum ClaimValue : std::size_t { kServiceFrom = 1, kBilled, kPaid, kDiagnosis };
 
 // One entry per calendar month from the month of `since` to the same month a year later, oldest
 // first, with the claims whose service began in it (months without claims count zero).
-json::array ClaimsByMonth(const json::array& claims, const std::string& since, bool amounts) {
+json::array ClaimsByMonth(const Records& claims, const std::string& since, bool amounts) {
     struct Month {
         std::int64_t count = 0;
         double billed = 0;
@@ -164,16 +262,15 @@ json::array ClaimsByMonth(const json::array& claims, const std::string& since, b
             ++year;
         }
     }
-    for (const json::value& claim : claims) {
-        const json::object& record = claim.as_object();
-        const std::string from = Text(record, "serviceFromDate");
+    for (const RecordText& claim : claims) {
+        const std::string& from = Value(claim, kServiceFrom);
         auto found = from.size() >= 7 ? months.find(from.substr(0, 7)) : months.end();
         if (found == months.end()) {
             continue;
         }
         ++found->second.count;
-        found->second.billed += Number(record, "billedAmount");
-        found->second.paid += Number(record, "paidAmount");
+        found->second.billed += Number(claim, kBilled);
+        found->second.paid += Number(claim, kPaid);
     }
     json::array series;
     for (const auto& [key, totals] : months) {
@@ -189,15 +286,14 @@ json::array ClaimsByMonth(const json::array& claims, const std::string& since, b
 
 // Count, billed and paid amounts and the most frequent diagnoses of the last 12 months, and the
 // same by month.
-json::object ClaimsSummary(const json::array& claims, const std::string& since) {
+json::object ClaimsSummary(const Records& claims, const std::string& since) {
     double billed = 0;
     double paid = 0;
     std::map<std::string, std::int64_t> diagnoses;
-    for (const json::value& claim : claims) {
-        const json::object& record = claim.as_object();
-        billed += Number(record, "billedAmount");
-        paid += Number(record, "paidAmount");
-        if (const std::string code = Text(record, "primaryDiagnosis"); !code.empty()) {
+    for (const RecordText& claim : claims) {
+        billed += Number(claim, kBilled);
+        paid += Number(claim, kPaid);
+        if (const std::string& code = Value(claim, kDiagnosis); !code.empty()) {
             ++diagnoses[code];
         }
     }
@@ -208,7 +304,7 @@ json::object ClaimsSummary(const json::array& claims, const std::string& since) 
     for (std::size_t rank = 0; rank < ranked.size() && rank < 5; ++rank) {
         top.push_back(json::object{{"code", ranked[rank].first}, {"claims", ranked[rank].second}});
     }
-    const bool amounts_visible = !claims.empty() && claims[0].as_object().contains("billedAmount");
+    const bool amounts_visible = !claims.empty() && claims[0].values[kBilled].has_value();
     json::object summary{{"since", since},
                          {"count", static_cast<std::int64_t>(claims.size())},
                          {"complete", claims.size() < static_cast<std::size_t>(kMaxSummaryClaims)}};
@@ -217,7 +313,7 @@ json::object ClaimsSummary(const json::array& claims, const std::string& since) 
         summary["paid"] = paid;
     }
     summary["byMonth"] = ClaimsByMonth(claims, since, amounts_visible || claims.empty());
-    if (!claims.empty() && claims[0].as_object().contains("primaryDiagnosis")) {
+    if (!claims.empty() && claims[0].values[kDiagnosis].has_value()) {
         summary["topDiagnoses"] = std::move(top);
     }
     return summary;
@@ -294,72 +390,142 @@ std::string AfterCursor(const TimelineSource& source, bool datetime_field,
            query::QuoteText(cursor.id) + "))";
 }
 
-// "id in ('a', 'b', …)" in the filter language.
-std::string IdIn(const std::vector<std::string>& ids) {
-    std::string filter = "id in (";
-    for (std::size_t id_idx = 0; id_idx < ids.size(); ++id_idx) {
-        filter += (id_idx == 0 ? "" : ", ") + query::QuoteText(ids[id_idx]);
+// A part of the view, already read whole, that holds a timeline source's records; its values
+// are the id, then the source's date.
+struct SharedPart {
+    const std::optional<Records>* records = nullptr;
+    int limit = 0;  // the part's limit: fewer records than this and it holds all of them
+    // Sorted by the source's field, then id, both descending: the timeline's own order, so
+    // the records with the field set are the source's first entries.
+    bool timeline_order = false;
+};
+using SharedParts = std::map<std::string_view, SharedPart>;
+
+// Takes a source's entries of the first page from a part sorted like the timeline, when the
+// part holds them all: every record of the member, or at least one more than the page with
+// the date set. False when the part cannot tell and the source must be read.
+bool EntriesFromPart(const TimelineSource& source, const SharedPart& part, int limit,
+                     std::vector<TimelineKey>& entries) {
+    if (!part.timeline_order) {
+        return false;
     }
-    return filter + ")";
+    if (!*part.records) {
+        return true;  // the caller may not see the object: no entries, as the read would find
+    }
+    const Records& records = **part.records;
+    std::vector<TimelineKey> found;
+    for (const RecordText& record : records) {
+        if (!record.values[1]) {
+            return false;  // the date is hidden: the read answers for it
+        }
+        if (!record.values[1]->empty() && found.size() <= static_cast<std::size_t>(limit)) {
+            found.push_back(
+                TimelineKey{*record.values[1], std::string(source.object), Value(record, 0)});
+        }
+    }
+    const bool complete = records.size() < static_cast<std::size_t>(part.limit);
+    if (!complete && found.size() <= static_cast<std::size_t>(limit)) {
+        return false;
+    }
+    entries.insert(entries.end(), std::make_move_iterator(found.begin()),
+                   std::make_move_iterator(found.end()));
+    return true;
 }
 
-// Two steps: each source's newest entries by date and id alone, merged into one page; then
-// the whole records of just the entries on the page, one read per object. Reading every
-// source's candidates whole would read (and audit) eight times what the page shows.
-Result<json::object> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
-                              const std::optional<TimelineKey>& cursor) {
+// Each source's newest entries by date and id alone, from the part that holds them or read.
+Result<std::vector<TimelineKey>> TimelineEntries(const PartReader& reader,
+                                                 const std::string& member_filter, int limit,
+                                                 const std::optional<TimelineKey>& cursor,
+                                                 const SharedParts& shared) {
     std::vector<TimelineKey> entries;
     for (const TimelineSource& source : kTimelineSources) {
+        const auto part = shared.find(source.object);
+        if (!cursor && part != shared.end() &&
+            EntriesFromPart(source, part->second, limit, entries)) {
+            continue;
+        }
         const bool datetime_field = source.field == "createdAt" || source.field == "startedAt";
         std::string filter = member_filter + " and " + std::string(source.field) + " is not null";
         if (cursor) {
             filter += " and " + AfterCursor(source, datetime_field, *cursor);
         }
         P360_ASSIGN_OR_RETURN(
-            auto items, reader.List(source.object, filter, "-" + std::string(source.field) + ",-id",
-                                    limit + 1, {"id", std::string(source.field)}));
-        if (!items) {
+            auto records,
+            reader.List(source.object, filter, "-" + std::string(source.field) + ",-id", limit + 1,
+                        {source.field},
+                        {std::string(metadata::kIdField), std::string(source.field)}));
+        if (!records) {
             continue;
         }
-        for (const json::value& item : *items) {
-            const json::object& record = item.as_object();
-            entries.push_back(TimelineKey{Text(record, source.field), std::string(source.object),
-                                          Text(record, "id")});
+        for (const RecordText& record : *records) {
+            entries.push_back(
+                TimelineKey{Value(record, 1), std::string(source.object), Value(record, 0)});
         }
     }
     std::sort(entries.begin(), entries.end());
+    return entries;
+}
+
+// Two steps: each source's newest entries by date and id alone, merged into one page; then
+// the whole records of just the entries on the page. Reading every source's candidates whole
+// would read (and audit) eight times what the page shows. Records another part of the view
+// holds already are taken from it; the rest are read, one read per object.
+Result<std::string> Timeline(const PartReader& reader, const std::string& member_filter, int limit,
+                             const std::optional<TimelineKey>& cursor, const SharedParts& shared) {
+    P360_ASSIGN_OR_RETURN(auto entries,
+                          TimelineEntries(reader, member_filter, limit, cursor, shared));
     const std::size_t shown = std::min(entries.size(), static_cast<std::size_t>(limit));
-    std::map<std::string, std::vector<std::string>> ids_by_object;
-    for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
-        ids_by_object[entries[entry_idx].object].push_back(entries[entry_idx].id);
-    }
-    std::map<std::pair<std::string, std::string>, json::object> records;
-    for (const auto& [object, ids] : ids_by_object) {
-        P360_ASSIGN_OR_RETURN(auto items, reader.List(object, member_filter + " and " + IdIn(ids),
-                                                      "", static_cast<int>(ids.size())));
-        if (!items) {
-            continue;
-        }
-        for (json::value& item : *items) {
-            json::object& record = item.as_object();
-            records.emplace(std::pair(object, Text(record, "id")), std::move(record));
+    std::map<std::pair<std::string, std::string>, const std::string*> held;
+    for (const auto& [object, part] : shared) {
+        if (*part.records) {
+            for (const RecordText& record : **part.records) {
+                held.emplace(std::pair(std::string(object), Value(record, 0)), &record.json);
+            }
         }
     }
-    json::array page;
+    std::map<std::string, std::vector<std::string>> missing;
     for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
         const TimelineKey& key = entries[entry_idx];
-        auto record = records.find(std::pair(key.object, key.id));
-        if (record == records.end()) {
-            continue;  // deleted between the two reads
+        if (!held.contains(std::pair(key.object, key.id))) {
+            missing[key.object].push_back(key.id);
         }
-        page.push_back(json::object{{"at", key.at},
-                                    {"object", key.object},
-                                    {"id", key.id},
-                                    {"record", std::move(record->second)}});
     }
-    json::object timeline{{"items", std::move(page)}};
-    timeline["nextCursor"] =
-        entries.size() > shown ? json::value(entries[shown - 1].Encode()) : json::value(nullptr);
+    std::map<std::pair<std::string, std::string>, std::string> read;
+    for (const auto& [object, ids] : missing) {
+        P360_ASSIGN_OR_RETURN(auto records, reader.ByIds(object, ids));
+        for (auto& [id, json] : records) {
+            read.emplace(std::pair(object, id), std::move(json));
+        }
+    }
+    std::string timeline = "{\"items\":[";
+    for (std::size_t entry_idx = 0; entry_idx < shown; ++entry_idx) {
+        const TimelineKey& key = entries[entry_idx];
+        const auto id = std::pair(key.object, key.id);
+        const std::string* record = nullptr;
+        if (auto found = held.find(id); found != held.end()) {
+            record = found->second;
+        } else if (auto fresh = read.find(id); fresh != read.end()) {
+            record = &fresh->second;
+        } else {
+            continue;  // out of reach
+        }
+        timeline.append(timeline.back() == '[' ? "{" : ",{");
+        AppendKey(timeline, "at");
+        AppendJsonString(timeline, key.at);
+        AppendKey(timeline, "object");
+        AppendJsonString(timeline, key.object);
+        AppendKey(timeline, "id");
+        AppendJsonString(timeline, key.id);
+        AppendKey(timeline, "record");
+        timeline.append(*record).push_back('}');
+    }
+    timeline.append("],\"nextCursor\":");
+    if (entries.size() > shown) {
+        AppendJsonString(timeline, entries[shown - 1].Encode());
+    } else {
+        timeline.append("null");
+    }
+    timeline.push_back('}');
     return timeline;
 }
 
@@ -374,61 +540,112 @@ std::string TwelveMonthsBefore(std::int64_t now_millis) {
     return std::to_string(year) + month_day;
 }
 
+// The parts of the view, each read once, written in the order the answer lists them.
+Result<std::string> Assemble(records::RecordReader& records, std::string_view person_id,
+                             const Member360Options& options,
+                             const std::optional<TimelineKey>& cursor, std::int64_t now_millis) {
+    const std::string_view profile_values[] = {metadata::kIdField, "household"};
+    P360_ASSIGN_OR_RETURN(RecordText person, records.Get("Person", person_id, profile_values));
+    const PartReader reader(records);
+    const std::string member = "person = " + query::QuoteText(person_id);
+
+    P360_ASSIGN_OR_RETURN(auto household, Household(reader, Value(person, 1), member));
+    // Lists sorted newest first by the date the timeline places them at, then by id, as the
+    // timeline is: its first page takes what it can from them rather than reading again.
+    P360_ASSIGN_OR_RETURN(auto coverages, reader.List("MemberPlan", member, "-effectiveDate,-id",
+                                                      20, {"effectiveDate", "plan"}));
+    const std::string since = TwelveMonthsBefore(now_millis);
+    const std::vector<std::string_view> summed = {"serviceFromDate", "billedAmount", "paidAmount",
+                                                  "primaryDiagnosis"};
+    P360_ASSIGN_OR_RETURN(auto year_of_claims,
+                          reader.List("Claim", member + " and serviceFromDate >= " + since,
+                                      "-serviceFromDate", kMaxSummaryClaims, summed,
+                                      std::vector<std::string>(summed.begin(), summed.end())));
+    std::optional<Records> recent_claims;
+    if (year_of_claims) {
+        P360_ASSIGN_OR_RETURN(recent_claims,
+                              reader.List("Claim", member, "-serviceFromDate,-id",
+                                          options.recent_items, {"serviceFromDate"}));
+    }
+    P360_ASSIGN_OR_RETURN(auto open_cases, reader.List("Case", member + " and status != 'closed'",
+                                                       "-createdAt,-id", options.list_items));
+    P360_ASSIGN_OR_RETURN(auto recent_cases, reader.List("Case", member, "-createdAt,-id",
+                                                         options.recent_items, {"createdAt"}));
+    SharedParts shared{
+        {"MemberPlan", {&coverages, 20, true}},
+        {"Claim", {&recent_claims, options.recent_items, year_of_claims.has_value()}},
+        {"Case", {&recent_cases, options.recent_items, true}},
+    };
+    struct ListPart {
+        std::string_view key;
+        std::string_view object;
+        std::string_view date_field;
+        int limit;
+    };
+    const ListPart lists[] = {
+        {"interactions", "Interaction", "startedAt", options.recent_items},
+        {"conditions", "Condition", "recordedDate", options.list_items},
+        {"medications", "Medication", "startDate", options.list_items},
+        {"consents", "Consent", "effectiveDate", options.list_items},
+        {"lifeEvents", "LifeEvent", "eventDate", options.list_items},
+        {"careTeam", "CareTeamMember", "startDate", options.list_items},
+    };
+    std::optional<Records> parts[std::size(lists)];
+    for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
+        const ListPart& list = lists[part_idx];
+        P360_ASSIGN_OR_RETURN(
+            parts[part_idx],
+            reader.List(list.object, member, "-" + std::string(list.date_field) + ",-id",
+                        list.limit, {list.date_field}));
+        shared.emplace(list.object, SharedPart{&parts[part_idx], list.limit, true});
+    }
+    P360_ASSIGN_OR_RETURN(std::string timeline,
+                          Timeline(reader, member, options.timeline_items, cursor, shared));
+    if (coverages) {
+        P360_TRY(AttachPlans(reader, *coverages));  // after the timeline took the coverages bare
+    }
+
+    std::string view = "{";
+    AppendKey(view, "profile");
+    view.append(person.json);
+    if (household) {
+        AppendKey(view, "household");
+        view.append(*household);
+    }
+    AppendPart(view, "coverages", coverages);
+    if (year_of_claims) {
+        AppendKey(view, "claims");
+        AppendObject(view, {{"summary", SerializeJson(ClaimsSummary(*year_of_claims, since))},
+                            {"recent", ArrayText(recent_claims ? *recent_claims : Records())}});
+    }
+    if (open_cases && recent_cases) {
+        AppendKey(view, "cases");
+        AppendObject(view,
+                     {{"open", ArrayText(*open_cases)}, {"recent", ArrayText(*recent_cases)}});
+    }
+    for (std::size_t part_idx = 0; part_idx < std::size(lists); ++part_idx) {
+        AppendPart(view, lists[part_idx].key, parts[part_idx]);
+    }
+    AppendKey(view, "timeline");
+    view.append(timeline).push_back('}');
+    return view;
+}
+
 }  // namespace
 
-Result<json::object> Member360::Build(const Actor& actor, std::string_view person_id,
-                                      const Member360Options& options) const {
+Result<std::string> Member360::Build(const Actor& actor, std::string_view person_id,
+                                     const Member360Options& options) const {
     if (options.timeline_items < 1 || options.timeline_items > kMaxTimelineItems) {
         return Error::InvalidArgument("timelineLimit must be between 1 and 200.", "timelineLimit");
     }
     P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
-    P360_ASSIGN_OR_RETURN(json::object person, records_.Get(actor, "Person", person_id));
-    const PartReader reader(records_, actor);
-    const std::string member = "person = " + query::QuoteText(person_id);
-
-    json::object view;
-    P360_ASSIGN_OR_RETURN(auto household, Household(reader, person, member));
-    view["profile"] = std::move(person);
-    if (household) {
-        view["household"] = std::move(*household);
-    }
-    P360_ASSIGN_OR_RETURN(auto coverages, Coverages(reader, member));
-    PutIfVisible(view, "coverages", std::move(coverages));
-
-    const std::string since = TwelveMonthsBefore(clock_.NowMillis());
-    P360_ASSIGN_OR_RETURN(
-        auto year_of_claims,
-        reader.List("Claim", member + " and serviceFromDate >= " + since, "-serviceFromDate",
-                    kMaxSummaryClaims,
-                    {"serviceFromDate", "billedAmount", "paidAmount", "primaryDiagnosis"}));
-    if (year_of_claims) {
-        P360_ASSIGN_OR_RETURN(auto recent, reader.List("Claim", member, "-serviceFromDate,-id",
-                                                       options.recent_items));
-        view["claims"] = json::object{{"summary", ClaimsSummary(*year_of_claims, since)},
-                                      {"recent", recent ? std::move(*recent) : json::array()}};
-    }
-    P360_ASSIGN_OR_RETURN(auto open_cases, reader.List("Case", member + " and status != 'closed'",
-                                                       "-createdAt", options.list_items));
-    P360_ASSIGN_OR_RETURN(auto recent_cases,
-                          reader.List("Case", member, "-createdAt", options.recent_items));
-    if (open_cases && recent_cases) {
-        view["cases"] =
-            json::object{{"open", std::move(*open_cases)}, {"recent", std::move(*recent_cases)}};
-    }
-    const std::pair<std::string_view, std::string_view> lists[] = {
-        {"interactions", "Interaction|-startedAt"}, {"conditions", "Condition|-recordedDate"},
-        {"medications", "Medication|-startDate"},   {"consents", "Consent|-effectiveDate"},
-        {"lifeEvents", "LifeEvent|-eventDate"},     {"careTeam", "CareTeamMember|-startDate"},
-    };
-    for (const auto& [key, spec] : lists) {
-        const auto bar = spec.find('|');
-        const int limit = key == "interactions" ? options.recent_items : options.list_items;
-        P360_ASSIGN_OR_RETURN(auto part, reader.List(spec.substr(0, bar), member,
-                                                     std::string(spec.substr(bar + 1)), limit));
-        PutIfVisible(view, key, std::move(part));
-    }
-    P360_ASSIGN_OR_RETURN(view["timeline"],
-                          Timeline(reader, member, options.timeline_items, cursor));
+    std::string view;
+    // Every part on one read connection: one snapshot, one connection for some twenty reads.
+    P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
+        P360_ASSIGN_OR_RETURN(view,
+                              Assemble(records, person_id, options, cursor, clock_.NowMillis()));
+        return Ok();
+    }));
     return view;
 }
 

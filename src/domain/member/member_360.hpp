@@ -11,6 +11,9 @@
 // billed, paid, top diagnoses) with the most recent claims; open and recent cases;
 // interactions; conditions; medications; consents; life events; the care team; and one
 // timeline across all of them, newest first, paged by an opaque cursor.
+//
+// Every part is read in one read transaction (RecordService::ReadTogether), and records go into
+// the answer as the JSON text the records layer writes for them: the answer is text, built once.
 // Thread-safe (it only reads through the records layer).
 #pragma once
 
@@ -42,10 +45,10 @@ public:
     Member360(records::RecordService& records, const Clock& clock)
         : records_(records), clock_(clock) {}
 
-    // kNotFound when the member does not exist or is out of the caller's reach;
-    // kInvalidArgument for a bad cursor or limit.
-    Result<json::object> Build(const security::Actor& actor, std::string_view person_id,
-                               const Member360Options& options) const;
+    // The view as JSON text. kNotFound when the member does not exist or is out of the
+    // caller's reach; kInvalidArgument for a bad cursor or limit.
+    Result<std::string> Build(const security::Actor& actor, std::string_view person_id,
+                              const Member360Options& options) const;
 
 private:
     records::RecordService& records_;

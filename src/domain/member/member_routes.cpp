@@ -82,9 +82,9 @@ void RegisterMemberRoutes(http::Router& router, security::AuthService& auth, con
                     options.timeline_items,
                     api::IntegerQuery(request, "timelineLimit", 25, 1, member::kMaxTimelineItems));
                 options.timeline_cursor = request.Query("timelineCursor").value_or("");
-                P360_ASSIGN_OR_RETURN(json::object body,
+                P360_ASSIGN_OR_RETURN(std::string body,
                                       view.Build(actor, request.PathParam("personId"), options));
-                return api::JsonResponse(200, body);
+                return http::HttpResponse{200, "application/json", std::move(body), {}};
             }));
 }
 

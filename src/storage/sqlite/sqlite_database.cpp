@@ -308,6 +308,18 @@ public:
         return status;
     }
 
+    Status ReadTogether(const ConnectionWork& work) override {
+        P360_ASSIGN_OR_RETURN(auto connection, AcquireReader());
+        Status status = connection->Execute("BEGIN");
+        if (status.ok()) {
+            status = work(*connection);
+            // A read transaction has nothing to keep: ending it cannot lose work.
+            (void)connection->Execute(status.ok() ? "COMMIT" : "ROLLBACK");
+        }
+        ReleaseReader(std::move(connection));
+        return status;
+    }
+
     Status Write(const ConnectionWork& work) override { return Submit(work, false); }
     Status WriteAlone(const ConnectionWork& work) override { return Submit(work, true); }
 

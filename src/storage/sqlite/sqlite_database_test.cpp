@@ -58,6 +58,34 @@ TEST_F(SqliteDatabaseTest, WriteIsVisibleToLaterReads) {
     EXPECT_EQ(CountItems(), 1);
 }
 
+// Reads together see the database as it was when they began, whatever commits meanwhile.
+TEST_F(SqliteDatabaseTest, ReadsTogetherSeeOneSnapshot) {
+    auto insert = [this](const char* id) {
+        const Value params[] = {std::string(id), std::int64_t{1}};
+        return database_->Write([&params](Connection& connection) -> Status {
+            return connection.Execute("INSERT INTO item VALUES (?, ?)", params);
+        });
+    };
+    ASSERT_TRUE(insert("before").ok());
+    std::vector<std::int64_t> counts;
+    auto count = [&counts](Connection& connection) -> Status {
+        return connection.ForEachRowView("SELECT COUNT(*) FROM item", {},
+                                         [&counts](const RowView& row) {
+                                             counts.push_back(row.IntegerAt(0));
+                                             return true;
+                                         });
+    };
+    ASSERT_TRUE(database_
+                    ->ReadTogether([&](Connection& connection) -> Status {
+                        P360_TRY(count(connection));
+                        P360_TRY(insert("during"));  // committed by the writer meanwhile
+                        return count(connection);
+                    })
+                    .ok());
+    EXPECT_EQ(counts, (std::vector<std::int64_t>{1, 1}));
+    EXPECT_EQ(CountItems(), 2) << "the write did commit";
+}
+
 TEST_F(SqliteDatabaseTest, FailedWriteLeavesNothingBehind) {
     Status status = database_->Write([](Connection& connection) -> Status {
         const Value first[] = {std::string("a"), std::int64_t{1}};
