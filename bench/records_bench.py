@@ -71,12 +71,12 @@ def wrk(url, seconds, connections, token, script=None, env=None):
             "socket_errors": errors.group(1) if errors else ""}
 
 
-def bulk_load_timed(base, token, generator, first, count, chunk):
+def bulk_load_timed(base, token, generator, first, count, chunk, seed=7):
     """Like bulk_load, but times only the HTTP requests (generation excluded)."""
     spent = 0.0
     for start in range(first, first + count, chunk):
         size = min(chunk, first + count - start)
-        body = subprocess.run([generator, "--seed", "7", "--first", str(start), "--count", str(size)],
+        body = subprocess.run([generator, "--seed", str(seed), "--first", str(start), "--count", str(size)],
                               capture_output=True, check=True).stdout
         chunk_started = time.monotonic()
         status, answer = http("POST", f"{base}/api/v1/records/Person/bulk?externalId=sourceId&mode=partial",

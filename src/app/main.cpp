@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <string>
 
@@ -128,7 +129,8 @@ std::string DefaultNodeName() {
 int Fail(const Error& error);
 
 // The identity service of a deployment, with the shipped survivorship rules.
-Result<std::unique_ptr<identity::IdentityService>> OpenIdentity(Deployment& deployment) {
+Result<std::unique_ptr<identity::IdentityService>> OpenIdentity(
+    Deployment& deployment, identity::IdentityServiceOptions options = {}) {
     const auto& files = catalog::EmbeddedIdentityFiles();
     const auto rules = std::find_if(files.begin(), files.end(), [](const auto& file) {
         return file.name == "survivorship.yaml";
@@ -140,7 +142,7 @@ Result<std::unique_ptr<identity::IdentityService>> OpenIdentity(Deployment& depl
                           identity::SurvivorshipPolicy::Parse(rules->text, rules->name));
     return std::make_unique<identity::IdentityService>(
         deployment.records(), deployment.metadata(), deployment.database(), deployment.authorizer(),
-        deployment.clock(), SystemActor(), std::move(policy));
+        deployment.clock(), SystemActor(), std::move(policy), options);
 }
 
 int Fail(const Error& error) {
@@ -455,9 +457,9 @@ int ImportDump(int argc, char** argv) {
 }
 
 // A CSV cell, quoted when it must be.
-std::string CsvCell(const std::string& text) {
-    if (text.find_first_of(",\"\r\n") == std::string::npos) {
-        return text;
+std::string CsvCell(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+        return std::string(text);
     }
     std::string quoted = "\"";
     for (char c : text) {
@@ -466,14 +468,43 @@ std::string CsvCell(const std::string& text) {
     return quoted + "\"";
 }
 
+// Progress on standard error with the seconds since the start: a line when a stage begins and
+// at most one a second within it, so a million records do not print a thousand lines.
+class ProgressPrinter {
+public:
+    void operator()(std::string_view stage, std::uint64_t done) {
+        const auto now = std::chrono::steady_clock::now();
+        if (stage == stage_ && now - printed_ < std::chrono::seconds(1)) {
+            return;
+        }
+        stage_ = std::string(stage);
+        printed_ = now;
+        const auto seconds = std::chrono::duration<double>(now - started_).count();
+        std::cerr << "  [" << std::fixed << std::setprecision(1) << seconds << " s] " << stage
+                  << ": " << done << "\n";
+    }
+
+private:
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point printed_;
+    std::string stage_;
+};
+
 int IdentityDedupe(int argc, char** argv) {
     Command command{CommonOptions("payer360 identity dedupe --report FILE"), {}};
+    identity::IdentityServiceOptions options;
     command.options.add_options()(
         "report", po::value<std::string>()->required(),
-        "write a CSV here: one line per Person (record id, its sourceId, golden member id)");
+        "write a CSV here: one line per Person (record id, its sourceId, golden member id)")(
+        "batch", po::value<std::size_t>()->default_value(options.dedupe_batch),
+        "records written per transaction (1 to 100000)");
     int exit_code = 0;
     if (!Parse(argc, argv, 3, command, exit_code)) {
         return exit_code;
+    }
+    options.dedupe_batch = command.values["batch"].as<std::size_t>();
+    if (options.dedupe_batch < 1 || options.dedupe_batch > records::RecordLimits{}.max_bulk_lines) {
+        return Fail(Error::InvalidArgument("--batch must be 1 to 100000", "batch"));
     }
     const std::string report_path = command.values["report"].as<std::string>();
     std::ofstream report(report_path, std::ios::binary | std::ios::trunc);
@@ -484,28 +515,28 @@ int IdentityDedupe(int argc, char** argv) {
     if (!deployment.ok()) {
         return Fail(deployment.error());
     }
-    auto identity = OpenIdentity(**deployment);
+    auto identity = OpenIdentity(**deployment, options);
     if (!identity.ok()) {
         return Fail(identity.error());
     }
-    auto result = (*identity)->Dedupe([](std::string_view stage, std::uint64_t done) {
-        std::cerr << "  " << stage << ": " << done << "\n";
-    });
-    if (!result.ok()) {
-        return Fail(result.error());
-    }
     report << "recordId,externalId,goldenMemberId\n";
-    for (const identity::DedupeLine& line : result->lines) {
+    const auto write_line = [&report](const identity::DedupeLine& line) -> Status {
         report << CsvCell(line.person_id) << ',' << CsvCell(line.source_id) << ','
                << CsvCell(line.golden_member_id) << '\n';
+        return report ? Ok() : Status(Error::Unavailable("Writing the report failed."));
+    };
+    ProgressPrinter progress;
+    auto result = (*identity)->Dedupe(write_line, std::ref(progress));
+    if (!result.ok()) {
+        return Fail(result.error());
     }
     report.close();
     if (!report) {
         return Fail(Error::Unavailable("Writing " + report_path + " failed."));
     }
-    std::cout << "identity dedupe: " << result->lines.size() << " people, "
-              << result->golden_members << " golden members, " << result->changed
-              << " identities written, " << result->reviews << " pairs for review\n";
+    std::cout << "identity dedupe: " << result->people << " people, " << result->golden_members
+              << " golden members, " << result->changed << " identities written, "
+              << result->reviews << " pairs for review\n";
     return 0;
 }
 

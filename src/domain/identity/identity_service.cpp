@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
+#include <span>
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -284,6 +286,34 @@ private:
     std::vector<std::uint32_t> parent_;
 };
 
+// Every record of `object` matching `filter`, handed to `on_record` one page at a time.
+Status ForEachPage(records::RecordService& records, const security::Actor& actor,
+                   std::string_view object, std::string filter, std::vector<std::string> fields,
+                   const std::function<Status(json::object& record)>& on_record,
+                   const IdentityProgress& progress) {
+    query::ListRequest request{.filter = std::move(filter),
+                               .sort = "",
+                               .fields = std::move(fields),
+                               .limit = kPageSize,
+                               .cursor = ""};
+    std::uint64_t seen = 0;
+    for (;;) {
+        P360_ASSIGN_OR_RETURN(json::object page, records.List(actor, object, request));
+        for (json::value& item : page.at("items").as_array()) {
+            P360_TRY(on_record(item.as_object()));
+            ++seen;
+        }
+        if (progress) {
+            progress(std::string("read ") + std::string(object), seen);
+        }
+        const json::value& next = page.at("nextCursor");
+        if (!next.is_string()) {
+            return Ok();
+        }
+        request.cursor = std::string(next.as_string());
+    }
+}
+
 records::RecordChange IdentityChange(const std::string& person, json::object fields) {
     return records::RecordChange{.object = std::string(kMemberIdentity),
                                  .key_field = "person",
@@ -342,25 +372,22 @@ Result<std::vector<json::object>> IdentityService::ReadAllAs(const security::Act
                                                              std::vector<std::string> fields,
                                                              const IdentityProgress& progress) {
     std::vector<json::object> items;
-    query::ListRequest request{.filter = std::move(filter),
-                               .sort = "",
-                               .fields = std::move(fields),
-                               .limit = kPageSize,
-                               .cursor = ""};
-    for (;;) {
-        P360_ASSIGN_OR_RETURN(json::object page, records_.List(actor, object, request));
-        for (json::value& item : page.at("items").as_array()) {
-            items.push_back(std::move(item.as_object()));
-        }
-        if (progress) {
-            progress(std::string("read ") + std::string(object), items.size());
-        }
-        const json::value& next = page.at("nextCursor");
-        if (!next.is_string()) {
-            return items;
-        }
-        request.cursor = std::string(next.as_string());
-    }
+    P360_TRY(ForEachPage(
+        records_, actor, object, std::move(filter), std::move(fields),
+        [&items](json::object& item) {
+            items.push_back(std::move(item));
+            return Ok();
+        },
+        progress));
+    return items;
+}
+
+Status IdentityService::ForEachRecord(std::string_view object, std::string filter,
+                                      std::vector<std::string> fields,
+                                      const std::function<Status(json::object& record)>& on_record,
+                                      const IdentityProgress& progress) {
+    return ForEachPage(records_, system_, object, std::move(filter), std::move(fields), on_record,
+                       progress);
 }
 
 Result<IdentityService::Identities> IdentityService::IdentitiesOf(
@@ -401,17 +428,21 @@ Result<std::unique_ptr<MemberIndex>> IdentityService::BuildIndex(
     if (progress) {
         progress("indexed", index->size());
     }
-    if (index->size() >= options_.min_training_records) {
-        index->Train();
+    TrainIndex(*index, progress);
+    return index;
+}
+
+void IdentityService::TrainIndex(MemberIndex& index, const IdentityProgress& progress) {
+    if (index.size() >= options_.min_training_records) {
+        index.Train();
     } else {
         // Computed once per process: the population is fixed.
         static const MatchModel kReference = ReferenceModel(options_.index);
-        index->set_model(kReference);
+        index.set_model(kReference);
     }
     if (progress) {
-        progress("trained", index->size());
+        progress("trained", index.size());
     }
-    return index;
 }
 
 Status IdentityService::Load(const IdentityProgress& progress) {
@@ -1088,124 +1119,315 @@ Result<json::object> IdentityService::Unmerge(const security::Actor& actor,
                         {"changedSince", std::move(changed_since)}};
 }
 
-Result<DedupeReport> IdentityService::Dedupe(const IdentityProgress& progress) {
-    std::lock_guard decide(decide_mutex_);
-    P360_ASSIGN_OR_RETURN(auto people, ReadAll("Person", "", PersonFields(), progress));
-    std::unordered_map<std::string, std::uint32_t> current;
-    P360_ASSIGN_OR_RETURN(auto index, BuildIndex(people, current, progress));
-    const DedupeResult result = index->Dedupe();
-    if (progress) {
-        progress("compared pairs", result.compared_pairs);
+namespace {
+
+constexpr std::uint32_t kNoGolden = std::numeric_limits<std::uint32_t>::max();
+
+// The golden member ids of one dedupe run, each held once and named by a dense number, so a
+// million records carry four bytes each rather than a string.
+class GoldenIds {
+public:
+    std::uint32_t Intern(std::string id) {
+        const auto [found, inserted] =
+            numbers_.try_emplace(std::move(id), static_cast<std::uint32_t>(ids_.size()));
+        if (inserted) {
+            ids_.push_back(&found->first);
+        }
+        return found->second;
     }
-    P360_ASSIGN_OR_RETURN(auto existing_items,
-                          ReadAll(kMemberIdentity, "", {"person", "goldenMemberId", "method"}));
-    std::unordered_map<std::string, Identity> existing;
-    for (const json::object& item : existing_items) {
-        existing[Text(item, "person")] =
-            Identity{"", Text(item, "goldenMemberId"), Text(item, "method")};
+    const std::string& operator[](std::uint32_t number) const { return *ids_[number]; }
+    std::size_t size() const { return ids_.size(); }
+
+private:
+    std::unordered_map<std::string, std::uint32_t> numbers_;
+    std::vector<const std::string*> ids_;  // the keys of numbers_, which never move
+};
+
+// What the stored MemberIdentity records say of each indexed record.
+struct StoredIdentities {
+    std::vector<std::uint32_t> golden;  // per record; kNoGolden when it has none yet
+    std::vector<bool> decided;          // linked by a steward (an accepted review, a merge)
+};
+
+// Records grouped by cluster, clusters in the order of their smallest record.
+struct ClusterMembers {
+    std::vector<std::uint32_t> offsets;  // cluster c is members[offsets[c], offsets[c + 1])
+    std::vector<std::uint32_t> members;
+
+    std::size_t size() const { return offsets.size() - 1; }
+    std::span<const std::uint32_t> Of(std::size_t cluster) const {
+        return std::span(members).subspan(offsets[cluster],
+                                          offsets[cluster + 1] - offsets[cluster]);
     }
-    // Links a steward decided (accepted reviews, merges) stand: their records stay together.
-    const std::size_t count = people.size();
-    DisjointSets clusters(count);
+};
+
+// The engine's clusters, joined where a steward decided two records are one person: those
+// links stand whatever the scores say.
+ClusterMembers GroupClusters(const std::vector<std::uint32_t>& cluster_of,
+                             const StoredIdentities& stored, std::size_t golden_count) {
+    const std::size_t count = cluster_of.size();
+    DisjointSets sets(count);
     for (std::uint32_t record = 0; record < count; ++record) {
-        clusters.Join(record, result.cluster_of[record]);
+        sets.Join(record, cluster_of[record]);
     }
-    std::unordered_map<std::string, std::uint32_t> decided_golden;
+    std::vector<std::uint32_t> first_decided(golden_count, kNoGolden);
     for (std::uint32_t record = 0; record < count; ++record) {
-        const auto identity = existing.find(index->record_id(record));
-        if (identity == existing.end() ||
-            (identity->second.method != "review" && identity->second.method != "merge")) {
+        if (stored.decided[record]) {
+            std::uint32_t& first = first_decided[stored.golden[record]];
+            if (first == kNoGolden) {
+                first = record;
+            } else {
+                sets.Join(first, record);
+            }
+        }
+    }
+    // A set's root is its smallest record, so records in order meet each cluster at its root
+    // first: numbering clusters there keeps them in the order of their smallest record.
+    std::vector<std::uint32_t> cluster(count);
+    std::uint32_t clusters = 0;
+    for (std::uint32_t record = 0; record < count; ++record) {
+        const std::uint32_t root = sets.Find(record);
+        cluster[record] = root == record ? clusters++ : cluster[root];
+    }
+    ClusterMembers grouped;
+    grouped.offsets.assign(clusters + 1, 0);
+    for (const std::uint32_t number : cluster) {
+        ++grouped.offsets[number + 1];
+    }
+    std::partial_sum(grouped.offsets.begin(), grouped.offsets.end(), grouped.offsets.begin());
+    std::vector<std::uint32_t> next(grouped.offsets.begin(), grouped.offsets.end() - 1);
+    grouped.members.resize(count);
+    for (std::uint32_t record = 0; record < count; ++record) {
+        grouped.members[next[cluster[record]]++] = record;
+    }
+    return grouped;
+}
+
+// The stored golden id most records of `records` have (ties: the smallest id) that no earlier
+// cluster took; kNoGolden when there is none.
+std::uint32_t MajorityGolden(std::span<const std::uint32_t> records, const StoredIdentities& stored,
+                             const GoldenIds& goldens, const std::vector<bool>& taken) {
+    std::vector<std::pair<std::uint32_t, int>> votes;
+    for (const std::uint32_t record : records) {
+        const std::uint32_t golden = stored.golden[record];
+        if (golden == kNoGolden || taken[golden]) {
             continue;
         }
-        const auto [first, inserted] = decided_golden.try_emplace(identity->second.golden, record);
-        if (!inserted) {
-            clusters.Join(first->second, record);
+        const auto found = std::find_if(votes.begin(), votes.end(), [golden](const auto& vote) {
+            return vote.first == golden;
+        });
+        if (found == votes.end()) {
+            votes.emplace_back(golden, 1);
+        } else {
+            ++found->second;
         }
     }
-    // Each cluster keeps the golden id most of its records had (each id goes to one cluster).
-    std::map<std::uint32_t, std::vector<std::uint32_t>> members;
-    for (std::uint32_t record = 0; record < count; ++record) {
-        members[clusters.Find(record)].push_back(record);
+    std::uint32_t best = kNoGolden;
+    int best_votes = 0;
+    for (const auto& [golden, count] : votes) {
+        if (count > best_votes || (count == best_votes && goldens[golden] < goldens[best])) {
+            best = golden;
+            best_votes = count;
+        }
     }
-    std::vector<std::string> golden_of(count);
-    std::set<std::string> taken;
-    for (const auto& [root, records] : members) {
-        std::map<std::string, int> votes;
-        for (std::uint32_t record : records) {
-            if (const auto found = existing.find(index->record_id(record));
-                found != existing.end()) {
-                ++votes[found->second.golden];
-            }
+    return best;
+}
+
+// Each cluster keeps the golden id most of its records had, so golden ids survive re-runs;
+// each id goes to one cluster at most, and a cluster without one gets a new id.
+std::vector<std::uint32_t> AssignGoldenIds(const ClusterMembers& clusters,
+                                           const StoredIdentities& stored, GoldenIds& goldens,
+                                           const std::function<std::string()>& new_id) {
+    std::vector<std::uint32_t> golden_of(stored.golden.size(), kNoGolden);
+    std::vector<bool> taken(goldens.size(), false);  // new ids are unique by construction
+    for (std::size_t cluster = 0; cluster < clusters.size(); ++cluster) {
+        const auto records = clusters.Of(cluster);
+        std::uint32_t golden = MajorityGolden(records, stored, goldens, taken);
+        if (golden == kNoGolden) {
+            golden = goldens.Intern(new_id());
+        } else {
+            taken[golden] = true;
         }
-        std::string golden;
-        int best = 0;
-        for (const auto& [candidate, votes_for] : votes) {
-            if (votes_for > best && !taken.contains(candidate)) {
-                golden = candidate;
-                best = votes_for;
-            }
-        }
-        if (golden.empty()) {
-            golden = NewGoldenId();
-        }
-        taken.insert(golden);
-        for (std::uint32_t record : records) {
+        for (const std::uint32_t record : records) {
             golden_of[record] = golden;
         }
     }
+    return golden_of;
+}
+
+void AppendLine(std::string& ndjson, const json::object& fields) {
+    ndjson.append(json::serialize(fields)).push_back('\n');
+}
+
+}  // namespace
+
+Status IdentityService::WriteBulk(std::string_view object, std::string_view key_field,
+                                  std::string& lines) {
+    if (lines.empty()) {
+        return Ok();
+    }
+    P360_ASSIGN_OR_RETURN(
+        records::BulkOutcome outcome,
+        records_.BulkUpsert(system_, object, lines, key_field, records::BulkMode::kAtomic));
+    lines.clear();
+    if (outcome.applied) {
+        return Ok();
+    }
+    // Only a defect makes a decision invalid: say which and why.
+    for (const json::value& result : outcome.body.at("results").as_array()) {
+        if (const json::value* errors = result.as_object().if_contains("errors")) {
+            return Error::Internal("A " + std::string(object) +
+                                   " record was refused: " + json::serialize(*errors));
+        }
+    }
+    return Error::Internal("The " + std::string(object) + " batch was rolled back.");
+}
+
+// Everything one dedupe run holds, compact: per record a few integers, the person id once (in
+// the index) and the external id for the report.
+struct IdentityService::DedupeRun {
+    std::unique_ptr<MemberIndex> index;
+    std::unordered_map<std::string, std::uint32_t> current;  // person id → record
+    std::vector<std::string> source_ids;                     // per record
+    GoldenIds goldens;
+    StoredIdentities stored;
+    std::vector<std::uint32_t> golden_of;  // per record, the golden member decided
     DedupeReport report;
-    report.golden_members = members.size();
-    std::vector<records::RecordChange> changes;
-    for (std::uint32_t record = 0; record < count; ++record) {
-        const std::string& person = index->record_id(record);
-        const auto found = existing.find(person);
-        if (found == existing.end() || found->second.golden != golden_of[record]) {
-            changes.push_back(IdentityChange(
-                person, json::object{{"goldenMemberId", golden_of[record]}, {"method", "dedupe"}}));
-        }
-        report.lines.push_back({person, Text(people[record], "sourceId"), golden_of[record]});
-    }
-    report.changed = changes.size();
-    std::vector<std::string> pair_keys;
-    std::vector<const ScoredPair*> pairs;
-    for (const ScoredPair& pair : result.review) {
-        if (golden_of[pair.left] != golden_of[pair.right]) {
-            pair_keys.push_back(PairKey(index->record_id(pair.left), index->record_id(pair.right)));
-            pairs.push_back(&pair);
-        }
-    }
-    P360_ASSIGN_OR_RETURN(auto seen, ReviewStatuses(pair_keys));
-    for (std::size_t pair_idx = 0; pair_idx < pairs.size(); ++pair_idx) {
-        if (!seen.insert({pair_keys[pair_idx], "open"}).second) {
-            continue;
-        }
-        const MatchCandidate explained =
-            index->Explain(pairs[pair_idx]->left, pairs[pair_idx]->right);
-        changes.push_back(records::RecordChange{
-            .object = std::string(kIdentityReview),
-            .key_field = "pairKey",
-            .key = pair_keys[pair_idx],
-            .fields = json::object{{"person", index->record_id(pairs[pair_idx]->left)},
-                                   {"candidate", index->record_id(pairs[pair_idx]->right)},
-                                   {"probability", Rounded(explained.probability, 1e6)},
-                                   {"matchWeight", Rounded(explained.match_weight, 1e4)},
-                                   {"evidence", json::serialize(EvidenceJson(explained.fields))},
-                                   {"status", "open"}}});
-        ++report.reviews;
-    }
-    for (std::size_t first = 0; first < changes.size(); first += kChangesPerTransaction) {
-        const std::size_t end = std::min(changes.size(), first + kChangesPerTransaction);
-        const std::vector<records::RecordChange> batch(changes.begin() + first,
-                                                       changes.begin() + end);
-        P360_TRY(records_.ApplyChanges(system_, batch));
+};
+
+Result<DedupeReport> IdentityService::Dedupe(const DedupeLineSink& on_line,
+                                             const IdentityProgress& progress) {
+    std::lock_guard decide(decide_mutex_);
+    const IdentityProgress report_progress = [&progress](std::string_view stage,
+                                                         std::uint64_t done) {
         if (progress) {
-            progress("written", end);
+            progress(stage, done);
+        }
+    };
+    DedupeRun run;
+    P360_TRY(IndexEveryPerson(run, report_progress));
+    const DedupeResult result = run.index->Dedupe();
+    report_progress("compared pairs", result.compared_pairs);
+    P360_TRY(ReadStoredIdentities(run, report_progress));
+    const ClusterMembers clusters =
+        GroupClusters(result.cluster_of, run.stored, run.goldens.size());
+    run.golden_of =
+        AssignGoldenIds(clusters, run.stored, run.goldens, [this] { return NewGoldenId(); });
+    run.report.golden_members = clusters.size();
+    report_progress("clustered", clusters.size());
+    P360_TRY(WriteIdentities(run, on_line, report_progress));
+    P360_TRY(WriteReviews(run, result.review, report_progress));
+    std::unique_lock lock(live_mutex_);
+    live_.index = std::move(run.index);
+    live_.current = std::move(run.current);
+    return run.report;
+}
+
+Status IdentityService::IndexEveryPerson(DedupeRun& run, const IdentityProgress& progress) {
+    // Persons go straight into the index's compact form; of their JSON only the external id
+    // is kept, for the report.
+    run.index = std::make_unique<MemberIndex>(options_.index);
+    P360_TRY(ForEachRecord(
+        "Person", "", PersonFields(),
+        [&run](json::object& person) {
+            const std::uint32_t record = run.index->Add(ToPersonRecord(person));
+            run.current[run.index->record_id(record)] = record;
+            run.source_ids.push_back(Text(person, "sourceId"));
+            return Ok();
+        },
+        progress));
+    progress("indexed", run.index->size());
+    TrainIndex(*run.index, progress);
+    run.report.people = run.index->size();
+    return Ok();
+}
+
+Status IdentityService::ReadStoredIdentities(DedupeRun& run, const IdentityProgress& progress) {
+    const std::size_t count = run.index->size();
+    run.stored.golden.assign(count, kNoGolden);
+    run.stored.decided.assign(count, false);
+    return ForEachRecord(
+        kMemberIdentity, "", {"person", "goldenMemberId", "method"},
+        [&run](json::object& identity) {
+            // A Person written after the index was read has no record: the follower owns it.
+            const auto record = run.current.find(Text(identity, "person"));
+            if (record != run.current.end()) {
+                const std::string method = Text(identity, "method");
+                run.stored.golden[record->second] =
+                    run.goldens.Intern(Text(identity, "goldenMemberId"));
+                run.stored.decided[record->second] = method == "review" || method == "merge";
+            }
+            return Ok();
+        },
+        progress);
+}
+
+Status IdentityService::WriteIdentities(DedupeRun& run, const DedupeLineSink& on_line,
+                                        const IdentityProgress& progress) {
+    std::string batch;
+    std::size_t in_batch = 0;
+    for (std::uint32_t record = 0; record < run.index->size(); ++record) {
+        const std::string& person = run.index->record_id(record);
+        const std::string& golden = run.goldens[run.golden_of[record]];
+        if (run.stored.golden[record] != run.golden_of[record]) {
+            AppendLine(
+                batch,
+                json::object{{"person", person}, {"goldenMemberId", golden}, {"method", "dedupe"}});
+            ++run.report.changed;
+            if (++in_batch == options_.dedupe_batch) {
+                P360_TRY(WriteBulk(kMemberIdentity, "person", batch));
+                in_batch = 0;
+                progress("identities written", run.report.changed);
+            }
+        }
+        if (on_line) {
+            P360_TRY(on_line(DedupeLine{person, run.source_ids[record], golden}));
         }
     }
-    std::unique_lock lock(live_mutex_);
-    live_.index = std::move(index);
-    live_.current = std::move(current);
-    return report;
+    P360_TRY(WriteBulk(kMemberIdentity, "person", batch));
+    progress("identities written", run.report.changed);
+    return Ok();
+}
+
+Status IdentityService::WriteReviews(DedupeRun& run, const std::vector<ScoredPair>& pairs,
+                                     const IdentityProgress& progress) {
+    // A slice of the pairs at a time: its keys are looked up, its new pairs explained and
+    // written, before the next slice is touched, so memory does not grow with the queue.
+    const MemberIndex& index = *run.index;
+    std::string batch;
+    for (std::size_t first = 0; first < pairs.size(); first += options_.dedupe_batch) {
+        const std::size_t end = std::min(pairs.size(), first + options_.dedupe_batch);
+        std::vector<std::string> pair_keys;
+        std::vector<const ScoredPair*> proposed;
+        for (std::size_t pair_idx = first; pair_idx < end; ++pair_idx) {
+            const ScoredPair& pair = pairs[pair_idx];
+            if (run.golden_of[pair.left] != run.golden_of[pair.right]) {
+                pair_keys.push_back(
+                    PairKey(index.record_id(pair.left), index.record_id(pair.right)));
+                proposed.push_back(&pair);
+            }
+        }
+        P360_ASSIGN_OR_RETURN(auto seen, ReviewStatuses(pair_keys));
+        for (std::size_t pair_idx = 0; pair_idx < proposed.size(); ++pair_idx) {
+            if (seen.contains(pair_keys[pair_idx])) {
+                continue;  // proposed before, whatever became of it
+            }
+            const ScoredPair& pair = *proposed[pair_idx];
+            const MatchCandidate explained = index.Explain(pair.left, pair.right);
+            AppendLine(batch,
+                       json::object{{"pairKey", pair_keys[pair_idx]},
+                                    {"person", index.record_id(pair.left)},
+                                    {"candidate", index.record_id(pair.right)},
+                                    {"probability", Rounded(explained.probability, 1e6)},
+                                    {"matchWeight", Rounded(explained.match_weight, 1e4)},
+                                    {"evidence", json::serialize(EvidenceJson(explained.fields))},
+                                    {"status", "open"}});
+            ++run.report.reviews;
+        }
+        P360_TRY(WriteBulk(kIdentityReview, "pairKey", batch));
+        progress("reviews written", run.report.reviews);
+    }
+    return Ok();
 }
 
 }  // namespace p360::identity

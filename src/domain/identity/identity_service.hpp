@@ -64,20 +64,27 @@ struct IdentityServiceOptions {
     // At startup, Persons without a MemberIdentity are resolved one by one; beyond this many
     // the batch `payer360 identity dedupe` is the way, and startup only logs it.
     std::size_t max_startup_resolutions = 20'000;
+    // The batch dedupe writes its decisions in transactions of this many records (at most
+    // the records layer's bulk limit), so memory stays bounded and a stopped run keeps what it
+    // wrote.
+    std::size_t dedupe_batch = 20'000;
 };
 
 // Progress of a long step, for the command line: a stage name and a count.
 using IdentityProgress = std::function<void(std::string_view stage, std::uint64_t done)>;
 
-// One line of the dedupe report.
+// One line of the dedupe report; the views are valid during the call that hands it over.
 struct DedupeLine {
-    std::string person_id;
-    std::string source_id;
-    std::string golden_member_id;
+    std::string_view person_id;
+    std::string_view source_id;
+    std::string_view golden_member_id;
 };
 
+// Receives the report line by line, one per Person in id order, as the run writes them.
+using DedupeLineSink = std::function<Status(const DedupeLine& line)>;
+
 struct DedupeReport {
-    std::vector<DedupeLine> lines;  // one per Person, in id order
+    std::uint64_t people = 0;
     std::uint64_t golden_members = 0;
     std::uint64_t changed = 0;  // MemberIdentity records created or moved
     std::uint64_t reviews = 0;  // new review items
@@ -143,7 +150,12 @@ public:
 
     // Deduplicates every Person in one batch: clusters without chaining, keeps the golden ids
     // clusters already had and the links stewards decided, queues the uncertain pairs.
-    Result<DedupeReport> Dedupe(const IdentityProgress& progress = {});
+    // Streams: Persons are read page by page into the index (no JSON is kept), and decisions
+    // are written in bulk transactions of `dedupe_batch` records as they are made. Running it
+    // again changes nothing and proposes no pair twice; a run that was stopped is completed by
+    // the next one.
+    Result<DedupeReport> Dedupe(const DedupeLineSink& on_line,
+                                const IdentityProgress& progress = {});
 
 private:
     struct Live {
@@ -157,6 +169,12 @@ private:
     };
     using Identities = std::unordered_map<std::string, Identity>;
 
+    // Hands every record of `object` matching `filter` to `on_record`, page by page, as the
+    // system; only one page is held at a time.
+    Status ForEachRecord(std::string_view object, std::string filter,
+                         std::vector<std::string> fields,
+                         const std::function<Status(json::object& record)>& on_record,
+                         const IdentityProgress& progress = {});
     // Every record of `object` matching `filter`, page by page, as the system or as `actor`.
     Result<std::vector<json::object>> ReadAll(std::string_view object, std::string filter,
                                               std::vector<std::string> fields,
@@ -171,6 +189,19 @@ private:
     Result<std::unique_ptr<MemberIndex>> BuildIndex(
         const std::vector<json::object>& people,
         std::unordered_map<std::string, std::uint32_t>& current, const IdentityProgress& progress);
+    // Trains `index` on its own records, or on the reference population when it is small.
+    void TrainIndex(MemberIndex& index, const IdentityProgress& progress);
+    // Upserts the NDJSON `lines` into `object` by `key_field` in one atomic bulk transaction,
+    // through the records layer's bulk path (validation, history, outbox), then clears them.
+    Status WriteBulk(std::string_view object, std::string_view key_field, std::string& lines);
+    // The steps of Dedupe, over the state of one run (identity_service.cpp).
+    struct DedupeRun;
+    Status IndexEveryPerson(DedupeRun& run, const IdentityProgress& progress);
+    Status ReadStoredIdentities(DedupeRun& run, const IdentityProgress& progress);
+    Status WriteIdentities(DedupeRun& run, const DedupeLineSink& on_line,
+                           const IdentityProgress& progress);
+    Status WriteReviews(DedupeRun& run, const std::vector<ScoredPair>& pairs,
+                        const IdentityProgress& progress);
     // Ranked matches of a record among the live entries, itself excluded.
     std::vector<MatchCandidate> MatchLive(const PersonRecord& record, std::size_t limit) const;
     Status Resolve(const json::object& person);
