@@ -22,11 +22,11 @@
 //   in the data that split can be "same neighbourhood" or "same household", whose pairs
 //   disagree on given name and birth date. m of outright disagreement on the identity fields
 //   is held below what any same-person class shows, so the fitted class stays one of people.
-// And one rule overrides the model: two records whose given names and birth dates both
-// disagree outright, with no national id, member id or email in common, are two people
-// (a spouse, a child, a stranger on a shared line), whatever else they share. On the labelled
-// sets under 1% of true pairs look like that, and most of those stay linked through the rest
-// of their cluster.
+// And one rule overrides the model: two records that disagree outright on two of given name,
+// birth date and national id, with no member id or email in common, are two people (a spouse,
+// a child, a stranger on a shared line), whatever else they share. On the labelled sets about
+// 1% of true pairs look like that (FEBRL corrupts SSNs freely), and most of those stay linked
+// through the rest of their cluster: F1 moved by at most 0.005.
 #pragma once
 
 #include <array>
