@@ -1,6 +1,7 @@
 #include "records/record_writes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <unordered_map>
 
@@ -40,8 +41,7 @@ std::string ColumnList(const ObjectDef& object) {
 struct ObjectSql {
     std::size_t field_count = 0;
     std::string insert;
-    std::string insert_head;  // "INSERT INTO <table> (<all columns>)", for multi-row inserts
-    std::string select_all;   // "SELECT <all columns> FROM <table>"
+    std::string select_all;                                  // "SELECT <all columns> FROM <table>"
     std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
 };
 
@@ -68,8 +68,6 @@ ObjectSql& SqlFor(const ObjectDef& object) {
         statements.field_count = object.fields.size();
         statements.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
                             ") VALUES (" + placeholders + ")";
-        statements.insert_head =
-            "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns + ")";
         statements.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
         statements.select_by.clear();
     }
@@ -155,40 +153,12 @@ std::int64_t VersionOf(const storage::Row& row) {
 
 namespace {
 
-constexpr std::string_view kInsertOutbox =
-    "INSERT INTO sys_outbox (object_name, record_id, operation, payload, created_at)";
-constexpr std::size_t kOutboxColumns = 5;
-constexpr std::string_view kInsertHistory =
-    "INSERT INTO sys_field_history (object_name, record_id, field, old_value, new_value, "
-    "changed_by, changed_at)";
-constexpr std::size_t kHistoryColumns = 7;
-constexpr std::size_t kRowsPerStatement = 16;
-
-// "<head> VALUES (?, …), …" for `rows` rows of `columns` values, built once per thread and
-// head (the outbox, the history, and each object's records of a bulk chunk).
-const std::string& InsertSql(std::string_view head, std::size_t columns, std::size_t rows) {
-    thread_local std::unordered_map<std::string, std::vector<std::string>> by_head;
-    auto [entry, inserted] = by_head.try_emplace(std::string(head));
-    if (inserted) {
-        entry->second.resize(kRowsPerStatement + 1);
-    }
-    std::string& sql = entry->second[rows];
-    if (sql.empty()) {
-        sql = storage::MultiRowInsertSql(head, columns, rows);
-    }
-    return sql;
-}
-
-Status InsertRows(Connection& connection, std::string_view head, std::size_t columns,
-                  std::span<const Value> values) {
-    const std::size_t rows = values.size() / columns;
-    for (std::size_t first = 0; first < rows; first += kRowsPerStatement) {
-        const std::size_t count = std::min(kRowsPerStatement, rows - first);
-        P360_TRY(connection.Execute(InsertSql(head, columns, count),
-                                    values.subspan(first * columns, count * columns)));
-    }
-    return Ok();
-}
+constexpr std::string_view kOutboxTable = "sys_outbox";
+constexpr std::array<std::string_view, 5> kOutboxColumns{"object_name", "record_id", "operation",
+                                                         "payload", "created_at"};
+constexpr std::string_view kHistoryTable = "sys_field_history";
+constexpr std::array<std::string_view, 7> kHistoryColumns{
+    "object_name", "record_id", "field", "old_value", "new_value", "changed_by", "changed_at"};
 
 Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::string& record_id,
                     std::string_view operation, std::int64_t version,
@@ -210,7 +180,7 @@ Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::
         scope.deferred->AddOutbox(std::move(row));
         return Ok();
     }
-    return InsertRows(connection, kInsertOutbox, kOutboxColumns, row);
+    return connection.InsertRows(kOutboxTable, kOutboxColumns, row);
 }
 
 Status AppendHistory(Connection& connection, const WriteScope& scope, const std::string& record_id,
@@ -226,7 +196,7 @@ Status AppendHistory(Connection& connection, const WriteScope& scope, const std:
         scope.deferred->AddHistory(std::move(row));
         return Ok();
     }
-    return InsertRows(connection, kInsertHistory, kHistoryColumns, row);
+    return connection.InsertRows(kHistoryTable, kHistoryColumns, row);
 }
 
 Status CheckRequired(const ObjectDef& object, const storage::Row& values) {
@@ -302,12 +272,16 @@ void DeferredRows::AddRecord(const ObjectDef& object, storage::Row row) {
 Status DeferredRows::Write(Connection& connection) {
     if (!records_.empty()) {
         const ObjectDef& object = *record_object_;
-        P360_TRY(ExplainUniqueViolation(
-            InsertRows(connection, SqlFor(object).insert_head, object.fields.size(), records_)));
+        std::vector<std::string_view> columns;
+        columns.reserve(object.fields.size());
+        for (const FieldDef& field : object.fields) {
+            columns.push_back(field.name);
+        }
+        P360_TRY(ExplainUniqueViolation(connection.InsertRows(object.name, columns, records_)));
         records_.clear();
     }
-    P360_TRY(InsertRows(connection, kInsertOutbox, kOutboxColumns, outbox_));
-    P360_TRY(InsertRows(connection, kInsertHistory, kHistoryColumns, history_));
+    P360_TRY(connection.InsertRows(kOutboxTable, kOutboxColumns, outbox_));
+    P360_TRY(connection.InsertRows(kHistoryTable, kHistoryColumns, history_));
     outbox_.clear();
     history_.clear();
     rows_ = 0;

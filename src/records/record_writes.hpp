@@ -19,9 +19,9 @@
 
 namespace p360::records::detail {
 
-// Outbox and field-history rows a batch writes together, in multi-row INSERTs, instead of one
-// statement each (see WriteScope::deferred). They keep their order; nothing in the
-// transaction reads them back before they are written.
+// Outbox and field-history rows a batch writes together (Connection::InsertRows: multi-row
+// INSERTs, or COPY), instead of one statement each (see WriteScope::deferred). They keep their
+// order; nothing in the transaction reads them back before they are written.
 class DeferredRows {
 public:
     void AddOutbox(std::vector<storage::Value> row) { Add(outbox_, std::move(row)); }

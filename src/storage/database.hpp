@@ -76,6 +76,13 @@ public:
     Status ForEachRow(std::string_view sql, std::span<const Value> params,
                       const std::function<bool(const Row&)>& on_row);
 
+    // Inserts rows into `table`: `values` holds them one after another, one value for each
+    // of `columns` (names, unquoted) in order. Engines take their fastest way: multi-row
+    // INSERTs, or COPY for a long run of rows on PostgreSQL. A failure may leave some of the
+    // rows in; the caller's transaction or savepoint undoes them.
+    virtual Status InsertRows(std::string_view table, std::span<const std::string_view> columns,
+                              std::span<const Value> values);
+
     // Rows changed by the last Execute.
     virtual std::int64_t ChangedRows() const = 0;
 
