@@ -245,6 +245,11 @@ Status CheckReferences(Connection& connection, const WriteScope& scope,
     return errors.empty() ? Ok() : Status(Error::Validation(std::move(errors)));
 }
 
+// An UPDATE at the loaded version found a newer one.
+Error ChangedElsewhere() {
+    return Error::FailedPrecondition("The record was changed by someone else; reload it.");
+}
+
 // Storage reports a taken unique value by column; say it in the caller's words.
 Status ExplainUniqueViolation(Status status) {
     if (!status.ok() && status.error().code == ErrorCode::kAlreadyExists &&
@@ -269,6 +274,11 @@ void DeferredRows::AddRecord(const ObjectDef& object, storage::Row row) {
     ++rows_;
 }
 
+void DeferredRows::AddUpdate(storage::Statement update) {
+    updates_.push_back(std::move(update));
+    ++rows_;
+}
+
 Status DeferredRows::Write(Connection& connection) {
     if (!records_.empty()) {
         const ObjectDef& object = *record_object_;
@@ -279,6 +289,17 @@ Status DeferredRows::Write(Connection& connection) {
         }
         P360_TRY(ExplainUniqueViolation(connection.InsertRows(object.name, columns, records_)));
         records_.clear();
+    }
+    if (!updates_.empty()) {
+        auto changed = connection.ExecuteBatch(updates_);
+        if (!changed.ok()) {
+            return ExplainUniqueViolation(Status(std::move(changed).error()));
+        }
+        if (std::any_of(changed.value().begin(), changed.value().end(),
+                        [](std::int64_t rows) { return rows != 1; })) {
+            return ChangedElsewhere();
+        }
+        updates_.clear();
     }
     P360_TRY(connection.InsertRows(kOutboxTable, kOutboxColumns, outbox_));
     P360_TRY(connection.InsertRows(kHistoryTable, kHistoryColumns, history_));
@@ -308,7 +329,7 @@ Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scop
     }
     P360_TRY(CheckRequired(object, values));
     P360_TRY(CheckReferences(connection, scope, assignments));
-    if (scope.defer_inserts && scope.deferred != nullptr) {
+    if (scope.defer_writes && scope.deferred != nullptr) {
         // Later lines may point at this record before it is written: it counts as existing.
         if (scope.known_references != nullptr) {
             scope.known_references->insert(object.name + "/" + id);
@@ -357,9 +378,13 @@ Result<UpdateResult> UpdateRecord(Connection& connection, const WriteScope& scop
     const std::string& id = std::get<std::string>(before[kIdIndex]);
     params.push_back(id);
     params.push_back(version);
-    P360_TRY(ExplainUniqueViolation(connection.Execute(sql, params)));
-    if (connection.ChangedRows() != 1) {
-        return Error::FailedPrecondition("The record was changed by someone else; reload it.");
+    if (scope.defer_writes && scope.deferred != nullptr) {
+        scope.deferred->AddUpdate({std::move(sql), std::move(params)});
+    } else {
+        P360_TRY(ExplainUniqueViolation(connection.Execute(sql, params)));
+        if (connection.ChangedRows() != 1) {
+            return ChangedElsewhere();
+        }
     }
     row[kVersionIndex] = version + 1;
     row[kModifiedAtIndex] = scope.now;

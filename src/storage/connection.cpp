@@ -78,6 +78,16 @@ Status Connection::InsertRows(std::string_view table, std::span<const std::strin
     return Ok();
 }
 
+Result<std::vector<std::int64_t>> Connection::ExecuteBatch(std::span<const Statement> statements) {
+    std::vector<std::int64_t> changed;
+    changed.reserve(statements.size());
+    for (const Statement& statement : statements) {
+        P360_TRY(Execute(statement.sql, statement.params));
+        changed.push_back(ChangedRows());
+    }
+    return changed;
+}
+
 Status Connection::ForEachRow(std::string_view sql, std::span<const Value> params,
                               const std::function<bool(const Row&)>& on_row) {
     Row row;

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -391,6 +392,47 @@ public:
         return Copy(sql, data);
     }
 
+    // In pipeline mode: every statement is sent, then the answers are read. A failed
+    // statement aborts the transaction, so the server skips those after it.
+    Result<std::vector<std::int64_t>> ExecuteBatch(std::span<const Statement> statements) override {
+        if (statements.size() < 2 || statements.size() > kMaxPipelined) {
+            return Connection::ExecuteBatch(statements);
+        }
+        P360_TRY(DrainAhead());
+        if (statements_.size() + statements.size() > kMaxCachedStatements) {
+            // Preparing below must not deallocate what it prepared a moment before.
+            P360_TRY(Simple("DEALLOCATE ALL"));
+            statements_.clear();
+        }
+        std::vector<const std::string*> names;
+        names.reserve(statements.size());
+        for (const Statement& statement : statements) {
+            P360_ASSIGN_OR_RETURN(const std::string* name,
+                                  Prepare(statement.sql, statement.params));
+            names.push_back(name);
+        }
+        if (PQenterPipelineMode(conn_) != 1) {
+            return Connection::ExecuteBatch(statements);
+        }
+        bool sent = true;
+        for (std::size_t statement_idx = 0; sent && statement_idx < statements.size();
+             ++statement_idx) {
+            const std::vector<Value>& params = statements[statement_idx].params;
+            const ParamTexts texts(params);
+            sent = PQsendQueryPrepared(conn_, names[statement_idx]->c_str(),
+                                       static_cast<int>(params.size()), texts.values.data(),
+                                       nullptr, nullptr, 0) == 1;
+        }
+        sent = sent && PQpipelineSync(conn_) == 1;
+        Result<std::vector<std::int64_t>> changed = ReadPipelineResults(statements.size());
+        if (!sent || PQexitPipelineMode(conn_) != 1) {
+            lost_ = true;
+            return Error::Unavailable("The database is temporarily unavailable.",
+                                      std::string("postgresql pipeline: ") + PQerrorMessage(conn_));
+        }
+        return changed;
+    }
+
     std::int64_t ChangedRows() const override { return changed_rows_; }
     std::int64_t TotalChanges() const override { return total_changes_; }
 
@@ -422,6 +464,47 @@ public:
 private:
     static constexpr std::size_t kMaxCachedStatements = 512;
     static constexpr std::size_t kCopyMinRows = 32;
+    // Statements sent in one pipeline at most: their answers must fit the socket's buffers
+    // while none is read yet.
+    static constexpr std::size_t kMaxPipelined = 256;
+
+    // The answers to `count` pipelined statements, up to and including the pipeline's sync;
+    // the first failure is the outcome.
+    Result<std::vector<std::int64_t>> ReadPipelineResults(std::size_t count) {
+        std::vector<std::int64_t> changed;
+        changed.reserve(count);
+        std::optional<Error> failure;
+        while (true) {
+            ResultPtr result(PQgetResult(conn_));
+            if (result == nullptr) {
+                if (PQstatus(conn_) == CONNECTION_BAD) {
+                    lost_ = true;
+                    return Failed(nullptr);
+                }
+                continue;  // the end of one statement's results
+            }
+            const auto status = PQresultStatus(result.get());
+            if (status == PGRES_PIPELINE_SYNC) {
+                break;
+            }
+            if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+                CountChanges(result.get());
+                changed.push_back(changed_rows_);
+            } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
+                failure = Failed(result.get());
+            } else if (!failure) {
+                failure = Error::Internal("a pipelined statement was skipped without a failure");
+            }
+            if (PQstatus(conn_) == CONNECTION_BAD) {
+                lost_ = true;
+                return Failed(nullptr);
+            }
+        }
+        if (failure) {
+            return *failure;
+        }
+        return changed;
+    }
 
     // Runs `COPY … FROM STDIN` with `data` (rows in COPY's text format) as its input.
     Status Copy(const std::string& sql, std::string_view data) {
@@ -480,6 +563,27 @@ private:
         return signature;
     }
 
+    // Parameters as libpq takes them: text, or null for NULL. Valid while `params` lives.
+    struct ParamTexts {
+        explicit ParamTexts(std::span<const Value> params)
+            : texts(params.size()), values(params.size(), nullptr) {
+            for (std::size_t param_idx = 0; param_idx < params.size(); ++param_idx) {
+                const Value& value = params[param_idx];
+                if (const auto* text = std::get_if<std::string>(&value)) {
+                    values[param_idx] = text->c_str();
+                } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+                    texts[param_idx] = std::to_string(*integer);
+                    values[param_idx] = texts[param_idx].c_str();
+                } else if (const auto* real = std::get_if<double>(&value)) {
+                    AppendReal(texts[param_idx], *real);
+                    values[param_idx] = texts[param_idx].c_str();
+                }
+            }
+        }
+        std::vector<std::string> texts;
+        std::vector<const char*> values;
+    };
+
     Result<ResultPtr> Run(std::string_view sql, std::span<const Value> params) {
         if (statements_left_ == 0) {
             return Error::Internal("a one-statement read ran a second statement");
@@ -489,22 +593,9 @@ private:
         }
         P360_TRY(DrainAhead());
         P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params));
-        std::vector<std::string> texts(params.size());
-        std::vector<const char*> values(params.size(), nullptr);
-        for (std::size_t param_idx = 0; param_idx < params.size(); ++param_idx) {
-            const Value& value = params[param_idx];
-            if (const auto* text = std::get_if<std::string>(&value)) {
-                values[param_idx] = text->c_str();
-            } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-                texts[param_idx] = std::to_string(*integer);
-                values[param_idx] = texts[param_idx].c_str();
-            } else if (const auto* real = std::get_if<double>(&value)) {
-                AppendReal(texts[param_idx], *real);
-                values[param_idx] = texts[param_idx].c_str();
-            }
-        }
+        const ParamTexts texts(params);
         ResultPtr result(PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()),
-                                        values.data(), nullptr, nullptr, 0));
+                                        texts.values.data(), nullptr, nullptr, 0));
         const auto status = PQresultStatus(result.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             return Failed(result.get());

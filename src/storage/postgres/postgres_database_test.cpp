@@ -221,6 +221,64 @@ TEST_F(PostgresDatabaseTest, ALongInsertRunThatTakesAUniqueValueFailsNamingTheCo
     EXPECT_TRUE(Write("INSERT INTO item (id, n) VALUES ('after', 1)").ok());
 }
 
+TEST_F(PostgresDatabaseTest, ABatchOfStatementsCountsEachOnesChanges) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1), ('b', 2), ('c', 3)").ok());
+    const std::vector<Statement> batch = {
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{10}, std::string("a")}},
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{20}, std::string("missing")}},
+        {"UPDATE item SET x = ? WHERE n >= ?", {2.5, std::int64_t{2}}},
+        {"DELETE FROM item WHERE id = ?", {std::string("c")}}};
+    std::vector<std::int64_t> changed;
+    const Status status = database_->Write([&](Connection& connection) -> Status {
+        P360_ASSIGN_OR_RETURN(changed, connection.ExecuteBatch(batch));
+        return Ok();
+    });
+    ASSERT_TRUE(status.ok()) << status.error().internal_detail;
+    EXPECT_EQ(changed, (std::vector<std::int64_t>{1, 0, 3, 1}));
+    const auto rows = Query("SELECT id, n, x FROM item ORDER BY id");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][1], Value(std::int64_t{10}));
+    EXPECT_EQ(rows[1][2], Value(2.5));
+}
+
+TEST_F(PostgresDatabaseTest, ABatchStopsAtItsFirstFailureAndTheConnectionStaysUsable) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1), ('b', 2)").ok());
+    const std::vector<Statement> batch = {
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{10}, std::string("a")}},
+        {"UPDATE item SET id = ? WHERE id = ?", {std::string("a"), std::string("b")}},
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{30}, std::string("b")}}};
+    bool aborted = false;
+    const Status status = database_->Write([&](Connection& connection) -> Status {
+        auto changed = connection.ExecuteBatch(batch);
+        aborted = connection.TransactionAborted();
+        if (!changed.ok()) {
+            return std::move(changed).error();
+        }
+        return Ok();
+    });
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(status.error().location, "id");
+    EXPECT_TRUE(aborted);
+    const auto rows = Query("SELECT n FROM item ORDER BY id");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], Value(std::int64_t{1}));
+    EXPECT_EQ(rows[1][0], Value(std::int64_t{2}));
+    // The same pooled connection runs plain statements and batches again.
+    ASSERT_TRUE(Write("UPDATE item SET n = 5 WHERE id = 'a'").ok());
+    const Status again = database_->Write([&](Connection& connection) -> Status {
+        P360_TRY(connection.ExecuteBatch(std::span(batch).first(2)));
+        return Error::InvalidArgument("the second statement must fail");
+    });
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+    const Status batched = database_->Write([&](Connection& connection) -> Status {
+        P360_TRY(connection.ExecuteBatch(std::span(batch).first(1)));
+        return Ok();
+    });
+    EXPECT_TRUE(batched.ok());
+    EXPECT_EQ(Query("SELECT n FROM item WHERE id = 'a'")[0][0], Value(std::int64_t{10}));
+}
+
 TEST_F(PostgresDatabaseTest, OneOfTwoNodesUpdatingTheSameVersionWins) {
     ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 0)").ok());
     auto other_node = Open();
