@@ -336,7 +336,7 @@ private:
         }
         scope_.defer_writes = false;
         // A failed statement, or an update that found its record changed since the chunk
-        // read it: line by line, the line it concerns gets the error.
+        // read it: the chunk runs again line by line, each line reading its record afresh.
         Status flushed = deferred_.Write(connection_);
         if (!flushed.ok() && (connection_.TransactionAborted() ||
                               flushed.error().code == ErrorCode::kFailedPrecondition)) {
