@@ -252,9 +252,10 @@ Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const 
 // Where a failed statement aborts the whole transaction (PostgreSQL), each statement is a
 // network round trip and a savepoint per line would triple them. Lines go in chunks instead:
 // one query finds the chunk's existing records, new records are inserted together at the end
-// of the chunk, and one savepoint covers it. If a statement fails inside a chunk, the chunk is
-// rolled back and runs again line by line, each with its own savepoint, so every line still
-// gets its own outcome.
+// of the chunk (Connection::InsertRows) and the changed ones updated together
+// (Connection::ExecuteBatch, one UPDATE each), and one savepoint covers it. If a statement fails
+// inside a chunk, the chunk is rolled back and runs again line by line, each with its own
+// savepoint, so every line still gets its own outcome.
 class LineApplier {
 public:
     LineApplier(Connection& connection, detail::WriteScope& scope, detail::DeferredRows& deferred,
@@ -315,9 +316,9 @@ private:
     Result<bool> TryChunk(std::size_t first, std::size_t last) {
         decoder_.WaitFor(last - 1);
         P360_ASSIGN_OR_RETURN(auto prefetched, Prefetch(first, last));
-        // A key twice in one chunk: the second line must see the first one's record, which
-        // deferred inserts would hide; such a chunk writes as it goes.
-        scope_.defer_inserts = prefetched.has_value();
+        // A key twice in one chunk: the second line must see the first one's write, which
+        // deferring would hide; such a chunk writes as it goes.
+        scope_.defer_writes = prefetched.has_value();
         for (std::size_t line_idx = first; line_idx < last; ++line_idx) {
             BulkLine& line = lines_[line_idx];
             if (line.status == LineStatus::kFailed) {
@@ -327,15 +328,18 @@ private:
                                        prefetched ? &*prefetched : nullptr);
             if (!applied.ok()) {
                 if (connection_.TransactionAborted()) {
-                    scope_.defer_inserts = false;
+                    scope_.defer_writes = false;
                     return false;
                 }
                 FailLine(line, applied.error());
             }
         }
-        scope_.defer_inserts = false;
+        scope_.defer_writes = false;
+        // A failed statement, or an update that found its record changed since the chunk
+        // read it: the chunk runs again line by line, each line reading its record afresh.
         Status flushed = deferred_.Write(connection_);
-        if (!flushed.ok() && connection_.TransactionAborted()) {
+        if (!flushed.ok() && (connection_.TransactionAborted() ||
+                              flushed.error().code == ErrorCode::kFailedPrecondition)) {
             return false;
         }
         P360_TRY(flushed);

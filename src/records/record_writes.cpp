@@ -1,6 +1,7 @@
 #include "records/record_writes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <unordered_map>
 
@@ -40,8 +41,7 @@ std::string ColumnList(const ObjectDef& object) {
 struct ObjectSql {
     std::size_t field_count = 0;
     std::string insert;
-    std::string insert_head;  // "INSERT INTO <table> (<all columns>)", for multi-row inserts
-    std::string select_all;   // "SELECT <all columns> FROM <table>"
+    std::string select_all;                                  // "SELECT <all columns> FROM <table>"
     std::unordered_map<std::string, std::string> select_by;  // key field -> full statement
 };
 
@@ -68,8 +68,6 @@ ObjectSql& SqlFor(const ObjectDef& object) {
         statements.field_count = object.fields.size();
         statements.insert = "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns +
                             ") VALUES (" + placeholders + ")";
-        statements.insert_head =
-            "INSERT INTO " + QuoteIdentifier(object.name) + " (" + columns + ")";
         statements.select_all = "SELECT " + columns + " FROM " + QuoteIdentifier(object.name);
         statements.select_by.clear();
     }
@@ -155,40 +153,12 @@ std::int64_t VersionOf(const storage::Row& row) {
 
 namespace {
 
-constexpr std::string_view kInsertOutbox =
-    "INSERT INTO sys_outbox (object_name, record_id, operation, payload, created_at)";
-constexpr std::size_t kOutboxColumns = 5;
-constexpr std::string_view kInsertHistory =
-    "INSERT INTO sys_field_history (object_name, record_id, field, old_value, new_value, "
-    "changed_by, changed_at)";
-constexpr std::size_t kHistoryColumns = 7;
-constexpr std::size_t kRowsPerStatement = 16;
-
-// "<head> VALUES (?, …), …" for `rows` rows of `columns` values, built once per thread and
-// head (the outbox, the history, and each object's records of a bulk chunk).
-const std::string& InsertSql(std::string_view head, std::size_t columns, std::size_t rows) {
-    thread_local std::unordered_map<std::string, std::vector<std::string>> by_head;
-    auto [entry, inserted] = by_head.try_emplace(std::string(head));
-    if (inserted) {
-        entry->second.resize(kRowsPerStatement + 1);
-    }
-    std::string& sql = entry->second[rows];
-    if (sql.empty()) {
-        sql = storage::MultiRowInsertSql(head, columns, rows);
-    }
-    return sql;
-}
-
-Status InsertRows(Connection& connection, std::string_view head, std::size_t columns,
-                  std::span<const Value> values) {
-    const std::size_t rows = values.size() / columns;
-    for (std::size_t first = 0; first < rows; first += kRowsPerStatement) {
-        const std::size_t count = std::min(kRowsPerStatement, rows - first);
-        P360_TRY(connection.Execute(InsertSql(head, columns, count),
-                                    values.subspan(first * columns, count * columns)));
-    }
-    return Ok();
-}
+constexpr std::string_view kOutboxTable = "sys_outbox";
+constexpr std::array<std::string_view, 5> kOutboxColumns{"object_name", "record_id", "operation",
+                                                         "payload", "created_at"};
+constexpr std::string_view kHistoryTable = "sys_field_history";
+constexpr std::array<std::string_view, 7> kHistoryColumns{
+    "object_name", "record_id", "field", "old_value", "new_value", "changed_by", "changed_at"};
 
 Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::string& record_id,
                     std::string_view operation, std::int64_t version,
@@ -210,7 +180,7 @@ Status AppendOutbox(Connection& connection, const WriteScope& scope, const std::
         scope.deferred->AddOutbox(std::move(row));
         return Ok();
     }
-    return InsertRows(connection, kInsertOutbox, kOutboxColumns, row);
+    return connection.InsertRows(kOutboxTable, kOutboxColumns, row);
 }
 
 Status AppendHistory(Connection& connection, const WriteScope& scope, const std::string& record_id,
@@ -226,7 +196,7 @@ Status AppendHistory(Connection& connection, const WriteScope& scope, const std:
         scope.deferred->AddHistory(std::move(row));
         return Ok();
     }
-    return InsertRows(connection, kInsertHistory, kHistoryColumns, row);
+    return connection.InsertRows(kHistoryTable, kHistoryColumns, row);
 }
 
 Status CheckRequired(const ObjectDef& object, const storage::Row& values) {
@@ -275,6 +245,11 @@ Status CheckReferences(Connection& connection, const WriteScope& scope,
     return errors.empty() ? Ok() : Status(Error::Validation(std::move(errors)));
 }
 
+// An UPDATE at the loaded version found a newer one.
+Error ChangedElsewhere() {
+    return Error::FailedPrecondition("The record was changed by someone else; reload it.");
+}
+
 // Storage reports a taken unique value by column; say it in the caller's words.
 Status ExplainUniqueViolation(Status status) {
     if (!status.ok() && status.error().code == ErrorCode::kAlreadyExists &&
@@ -299,15 +274,35 @@ void DeferredRows::AddRecord(const ObjectDef& object, storage::Row row) {
     ++rows_;
 }
 
+void DeferredRows::AddUpdate(storage::Statement update) {
+    updates_.push_back(std::move(update));
+    ++rows_;
+}
+
 Status DeferredRows::Write(Connection& connection) {
     if (!records_.empty()) {
         const ObjectDef& object = *record_object_;
-        P360_TRY(ExplainUniqueViolation(
-            InsertRows(connection, SqlFor(object).insert_head, object.fields.size(), records_)));
+        std::vector<std::string_view> columns;
+        columns.reserve(object.fields.size());
+        for (const FieldDef& field : object.fields) {
+            columns.push_back(field.name);
+        }
+        P360_TRY(ExplainUniqueViolation(connection.InsertRows(object.name, columns, records_)));
         records_.clear();
     }
-    P360_TRY(InsertRows(connection, kInsertOutbox, kOutboxColumns, outbox_));
-    P360_TRY(InsertRows(connection, kInsertHistory, kHistoryColumns, history_));
+    if (!updates_.empty()) {
+        auto changed = connection.ExecuteBatch(updates_);
+        if (!changed.ok()) {
+            return ExplainUniqueViolation(Status(std::move(changed).error()));
+        }
+        if (std::any_of(changed.value().begin(), changed.value().end(),
+                        [](std::int64_t rows) { return rows != 1; })) {
+            return ChangedElsewhere();
+        }
+        updates_.clear();
+    }
+    P360_TRY(connection.InsertRows(kOutboxTable, kOutboxColumns, outbox_));
+    P360_TRY(connection.InsertRows(kHistoryTable, kHistoryColumns, history_));
     outbox_.clear();
     history_.clear();
     rows_ = 0;
@@ -334,7 +329,7 @@ Result<storage::Row> InsertRecord(Connection& connection, const WriteScope& scop
     }
     P360_TRY(CheckRequired(object, values));
     P360_TRY(CheckReferences(connection, scope, assignments));
-    if (scope.defer_inserts && scope.deferred != nullptr) {
+    if (scope.defer_writes && scope.deferred != nullptr) {
         // Later lines may point at this record before it is written: it counts as existing.
         if (scope.known_references != nullptr) {
             scope.known_references->insert(object.name + "/" + id);
@@ -383,9 +378,13 @@ Result<UpdateResult> UpdateRecord(Connection& connection, const WriteScope& scop
     const std::string& id = std::get<std::string>(before[kIdIndex]);
     params.push_back(id);
     params.push_back(version);
-    P360_TRY(ExplainUniqueViolation(connection.Execute(sql, params)));
-    if (connection.ChangedRows() != 1) {
-        return Error::FailedPrecondition("The record was changed by someone else; reload it.");
+    if (scope.defer_writes && scope.deferred != nullptr) {
+        scope.deferred->AddUpdate({std::move(sql), std::move(params)});
+    } else {
+        P360_TRY(ExplainUniqueViolation(connection.Execute(sql, params)));
+        if (connection.ChangedRows() != 1) {
+            return ChangedElsewhere();
+        }
     }
     row[kVersionIndex] = version + 1;
     row[kModifiedAtIndex] = scope.now;

@@ -19,9 +19,9 @@
 
 namespace p360::records::detail {
 
-// Outbox and field-history rows a batch writes together, in multi-row INSERTs, instead of one
-// statement each (see WriteScope::deferred). They keep their order; nothing in the
-// transaction reads them back before they are written.
+// Outbox and field-history rows a batch writes together (Connection::InsertRows: multi-row
+// INSERTs, or COPY), instead of one statement each (see WriteScope::deferred). They keep their
+// order; nothing in the transaction reads them back before they are written.
 class DeferredRows {
 public:
     void AddOutbox(std::vector<storage::Value> row) { Add(outbox_, std::move(row)); }
@@ -34,11 +34,16 @@ public:
         outbox_.clear();
         history_.clear();
         records_.clear();
+        updates_.clear();
         rows_ = 0;
     }
     // A new record of `object`, inserted with the others at the next Write (before the outbox
     // and history rows that name it).
     void AddRecord(const metadata::ObjectDef& object, storage::Row row);
+    // An UPDATE of one record at its loaded version, run with the others at the next Write
+    // (after the new records, before the outbox and history rows). Write fails with
+    // kFailedPrecondition when one of them finds the record changed since.
+    void AddUpdate(storage::Statement update);
 
 private:
     void Add(std::vector<storage::Value>& to, std::vector<storage::Value> row);
@@ -46,6 +51,7 @@ private:
     std::vector<storage::Value> outbox_;   // 5 values a row
     std::vector<storage::Value> history_;  // 7 values a row
     std::vector<storage::Value> records_;  // all columns of record_object_, a row at a time
+    std::vector<storage::Statement> updates_;
     const metadata::ObjectDef* record_object_ = nullptr;
     std::size_t rows_ = 0;
 };
@@ -65,9 +71,10 @@ struct WriteScope {
     // Where outbox and history rows go when the caller writes them later (a bulk batch, which
     // must call DeferredRows::Write before its transaction ends). Null = written at once.
     DeferredRows* deferred = nullptr;
-    // New records go to `deferred` too, and only their ids are checked now (a bulk chunk that
-    // inserts its new records in one statement). Only with `deferred`.
-    bool defer_inserts = false;
+    // New records and updates go to `deferred` too (a bulk chunk that writes its records
+    // together): new records' ids are checked now, and updates' versions when they run, in
+    // DeferredRows::Write. Only with `deferred`.
+    bool defer_writes = false;
 };
 
 // All columns of the records whose `key` is one of `values` (in no particular order).

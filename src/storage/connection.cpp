@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <unordered_map>
+
 #include "storage/database.hpp"
 
 namespace p360::storage {
@@ -32,6 +35,57 @@ Row ToRow(const RowView& view) {
 
 Status Connection::Execute(std::string_view sql, std::span<const Value> params) {
     return ForEachRowView(sql, params, [](const RowView&) { return true; });
+}
+
+namespace {
+
+// Rows one multi-row INSERT carries at most: enough to make the statement's own cost small
+// per row, few enough to stay far below every engine's limit on parameters.
+constexpr std::size_t kRowsPerInsert = 16;
+
+// "<head> VALUES (?, …), …" for `rows` rows, built once per thread, head and row count.
+const std::string& MultiRowInsert(const std::string& head, std::size_t columns, std::size_t rows) {
+    thread_local std::unordered_map<std::string, std::vector<std::string>> by_head;
+    auto [entry, inserted] = by_head.try_emplace(head);
+    if (inserted) {
+        entry->second.resize(kRowsPerInsert + 1);
+    }
+    std::string& sql = entry->second[rows];
+    if (sql.empty()) {
+        sql = MultiRowInsertSql(head, columns, rows);
+    }
+    return sql;
+}
+
+}  // namespace
+
+Status Connection::InsertRows(std::string_view table, std::span<const std::string_view> columns,
+                              std::span<const Value> values) {
+    if (values.empty()) {
+        return Ok();
+    }
+    std::string head = "INSERT INTO " + QuoteIdentifier(table) + " (";
+    for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+        head.append(column_idx == 0 ? "" : ", ").append(QuoteIdentifier(columns[column_idx]));
+    }
+    head.push_back(')');
+    const std::size_t rows = values.size() / columns.size();
+    for (std::size_t first = 0; first < rows; first += kRowsPerInsert) {
+        const std::size_t count = std::min(kRowsPerInsert, rows - first);
+        P360_TRY(Execute(MultiRowInsert(head, columns.size(), count),
+                         values.subspan(first * columns.size(), count * columns.size())));
+    }
+    return Ok();
+}
+
+Result<std::vector<std::int64_t>> Connection::ExecuteBatch(std::span<const Statement> statements) {
+    std::vector<std::int64_t> changed;
+    changed.reserve(statements.size());
+    for (const Statement& statement : statements) {
+        P360_TRY(Execute(statement.sql, statement.params));
+        changed.push_back(ChangedRows());
+    }
+    return changed;
 }
 
 Status Connection::ForEachRow(std::string_view sql, std::span<const Value> params,

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,12 @@ protected:
     ~RowView() = default;
 };
 
+// One statement of a batch (Connection::ExecuteBatch).
+struct Statement {
+    std::string sql;
+    std::vector<Value> params;
+};
+
 // One connection, used by one thread at a time. SQL is engine-neutral (see dialect.hpp);
 // parameters bind to `?` placeholders in order.
 class Connection {
@@ -76,6 +83,18 @@ public:
     // The same walk as ForEachRowView, with each row as a copy (for callers that keep rows).
     Status ForEachRow(std::string_view sql, std::span<const Value> params,
                       const std::function<bool(const Row&)>& on_row);
+
+    // Inserts rows into `table`: `values` holds them one after another, one value for each
+    // of `columns` (names, unquoted) in order. Engines take their fastest way: multi-row
+    // INSERTs, or COPY for a long run of rows on PostgreSQL. A failure may leave some of the
+    // rows in; the caller's transaction or savepoint undoes them.
+    virtual Status InsertRows(std::string_view table, std::span<const std::string_view> columns,
+                              std::span<const Value> values);
+
+    // Runs statements that return no rows, in order, and gives the rows each changed; stops at
+    // the first that fails, with its error. Where every statement costs a round trip
+    // (PostgreSQL), all are sent before the first answer is read.
+    virtual Result<std::vector<std::int64_t>> ExecuteBatch(std::span<const Statement> statements);
 
     // Rows changed by the last Execute.
     virtual std::int64_t ChangedRows() const = 0;

@@ -429,6 +429,109 @@ TEST_F(RecordsApiTest, ALineTheDatabaseRefusesFailsAloneInALongBatch) {
     EXPECT_EQ(ListIds("Badge", "limit=1000").size(), 699U);
 }
 
+// A batch long enough to be written in one run of rows (PostgreSQL streams it with COPY, whose
+// text format gives tabs, newlines and backslashes a meaning): every value reads back as sent.
+TEST_F(RecordsApiTest, BulkKeepsTextThatNeedsEscapingExactly) {
+    const std::string awkward[] = {"tab\there", "two\nlines",     "carriage\rreturn", "back\\slash",
+                                   "\\N",       "quote \" and '", "naïve ☃"};
+    std::string body;
+    for (int line = 0; line < 70; ++line) {
+        body += json::serialize(json::object{
+                    {"sourceId", "bulk-esc-" + std::to_string(line)},
+                    {"firstName", awkward[line % std::size(awkward)] + std::to_string(line)},
+                    {"lastName", "Escaped"}}) +
+                "\n";
+    }
+    HttpResult result = server_->Request(
+        "POST", "/api/v1/records/Person/bulk?externalId=sourceId&mode=atomic", body, admin_);
+    ASSERT_EQ(result.status, 200) << result.body;
+    EXPECT_EQ(result.Json().at("created").as_int64(), 70);
+    HttpResult listed =
+        Call("GET", "/api/v1/records/Person?limit=100&fields=sourceId,firstName&filter=" +
+                        UrlEncode("lastName = 'Escaped'"));
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    const auto& items = listed.Json().at("items").as_array();
+    ASSERT_EQ(items.size(), 70U);
+    for (const auto& item : items) {
+        const std::string source_id(item.at("sourceId").as_string());
+        const int line = std::stoi(source_id.substr(source_id.rfind('-') + 1));
+        EXPECT_EQ(item.at("firstName").as_string(),
+                  awkward[line % std::size(awkward)] + std::to_string(line));
+    }
+}
+
+// Updates in a long batch: each changed line updates its record and writes history for its
+// tracked field, an unchanged line writes nothing, and a line whose change the database
+// refuses (a unique value another record holds) fails alone.
+TEST_F(RecordsApiTest, BulkUpdatesInALongBatchKeepEachLinesOutcomeAndHistory) {
+    HttpResult object = Call(
+        "POST", "/api/v1/objects",
+        json::object{
+            {"name", "Token"},
+            {"label", "Token"},
+            {"fields",
+             json::array{json::object{{"name", "code"}, {"label", "Code"}, {"type", "externalId"}},
+                         json::object{{"name", "serial"},
+                                      {"label", "Serial"},
+                                      {"type", "text"},
+                                      {"unique", true},
+                                      {"tracked", true}}}}});
+    ASSERT_EQ(object.status, 201) << object.body;
+    const auto batch = [](const std::function<std::string(int)>& serial_of) {
+        std::string body;
+        for (int line = 1; line <= 300; ++line) {
+            body += json::serialize(json::object{{"code", "t-" + std::to_string(line)},
+                                                 {"serial", serial_of(line)}}) +
+                    "\n";
+        }
+        return body;
+    };
+    HttpResult created =
+        server_->Request("POST", "/api/v1/records/Token/bulk?externalId=code&mode=partial",
+                         batch([](int line) { return "s-" + std::to_string(line); }), admin_);
+    ASSERT_EQ(created.status, 200) << created.body;
+    ASSERT_EQ(created.Json().at("created").as_int64(), 300);
+
+    // Even lines change their serial; line 150 takes line 7's, which line 7 keeps.
+    HttpResult updated = server_->Request(
+        "POST", "/api/v1/records/Token/bulk?externalId=code&mode=partial", batch([](int line) {
+            return line == 150 ? std::string("s-7")
+                   : line % 2  ? "s-" + std::to_string(line)
+                               : "new-" + std::to_string(line);
+        }),
+        admin_);
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    EXPECT_EQ(updated.Json().at("updated").as_int64(), 149);
+    EXPECT_EQ(updated.Json().at("unchanged").as_int64(), 150);
+    EXPECT_EQ(updated.Json().at("failed").as_int64(), 1);
+    const auto& results = updated.Json().at("results").as_array();
+    EXPECT_EQ(results[149].at("line").as_int64(), 150);
+    EXPECT_EQ(results[149].at("status").as_string(), "failed");
+    EXPECT_EQ(results[149].at("errors").as_array()[0].at("field").as_string(), "serial");
+    EXPECT_EQ(results[151].at("status").as_string(), "updated");
+
+    const std::string id_of_line_200(results[199].at("id").as_string());
+    HttpResult record = Call("GET", "/api/v1/records/Token/" + id_of_line_200);
+    ASSERT_EQ(record.status, 200) << record.body;
+    EXPECT_EQ(record.Json().at("serial").as_string(), "new-200");
+    EXPECT_EQ(record.Json().at("version").as_int64(), 2);
+    HttpResult history = Call("GET", "/api/v1/records/Token/" + id_of_line_200 + "/history");
+    ASSERT_EQ(history.status, 200) << history.body;
+    const auto& changes = history.Json().at("items").as_array();
+    ASSERT_EQ(changes.size(), 1U);
+    EXPECT_EQ(changes[0].at("oldValue").as_string(), "s-200");
+    EXPECT_EQ(changes[0].at("newValue").as_string(), "new-200");
+    const auto refused_ids = ListIds("Token", "filter=" + UrlEncode("code = 't-150'"));
+    ASSERT_EQ(refused_ids.size(), 1U);
+    HttpResult refused = Call("GET", "/api/v1/records/Token/" + refused_ids[0]);
+    EXPECT_EQ(refused.Json().at("serial").as_string(), "s-150");
+    EXPECT_TRUE(Call("GET", "/api/v1/records/Token/" + refused_ids[0] + "/history")
+                    .Json()
+                    .at("items")
+                    .as_array()
+                    .empty());
+}
+
 TEST_F(RecordsApiTest, BulkPartialAppliesGoodLinesAndUpsertsByExternalId) {
     const std::string body =
         R"({"sourceId":"bulk-p-1","firstName":"Bulk","lastName":"Partial"})"

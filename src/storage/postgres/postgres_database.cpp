@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -90,6 +91,50 @@ std::string NumberPlaceholders(std::string_view sql) {
         }
     }
     return numbered;
+}
+
+// A real as text the server reads back to the same double (shortest round-trip form).
+void AppendReal(std::string& out, double real) {
+    char buffer[32];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, real).ptr;
+    out.append(buffer, end);
+}
+
+// One value in COPY's text format: \N for NULL, and a backslash escape for each character that
+// would otherwise end the value or the row.
+void AppendCopyValue(std::string& out, const Value& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) {
+        if (text->find_first_of("\\\t\n\r") == std::string::npos) {
+            out.append(*text);
+            return;
+        }
+        for (const char c : *text) {
+            switch (c) {
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\r':
+                    out.append("\\r");
+                    break;
+                default:
+                    out.push_back(c);
+            }
+        }
+    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        char buffer[24];
+        const auto end = std::to_chars(buffer, buffer + sizeof buffer, *integer).ptr;
+        out.append(buffer, end);
+    } else if (const auto* real = std::get_if<double>(&value)) {
+        AppendReal(out, *real);
+    } else {
+        out.append("\\N");
+    }
 }
 
 // "Key (\"sourceId\")=(…) already exists." → sourceId. The value after '=' may be PHI and is
@@ -324,6 +369,70 @@ public:
         return Ok();
     }
 
+    // A long run of rows goes in one COPY: the server parses and runs one statement and
+    // inserts the rows in batches, where multi-row INSERTs pay for a statement every 16 rows.
+    // Short runs stay INSERTs: COPY costs two round trips (the start, then the data).
+    Status InsertRows(std::string_view table, std::span<const std::string_view> columns,
+                      std::span<const Value> values) override {
+        const std::size_t rows = columns.empty() ? 0 : values.size() / columns.size();
+        if (rows < kCopyMinRows) {
+            return Connection::InsertRows(table, columns, values);
+        }
+        std::string sql = "COPY " + QuoteIdentifier(table) + " (";
+        for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
+            sql.append(column_idx == 0 ? "" : ", ").append(QuoteIdentifier(columns[column_idx]));
+        }
+        sql.append(") FROM STDIN");
+        std::string data;
+        data.reserve(values.size() * 16);
+        for (std::size_t value_idx = 0; value_idx < values.size(); ++value_idx) {
+            AppendCopyValue(data, values[value_idx]);
+            data.push_back((value_idx + 1) % columns.size() == 0 ? '\n' : '\t');
+        }
+        return Copy(sql, data);
+    }
+
+    // In pipeline mode: every statement is sent, then the answers are read. A failed
+    // statement aborts the transaction, so the server skips those after it.
+    Result<std::vector<std::int64_t>> ExecuteBatch(std::span<const Statement> statements) override {
+        if (statements.size() < 2 || statements.size() > kMaxPipelined) {
+            return Connection::ExecuteBatch(statements);
+        }
+        P360_TRY(DrainAhead());
+        if (statements_.size() + statements.size() > kMaxCachedStatements) {
+            // Preparing below must not deallocate what it prepared a moment before.
+            P360_TRY(Simple("DEALLOCATE ALL"));
+            statements_.clear();
+        }
+        std::vector<const std::string*> names;
+        names.reserve(statements.size());
+        for (const Statement& statement : statements) {
+            P360_ASSIGN_OR_RETURN(const std::string* name,
+                                  Prepare(statement.sql, statement.params));
+            names.push_back(name);
+        }
+        if (PQenterPipelineMode(conn_) != 1) {
+            return Connection::ExecuteBatch(statements);
+        }
+        bool sent = true;
+        for (std::size_t statement_idx = 0; sent && statement_idx < statements.size();
+             ++statement_idx) {
+            const std::vector<Value>& params = statements[statement_idx].params;
+            const ParamTexts texts(params);
+            sent = PQsendQueryPrepared(conn_, names[statement_idx]->c_str(),
+                                       static_cast<int>(params.size()), texts.values.data(),
+                                       nullptr, nullptr, 0) == 1;
+        }
+        sent = sent && PQpipelineSync(conn_) == 1;
+        Result<std::vector<std::int64_t>> changed = ReadPipelineResults(statements.size());
+        if (!sent || PQexitPipelineMode(conn_) != 1) {
+            lost_ = true;
+            return Error::Unavailable("The database is temporarily unavailable.",
+                                      std::string("postgresql pipeline: ") + PQerrorMessage(conn_));
+        }
+        return changed;
+    }
+
     std::int64_t ChangedRows() const override { return changed_rows_; }
     std::int64_t TotalChanges() const override { return total_changes_; }
 
@@ -354,6 +463,79 @@ public:
 
 private:
     static constexpr std::size_t kMaxCachedStatements = 512;
+    static constexpr std::size_t kCopyMinRows = 32;
+    // Statements sent in one pipeline at most: their answers must fit the socket's buffers
+    // while none is read yet.
+    static constexpr std::size_t kMaxPipelined = 256;
+
+    // The answers to `count` pipelined statements, up to and including the pipeline's sync;
+    // the first failure is the outcome.
+    Result<std::vector<std::int64_t>> ReadPipelineResults(std::size_t count) {
+        std::vector<std::int64_t> changed;
+        changed.reserve(count);
+        std::optional<Error> failure;
+        while (true) {
+            ResultPtr result(PQgetResult(conn_));
+            if (result == nullptr) {
+                if (PQstatus(conn_) == CONNECTION_BAD) {
+                    lost_ = true;
+                    return Failed(nullptr);
+                }
+                continue;  // the end of one statement's results
+            }
+            const auto status = PQresultStatus(result.get());
+            if (status == PGRES_PIPELINE_SYNC) {
+                break;
+            }
+            if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+                CountChanges(result.get());
+                changed.push_back(changed_rows_);
+            } else if (!failure && status != PGRES_PIPELINE_ABORTED) {
+                failure = Failed(result.get());
+            } else if (!failure) {
+                failure = Error::Internal("a pipelined statement was skipped without a failure");
+            }
+            if (PQstatus(conn_) == CONNECTION_BAD) {
+                lost_ = true;
+                return Failed(nullptr);
+            }
+        }
+        if (failure) {
+            return *failure;
+        }
+        return changed;
+    }
+
+    // Runs `COPY … FROM STDIN` with `data` (rows in COPY's text format) as its input.
+    Status Copy(const std::string& sql, std::string_view data) {
+        P360_TRY(DrainAhead());
+        ResultPtr started(PQexec(conn_, sql.c_str()));
+        if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+            return Failed(started.get());
+        }
+        // libpq counts the bytes of one call in an int.
+        constexpr std::size_t kPiece = std::size_t{1} << 20;
+        bool sent = true;
+        for (std::size_t offset = 0; sent && offset < data.size(); offset += kPiece) {
+            const std::string_view piece = data.substr(offset, kPiece);
+            sent = PQputCopyData(conn_, piece.data(), static_cast<int>(piece.size())) == 1;
+        }
+        if (!sent || PQputCopyEnd(conn_, nullptr) != 1) {
+            lost_ = true;
+            return Error::Unavailable("The database is temporarily unavailable.",
+                                      std::string("postgresql copy: ") + PQerrorMessage(conn_));
+        }
+        // The outcome, then the end of the command's results.
+        ResultPtr ended(PQgetResult(conn_));
+        while (PGresult* rest = PQgetResult(conn_)) {
+            PQclear(rest);
+        }
+        if (PQresultStatus(ended.get()) != PGRES_COMMAND_OK) {
+            return Failed(ended.get());
+        }
+        CountChanges(ended.get());
+        return Ok();
+    }
 
     explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
 
@@ -363,7 +545,7 @@ private:
         const std::string_view command = PQcmdStatus(const_cast<PGresult*>(result));
         changed_rows_ = 0;
         if (command.starts_with("INSERT") || command.starts_with("UPDATE") ||
-            command.starts_with("DELETE")) {
+            command.starts_with("DELETE") || command.starts_with("COPY")) {
             changed_rows_ = std::strtoll(PQcmdTuples(const_cast<PGresult*>(result)), nullptr, 10);
             total_changes_ += changed_rows_;
         }
@@ -381,6 +563,27 @@ private:
         return signature;
     }
 
+    // Parameters as libpq takes them: text, or null for NULL. Valid while `params` lives.
+    struct ParamTexts {
+        explicit ParamTexts(std::span<const Value> params)
+            : texts(params.size()), values(params.size(), nullptr) {
+            for (std::size_t param_idx = 0; param_idx < params.size(); ++param_idx) {
+                const Value& value = params[param_idx];
+                if (const auto* text = std::get_if<std::string>(&value)) {
+                    values[param_idx] = text->c_str();
+                } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+                    texts[param_idx] = std::to_string(*integer);
+                    values[param_idx] = texts[param_idx].c_str();
+                } else if (const auto* real = std::get_if<double>(&value)) {
+                    AppendReal(texts[param_idx], *real);
+                    values[param_idx] = texts[param_idx].c_str();
+                }
+            }
+        }
+        std::vector<std::string> texts;
+        std::vector<const char*> values;
+    };
+
     Result<ResultPtr> Run(std::string_view sql, std::span<const Value> params) {
         if (statements_left_ == 0) {
             return Error::Internal("a one-statement read ran a second statement");
@@ -390,24 +593,9 @@ private:
         }
         P360_TRY(DrainAhead());
         P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params));
-        std::vector<std::string> texts(params.size());
-        std::vector<const char*> values(params.size(), nullptr);
-        for (std::size_t param_idx = 0; param_idx < params.size(); ++param_idx) {
-            const Value& value = params[param_idx];
-            if (const auto* text = std::get_if<std::string>(&value)) {
-                values[param_idx] = text->c_str();
-            } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-                texts[param_idx] = std::to_string(*integer);
-                values[param_idx] = texts[param_idx].c_str();
-            } else if (const auto* real = std::get_if<double>(&value)) {
-                char buffer[32];
-                const auto end = std::to_chars(buffer, buffer + sizeof buffer, *real).ptr;
-                texts[param_idx].assign(buffer, end);
-                values[param_idx] = texts[param_idx].c_str();
-            }
-        }
+        const ParamTexts texts(params);
         ResultPtr result(PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()),
-                                        values.data(), nullptr, nullptr, 0));
+                                        texts.values.data(), nullptr, nullptr, 0));
         const auto status = PQresultStatus(result.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
             return Failed(result.get());

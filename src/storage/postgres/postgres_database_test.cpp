@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <future>
+#include <map>
 #include <string>
 
 #include "storage/database.hpp"
@@ -141,6 +142,141 @@ TEST_F(PostgresDatabaseTest, ChangedRowsCountWritesNotSelects) {
         return Ok();
     });
     EXPECT_TRUE(status.ok());
+}
+
+// Rows of `count` items whose text, integers and reals need care in COPY's text format.
+std::vector<Value> AwkwardItems(int count) {
+    const std::string texts[] = {"tab\there", "two\nlines", "cr\r",    "back\\slash",
+                                 "\\N",       "plain",      "naïve ☃", "quote ' and \" both"};
+    const double reals[] = {0.1, -1e300, 1.25, 5e-324};
+    std::vector<Value> values;
+    for (int item = 0; item < count; ++item) {
+        values.emplace_back(texts[item % std::size(texts)] + "#" + std::to_string(item));
+        if (item % 5 == 0) {
+            values.emplace_back(Null{});
+        } else {
+            values.emplace_back(std::int64_t{item} * -3'000'000'000'000LL);
+        }
+        if (item % 7 == 0) {
+            values.emplace_back(Null{});
+        } else {
+            values.emplace_back(reals[item % std::size(reals)]);
+        }
+    }
+    return values;
+}
+
+// Short runs go in INSERTs and long runs in COPY; either way every cell comes back as it was
+// given, and the rows count as changes.
+TEST_F(PostgresDatabaseTest, InsertRowsKeepsEveryValueInShortAndLongRuns) {
+    const std::string_view columns[] = {"id", "n", "x"};
+    for (const int count : {3, 300}) {
+        ASSERT_TRUE(Write("DELETE FROM item").ok());
+        const std::vector<Value> values = AwkwardItems(count);
+        const Status status = database_->Write([&](Connection& connection) -> Status {
+            const std::int64_t before = connection.TotalChanges();
+            P360_TRY(connection.InsertRows("item", columns, values));
+            EXPECT_EQ(connection.TotalChanges() - before, count);
+            return Ok();
+        });
+        ASSERT_TRUE(status.ok()) << status.error().internal_detail;
+        const auto rows = Query("SELECT id, n, x FROM item");
+        ASSERT_EQ(rows.size(), static_cast<std::size_t>(count));
+        std::map<Value, Row> by_id;
+        for (const Row& row : rows) {
+            by_id.emplace(row[0], row);
+        }
+        for (std::size_t value_idx = 0; value_idx < values.size(); value_idx += 3) {
+            const auto found = by_id.find(values[value_idx]);
+            ASSERT_NE(found, by_id.end()) << count << " rows, row " << value_idx / 3;
+            EXPECT_EQ(found->second[1], values[value_idx + 1])
+                << std::get<std::string>(found->first);
+            EXPECT_EQ(found->second[2], values[value_idx + 2])
+                << std::get<std::string>(found->first);
+        }
+    }
+}
+
+TEST_F(PostgresDatabaseTest, ALongInsertRunThatTakesAUniqueValueFailsNamingTheColumn) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES (?, 1)", {std::string("secret-40")}).ok());
+    std::vector<Value> values;
+    for (int item = 0; item < 100; ++item) {
+        values.emplace_back("secret-" + std::to_string(item));
+        values.emplace_back(std::int64_t{item});
+    }
+    const std::string_view columns[] = {"id", "n"};
+    bool aborted = false;
+    const Status status = database_->Write([&](Connection& connection) -> Status {
+        Status inserted = connection.InsertRows("item", columns, values);
+        aborted = connection.TransactionAborted();
+        return inserted;
+    });
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(status.error().location, "id");
+    EXPECT_EQ(status.error().internal_detail.find("secret"), std::string::npos);
+    EXPECT_TRUE(aborted);
+    EXPECT_EQ(Query("SELECT id FROM item").size(), 1u);
+    // The connection went back to the pool in a usable state.
+    EXPECT_TRUE(Write("INSERT INTO item (id, n) VALUES ('after', 1)").ok());
+}
+
+TEST_F(PostgresDatabaseTest, ABatchOfStatementsCountsEachOnesChanges) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1), ('b', 2), ('c', 3)").ok());
+    const std::vector<Statement> batch = {
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{10}, std::string("a")}},
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{20}, std::string("missing")}},
+        {"UPDATE item SET x = ? WHERE n >= ?", {2.5, std::int64_t{2}}},
+        {"DELETE FROM item WHERE id = ?", {std::string("c")}}};
+    std::vector<std::int64_t> changed;
+    const Status status = database_->Write([&](Connection& connection) -> Status {
+        P360_ASSIGN_OR_RETURN(changed, connection.ExecuteBatch(batch));
+        return Ok();
+    });
+    ASSERT_TRUE(status.ok()) << status.error().internal_detail;
+    EXPECT_EQ(changed, (std::vector<std::int64_t>{1, 0, 3, 1}));
+    const auto rows = Query("SELECT id, n, x FROM item ORDER BY id");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][1], Value(std::int64_t{10}));
+    EXPECT_EQ(rows[1][2], Value(2.5));
+}
+
+TEST_F(PostgresDatabaseTest, ABatchStopsAtItsFirstFailureAndTheConnectionStaysUsable) {
+    ASSERT_TRUE(Write("INSERT INTO item (id, n) VALUES ('a', 1), ('b', 2)").ok());
+    const std::vector<Statement> batch = {
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{10}, std::string("a")}},
+        {"UPDATE item SET id = ? WHERE id = ?", {std::string("a"), std::string("b")}},
+        {"UPDATE item SET n = ? WHERE id = ?", {std::int64_t{30}, std::string("b")}}};
+    bool aborted = false;
+    const Status status = database_->Write([&](Connection& connection) -> Status {
+        auto changed = connection.ExecuteBatch(batch);
+        aborted = connection.TransactionAborted();
+        if (!changed.ok()) {
+            return std::move(changed).error();
+        }
+        return Ok();
+    });
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, ErrorCode::kAlreadyExists);
+    EXPECT_EQ(status.error().location, "id");
+    EXPECT_TRUE(aborted);
+    const auto rows = Query("SELECT n FROM item ORDER BY id");
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0][0], Value(std::int64_t{1}));
+    EXPECT_EQ(rows[1][0], Value(std::int64_t{2}));
+    // The same pooled connection runs plain statements and batches again.
+    ASSERT_TRUE(Write("UPDATE item SET n = 5 WHERE id = 'a'").ok());
+    const Status again = database_->Write([&](Connection& connection) -> Status {
+        P360_TRY(connection.ExecuteBatch(std::span(batch).first(2)));
+        return Error::InvalidArgument("the second statement must fail");
+    });
+    EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+    const Status batched = database_->Write([&](Connection& connection) -> Status {
+        P360_TRY(connection.ExecuteBatch(std::span(batch).first(1)));
+        return Ok();
+    });
+    EXPECT_TRUE(batched.ok());
+    EXPECT_EQ(Query("SELECT n FROM item WHERE id = 'a'")[0][0], Value(std::int64_t{10}));
 }
 
 TEST_F(PostgresDatabaseTest, OneOfTwoNodesUpdatingTheSameVersionWins) {

@@ -110,6 +110,38 @@ TEST_F(SqliteDatabaseTest, UniqueViolationIsAlreadyExists) {
 
 // Many threads write at once; the writer merges them into groups, and a failing write in a
 // group must not take the others with it.
+// More rows than one multi-row INSERT carries, and a last statement of fewer.
+TEST_F(SqliteDatabaseTest, InsertRowsWritesEveryRowInOrder) {
+    std::vector<Value> values;
+    for (int item = 0; item < 37; ++item) {
+        values.emplace_back("item-" + std::to_string(item));
+        if (item % 4 == 0) {
+            values.emplace_back(Null{});
+        } else {
+            values.emplace_back(std::int64_t{item});
+        }
+    }
+    const std::string_view columns[] = {"id", "n"};
+    ASSERT_TRUE(database_
+                    ->Write([&](Connection& connection) -> Status {
+                        return connection.InsertRows("item", columns, values);
+                    })
+                    .ok());
+    std::vector<Row> rows;
+    ASSERT_TRUE(database_
+                    ->Read([&rows](Connection& connection) -> Status {
+                        P360_ASSIGN_OR_RETURN(
+                            rows, connection.Query("SELECT id, n FROM item ORDER BY rowid"));
+                        return Ok();
+                    })
+                    .ok());
+    ASSERT_EQ(rows.size(), 37U);
+    for (std::size_t row_idx = 0; row_idx < rows.size(); ++row_idx) {
+        EXPECT_EQ(rows[row_idx][0], values[row_idx * 2]);
+        EXPECT_EQ(rows[row_idx][1], values[row_idx * 2 + 1]);
+    }
+}
+
 TEST_F(SqliteDatabaseTest, ConcurrentWritesCommitIndependently) {
     constexpr int kThreads = 8;
     constexpr int kWritesPerThread = 50;
