@@ -65,20 +65,30 @@ std::function<bool(const FieldDef&)> AssignedFields(
     };
 }
 
-// Each column's `{"name":` or `,"name":`, written once per page rather than once per row.
-std::vector<std::string> ColumnKeys(const std::vector<const FieldDef*>& columns) {
-    std::vector<std::string> keys;
-    keys.reserve(columns.size());
-    for (const FieldDef* field : columns) {
-        std::string key = keys.empty() ? "{" : ",";
-        AppendJsonString(key, field->name);
-        keys.push_back(std::move(key) + ":");
+// Each column's `{"name":` or `,"name":`, written once per page rather than once per row, all
+// in one string (a member 360 lists some thirty pages).
+struct ColumnKeys {
+    std::string text;
+    std::vector<std::size_t> ends;  // where each column's key ends in `text`
+
+    explicit ColumnKeys(const std::vector<const FieldDef*>& columns) {
+        text.reserve(columns.size() * 16);
+        ends.reserve(columns.size());
+        for (const FieldDef* field : columns) {
+            text.push_back(ends.empty() ? '{' : ',');
+            AppendJsonString(text, field->name);
+            text.push_back(':');
+            ends.push_back(text.size());
+        }
     }
-    return keys;
-}
+    std::string_view operator[](std::size_t column_idx) const {
+        const std::size_t begin = column_idx == 0 ? 0 : ends[column_idx - 1];
+        return std::string_view(text).substr(begin, ends[column_idx] - begin);
+    }
+};
 
 // One listed row as a JSON object: the cells go from the statement straight into `out`.
-void AppendListedRow(std::string& out, const std::vector<std::string>& keys,
+void AppendListedRow(std::string& out, const ColumnKeys& keys,
                      const std::vector<const FieldDef*>& columns, const storage::RowView& row) {
     for (std::size_t column_idx = 0; column_idx < columns.size(); ++column_idx) {
         out.append(keys[column_idx]);
@@ -459,7 +469,7 @@ Result<std::string> RecordService::ListJson(const Actor& actor, std::string_view
                                             const query::ListRequest& request) {
     P360_ASSIGN_OR_RETURN(ListPlan plan, PlanList(actor, object_name, request));
     const std::vector<const FieldDef*>& columns = plan.list.columns;
-    const std::vector<std::string> keys = ColumnKeys(columns);
+    const ColumnKeys keys(columns);
     std::string page = "{\"items\":[";
     page.reserve(static_cast<std::size_t>(request.limit) * 768);
     std::string next_cursor;
@@ -526,7 +536,7 @@ Result<RecordPage> RecordReader::List(std::string_view object_name,
                                       std::span<const std::string_view> values_of) {
     P360_ASSIGN_OR_RETURN(auto plan, service_.PlanList(actor_, object_name, request));
     const std::vector<const FieldDef*>& columns = plan.list.columns;
-    const std::vector<std::string> keys = ColumnKeys(columns);
+    const ColumnKeys keys(columns);
     std::vector<std::optional<std::size_t>> value_columns;
     for (std::string_view name : values_of) {
         auto column = std::find_if(columns.begin(), columns.end(),
