@@ -185,27 +185,39 @@ int BoundedLevenshtein(std::string_view left, std::string_view right, int bound)
     }
     left = left.substr(0, kMaxEditCompared);
     right = right.substr(0, kMaxEditCompared);
-    // Classic two-row dynamic programme on the stack (it runs for every compared pair), with
-    // each row's minimum checked against the bound so clearly different strings stop early.
-    std::array<int, kMaxEditCompared + 1> previous;
-    std::array<int, kMaxEditCompared + 1> current;
-    for (std::size_t j = 0; j <= right.size(); ++j) {
-        previous[j] = static_cast<int>(j);
+    // Two-row dynamic programme on the stack (it runs for every compared pair). Only cells
+    // within `bound` of the diagonal can lie on a path of cost ≤ bound, so each row computes
+    // at most 2·bound + 1 of them (Ukkonen's band); everything outside counts as over.
+    const int over = bound + 1;
+    const auto rows = static_cast<int>(left.size());
+    const auto columns = static_cast<int>(right.size());
+    std::array<int, kMaxEditCompared + 2> previous;
+    std::array<int, kMaxEditCompared + 2> current;
+    for (int j = 0; j <= columns; ++j) {
+        previous[static_cast<std::size_t>(j)] = j <= bound ? j : over;
     }
-    for (std::size_t i = 1; i <= left.size(); ++i) {
-        current[0] = static_cast<int>(i);
+    for (int i = 1; i <= rows; ++i) {
+        const int from = std::max(1, i - bound);
+        const int to = std::min(columns, i + bound);
+        current[0] = i <= bound ? i : over;
+        current[static_cast<std::size_t>(from - 1)] = from > 1 ? over : current[0];
         int row_minimum = current[0];
-        for (std::size_t j = 1; j <= right.size(); ++j) {
-            const int substitution = previous[j - 1] + (left[i - 1] == right[j - 1] ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-            row_minimum = std::min(row_minimum, current[j]);
+        for (int j = from; j <= to; ++j) {
+            const auto at = static_cast<std::size_t>(j);
+            const bool same = left[static_cast<std::size_t>(i - 1)] == right[at - 1];
+            int cost = std::min(previous[at - 1] + (same ? 0 : 1), current[at - 1] + 1);
+            if (j <= i - 1 + bound) {  // the cell above is inside the previous row's band
+                cost = std::min(cost, previous[at] + 1);
+            }
+            current[at] = std::min(cost, over);
+            row_minimum = std::min(row_minimum, current[at]);
         }
         if (row_minimum > bound) {
-            return bound + 1;
+            return over;
         }
         std::swap(previous, current);
     }
-    return std::min(previous[right.size()], bound + 1);
+    return std::min(previous[static_cast<std::size_t>(columns)], over);
 }
 
 bool IsAdjacentTransposition(std::string_view left, std::string_view right) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace p360::identity {
 namespace {
 
@@ -17,6 +22,56 @@ TEST(ComparatorsTest, JaroAndJaroWinklerMatchPublishedValues) {
     EXPECT_DOUBLE_EQ(Jaro("abc", "xyz"), 0.0);
     EXPECT_DOUBLE_EQ(Jaro("", "abc"), 0.0);
     EXPECT_DOUBLE_EQ(Jaro("a", "a"), 1.0);
+}
+
+// The textbook full-table edit distance, as an oracle for the banded one.
+int FullLevenshtein(const std::string& left, const std::string& right) {
+    std::vector<std::vector<int>> table(left.size() + 1, std::vector<int>(right.size() + 1));
+    for (std::size_t i = 0; i <= left.size(); ++i) {
+        for (std::size_t j = 0; j <= right.size(); ++j) {
+            table[i][j] = i == 0 ? static_cast<int>(j)
+                          : j == 0
+                              ? static_cast<int>(i)
+                              : std::min({table[i - 1][j] + 1, table[i][j - 1] + 1,
+                                          table[i - 1][j - 1] + (left[i - 1] != right[j - 1])});
+        }
+    }
+    return table[left.size()][right.size()];
+}
+
+TEST(ComparatorsTest, BoundedLevenshteinAgreesWithTheFullTableUpToItsBound) {
+    std::uint64_t state = 12345;
+    const auto next = [&state](int bound) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<int>((state >> 33) % static_cast<std::uint64_t>(bound));
+    };
+    for (int trial = 0; trial < 20000; ++trial) {
+        std::string left;
+        std::string right;
+        const int length = next(12);
+        for (int i = 0; i < length; ++i) {
+            left.push_back(static_cast<char>('a' + next(3)));  // few letters: many near strings
+        }
+        right = left;
+        for (int edits = next(4); edits > 0; --edits) {
+            const auto at = static_cast<std::size_t>(next(static_cast<int>(right.size()) + 1));
+            switch (next(3)) {
+                case 0:
+                    right.insert(at, 1, static_cast<char>('a' + next(3)));
+                    break;
+                case 1:
+                    if (at < right.size()) right.erase(at, 1);
+                    break;
+                default:
+                    if (at < right.size()) right[at] = static_cast<char>('a' + next(3));
+                    break;
+            }
+        }
+        const int bound = next(4);
+        const int full = FullLevenshtein(left, right);
+        EXPECT_EQ(BoundedLevenshtein(left, right, bound), std::min(full, bound + 1))
+            << left << " / " << right << " bound " << bound;
+    }
 }
 
 TEST(ComparatorsTest, BoundedLevenshtein) {
