@@ -66,24 +66,6 @@ def postmaster_of_test_cluster():
         return int(pid_file.readline())
 
 
-def upsert(base, token, generator, seed, first, count):
-    """Posts records [first, first + count) as generated with `seed`; returns seconds spent."""
-    spent = 0.0
-    for start in range(first, first + count, LINES_PER_REQUEST):
-        size = min(LINES_PER_REQUEST, first + count - start)
-        body = subprocess.run([generator, "--seed", str(seed), "--first", str(start), "--count", str(size)],
-                              capture_output=True, check=True).stdout
-        started = time.monotonic()
-        status, answer = records_bench.http(
-            "POST", f"{base}/api/v1/records/Person/bulk?externalId=sourceId&mode=partial", body, token,
-            "application/x-ndjson")
-        spent += time.monotonic() - started
-        summary = json.loads(answer)
-        if status != 200 or summary["failed"]:
-            sys.exit(f"bulk failed: {status} {summary.get('failed')}")
-    return spent
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default="build/release")
@@ -116,9 +98,10 @@ def main():
                   ("update", 8, args.people, args.extra))
         for name, seed, first, count in phases:
             server_before, cluster_before = cpu_seconds(server.pid, False), cluster_cpu_seconds(postmaster)
-            spent = upsert(base, token, generator, seed, first, count)
+            records_per_s = records_bench.bulk_load_timed(base, token, generator, first, count,
+                                                          LINES_PER_REQUEST, seed)
             server_after, cluster_after = cpu_seconds(server.pid, False), cluster_cpu_seconds(postmaster)
-            results[name] = {"records_per_s": count / spent,
+            results[name] = {"records_per_s": records_per_s,
                              "server_cpu_us_per_record": (server_after - server_before) * 1e6 / count,
                              "postgres_cpu_us_per_record": (cluster_after - cluster_before) * 1e6 / count}
         print("| phase | records/s | payer360 CPU µs/record | PostgreSQL CPU µs/record |")
