@@ -79,15 +79,16 @@ bool Parse(int argc, char** argv, int first_arg, Command& command, int& exit_cod
                       .positional(command.positional)
                       .run(),
                   command.values);
+        // Help first: asking how to use a command must not fail on the options it requires.
+        if (command.values.count("help") != 0) {
+            std::cout << command.options;
+            exit_code = 0;
+            return false;
+        }
         po::notify(command.values);
     } catch (const po::error& error) {
         std::cerr << "payer360: " << error.what() << "\n\n" << command.options;
         exit_code = 2;
-        return false;
-    }
-    if (command.values.count("help") != 0) {
-        std::cout << command.options;
-        exit_code = 0;
         return false;
     }
     return true;

@@ -148,6 +148,17 @@ TEST_F(BadInputTest, BadNdjsonNamesTheLine) {
     ExpectProblem("POST", "/api/v1/records/Person/bulk?externalId=sourceId", "", 400, "body");
 }
 
+TEST_F(BadInputTest, CommandsGiveHelpWithoutTheirRequiredOptionsAndRefuseWithout) {
+    // Each of these commands requires an option that is not given.
+    const std::vector<std::vector<std::string>> commands = {
+        {"user", "create"}, {"identity", "dedupe"}, {"import", "x12"}};
+    for (std::vector<std::string> command : commands) {
+        EXPECT_EQ(server_->RunCommand(command), 2) << command[0] << " " << command[1];
+        command.emplace_back("--help");
+        EXPECT_EQ(server_->RunCommand(command), 0) << command[0] << " " << command[1];
+    }
+}
+
 TEST_F(BadInputTest, OversizedBodiesAndHeadersAreRefused) {
     const std::string huge(2 << 20, 'x');
     HttpResult body = server_->Request("POST", "/api/v1/records/Person", huge, token_);
