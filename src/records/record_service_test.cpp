@@ -35,6 +35,28 @@ protected:
         return created.ok() ? created.value() : json::object();
     }
 
+    // A record service on its own SQLite file, with an access audit in another.
+    struct AuditedStore {
+        std::unique_ptr<storage::Database> database;
+        std::unique_ptr<MetadataService> metadata;
+        std::unique_ptr<security::AccessAudit> audit;
+        std::unique_ptr<RecordService> records;
+    };
+    AuditedStore OpenAudited(const std::filesystem::path& records_path,
+                             const std::filesystem::path& audit_path,
+                             const std::vector<metadata::ObjectDef>& objects) {
+        AuditedStore store;
+        store.database = std::move(storage::OpenSqlite(records_path.string())).value();
+        store.metadata = std::move(MetadataService::Open(*store.database, objects, clock_)).value();
+        store.audit = std::move(security::AccessAudit::Open(
+                                    std::move(storage::OpenSqlite(audit_path.string())).value(),
+                                    clock_, std::chrono::hours(1)))
+                          .value();
+        store.records = std::make_unique<RecordService>(*store.database, *store.metadata,
+                                                        authorizer_, clock_, store.audit.get());
+        return store;
+    }
+
     std::filesystem::path path_;
     FakeClock clock_{1'700'000'000'000};
     security::BasicAuthorizer authorizer_;
@@ -294,13 +316,9 @@ TEST_F(RecordServiceTest, ReadsAndListPagesOfPhiAreAudited) {
     std::filesystem::remove(records_path);
     std::filesystem::remove(audit_path);
     {
-        auto database = std::move(storage::OpenSqlite(records_path.string())).value();
-        auto metadata = std::move(MetadataService::Open(*database, objects, clock_)).value();
-        auto audit = std::move(security::AccessAudit::Open(
-                                   std::move(storage::OpenSqlite(audit_path.string())).value(),
-                                   clock_, std::chrono::hours(1)))
-                         .value();
-        RecordService records(*database, *metadata, authorizer_, clock_, audit.get());
+        AuditedStore store = OpenAudited(records_path, audit_path, objects);
+        RecordService& records = *store.records;
+        security::AccessAudit* audit = store.audit.get();
         std::vector<std::string> ids;
         for (const char* source : {"a1", "a2", "a3"}) {
             auto created = records.Create(
@@ -351,13 +369,9 @@ TEST_F(RecordServiceTest, ReadsTogetherGiveWhatListAndGetGiveAndAreAuditedAlike)
     std::filesystem::remove(records_path);
     std::filesystem::remove(audit_path);
     {
-        auto database = std::move(storage::OpenSqlite(records_path.string())).value();
-        auto metadata = std::move(MetadataService::Open(*database, objects, clock_)).value();
-        auto audit = std::move(security::AccessAudit::Open(
-                                   std::move(storage::OpenSqlite(audit_path.string())).value(),
-                                   clock_, std::chrono::hours(1)))
-                         .value();
-        RecordService records(*database, *metadata, authorizer_, clock_, audit.get());
+        AuditedStore store = OpenAudited(records_path, audit_path, objects);
+        RecordService& records = *store.records;
+        security::AccessAudit* audit = store.audit.get();
         std::vector<std::string> ids;
         for (const char* body : {R"({"lastName":"Together","sourceId":"t1","score":7})",
                                  R"({"lastName":"Together","sourceId":"t2","active":true})"}) {
