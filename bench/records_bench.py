@@ -147,7 +147,12 @@ def main():
         open(names_file, "w").write("\n".join(sorted(names)) + "\n")
 
         # Let the load's last checkpoint and the kernel's write-back finish, so they do not
-        # compete with the first measurement.
+        # compete with the first measurement. On PostgreSQL, also do now what autovacuum would
+        # otherwise start on the freshly loaded table during the reads (the documented step
+        # after a bulk load: VACUUM ANALYZE), and checkpoint.
+        if args.db:
+            subprocess.run(["psql", args.db, "-qc", "VACUUM (ANALYZE)"], check=True)
+            subprocess.run(["psql", args.db, "-qc", "CHECKPOINT"], check=False)
         os.sync()
         time.sleep(3)
         seconds, connections = args.seconds, args.connections

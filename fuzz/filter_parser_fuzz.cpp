@@ -69,6 +69,7 @@ public:
     bool FailedStatementAbortsTransaction() const override { return false; }
     std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
     std::string_view ClaimRowsSuffix() const override { return ""; }
+    std::string_view LockRowsSuffix() const override { return ""; }
     std::string SyncSequenceSql(std::string_view) const override { return {}; }
 };
 

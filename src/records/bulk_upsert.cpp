@@ -181,6 +181,9 @@ private:
 // after a failed statement is cheap.
 constexpr std::size_t kChunkLines = 256;
 
+// Times a line runs when concurrent writers keep changing its record first (PostgreSQL).
+constexpr int kLineAttempts = 4;
+
 void FailLine(BulkLine& line, const Error& error) {
     line.status = LineStatus::kFailed;
     line.id.clear();
@@ -215,8 +218,8 @@ Status ApplyLine(Connection& connection, const detail::WriteScope& scope, const 
             existing = found->second;
         }
     } else {
-        P360_ASSIGN_OR_RETURN(existing,
-                              detail::LoadRowBy(connection, scope.object, key_field, line.key));
+        P360_ASSIGN_OR_RETURN(existing, detail::LoadRowBy(connection, scope.object, key_field,
+                                                          line.key, /*for_change=*/true));
     }
     if (existing && !changeable.Unrestricted()) {
         // The key is taken either way; say no more than that the record is not the caller's.
@@ -378,14 +381,27 @@ private:
                 continue;
             }
             P360_TRY(connection_.Execute("SAVEPOINT line"));
-            Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
-            if (!applied.ok()) {
+            for (int attempt = 1;; ++attempt) {
+                Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
+                if (applied.ok()) {
+                    break;
+                }
                 P360_TRY(connection_.Execute("ROLLBACK TO line"));
-                FailLine(line, applied.error());
+                if (attempt == kLineAttempts || !LostRace(applied.error())) {
+                    FailLine(line, applied.error());
+                    break;
+                }
             }
             P360_TRY(connection_.Execute("RELEASE line"));
         }
         return deferred_.Write(connection_);
+    }
+
+    // A line names no version, so a concurrent writer that got to its record first (or
+    // created it first) is no fault of the line: it runs again on what that writer left.
+    bool LostRace(const Error& error) const {
+        return error.code == ErrorCode::kFailedPrecondition ||
+               (error.code == ErrorCode::kAlreadyExists && error.location == key_field_.name);
     }
 
     Connection& connection_;

@@ -171,7 +171,7 @@ Result<storage::Row> RecordService::LoadForChange(Connection& connection, const 
                                                   Operation operation) const {
     const ObjectDef& object = *target.object;
     const storage::SqlCondition changeable = ScopeOf(actor, target, operation)(object, "t");
-    P360_ASSIGN_OR_RETURN(auto row, detail::LoadRowWithin(connection, object, id, changeable));
+    P360_ASSIGN_OR_RETURN(auto row, detail::LoadRowForChange(connection, object, id, changeable));
     if (row) {
         return std::move(*row);
     }

@@ -241,8 +241,9 @@ private:
     // The records of the target's objects the actor may reach for `operation`.
     query::RecordScope ScopeOf(const security::Actor& actor, const Target& target,
                                security::Operation operation) const;
-    // Loads the record `id` the actor is about to change: kNotFound when they may not see it,
-    // kPermissionDenied when they may see but not change it.
+    // Loads the record `id` the actor is about to change, locked to other writers until the
+    // transaction ends: kNotFound when they may not see it, kPermissionDenied when they may
+    // see but not change it.
     Result<storage::Row> LoadForChange(storage::Connection& connection,
                                        const security::Actor& actor, const Target& target,
                                        std::string_view id, security::Operation operation) const;

@@ -93,6 +93,21 @@ Result<std::optional<storage::Row>> LoadRowWithin(Connection& connection, const 
         SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params);
 }
 
+Result<std::optional<storage::Row>> LoadRowForChange(Connection& connection,
+                                                     const ObjectDef& object, std::string_view id,
+                                                     const storage::SqlCondition& scope) {
+    const std::string_view lock = connection.dialect().LockRowsSuffix();
+    if (lock.empty()) {
+        return LoadRowWithin(connection, object, id, scope);
+    }
+    std::vector<Value> params{Value{std::string(id)}};
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
+    return connection.QueryOne(SqlFor(object).select_all + " AS t WHERE t.\"id\" = ?" +
+                                   (scope.Unrestricted() ? "" : " AND " + scope.sql) +
+                                   std::string(lock),
+                               params);
+}
+
 Status VisitRowWithin(Connection& connection, const ObjectDef& object, std::string_view id,
                       const storage::SqlCondition& scope,
                       const std::function<void(const storage::RowView&)>& on_row) {
@@ -137,11 +152,16 @@ Result<std::vector<storage::Row>> LoadRowsBy(Connection& connection, const Objec
 }
 
 Result<std::optional<storage::Row>> LoadRowBy(Connection& connection, const ObjectDef& object,
-                                              const FieldDef& key, const Value& value) {
+                                              const FieldDef& key, const Value& value,
+                                              bool for_change) {
     ObjectSql& statements = SqlFor(object);
     auto [entry, inserted] = statements.select_by.try_emplace(key.name);
     if (inserted) {
         entry->second = statements.select_all + " WHERE " + QuoteIdentifier(key.name) + " = ?";
+    }
+    const std::string_view lock = connection.dialect().LockRowsSuffix();
+    if (for_change && !lock.empty()) {
+        return connection.QueryOne(entry->second + std::string(lock), std::span(&value, 1));
     }
     return connection.QueryOne(entry->second, std::span(&value, 1));
 }

@@ -93,17 +93,25 @@ Result<std::optional<storage::Row>> LoadRowWithin(storage::Connection& connectio
                                                   std::string_view id,
                                                   const storage::SqlCondition& scope);
 
+// LoadRowWithin for a record the transaction is about to change: where writers on other nodes
+// could change it in between (PostgreSQL), it stays locked to them until the transaction ends.
+Result<std::optional<storage::Row>> LoadRowForChange(storage::Connection& connection,
+                                                     const metadata::ObjectDef& object,
+                                                     std::string_view id,
+                                                     const storage::SqlCondition& scope);
+
 // Calls `on_row` with the record `id`, read in place, if it satisfies `scope` (a condition over
 // alias `t`); calls nothing when there is no such record.
 Status VisitRowWithin(storage::Connection& connection, const metadata::ObjectDef& object,
                       std::string_view id, const storage::SqlCondition& scope,
                       const std::function<void(const storage::RowView&)>& on_row);
 
-// The record whose unique field `key` equals `value`, or nothing.
+// The record whose unique field `key` equals `value`, or nothing; `for_change`: locked as by
+// LoadRowForChange.
 Result<std::optional<storage::Row>> LoadRowBy(storage::Connection& connection,
                                               const metadata::ObjectDef& object,
                                               const metadata::FieldDef& key,
-                                              const storage::Value& value);
+                                              const storage::Value& value, bool for_change = false);
 
 std::int64_t VersionOf(const storage::Row& row);
 

@@ -31,6 +31,10 @@ public:
     // transactions on other nodes skip them instead of waiting ("FOR UPDATE SKIP LOCKED");
     // empty where writes are serialised anyway (SQLite).
     virtual std::string_view ClaimRowsSuffix() const = 0;
+    // Appended to a SELECT of rows this transaction is about to change, so that a concurrent
+    // writer on another node waits for it instead of changing them in between ("FOR
+    // UPDATE"); empty where writes are serialised anyway (SQLite).
+    virtual std::string_view LockRowsSuffix() const = 0;
     // After rows were inserted with explicit sequence keys (moving a deployment), a statement
     // that moves the table's key sequence past them; empty where the engine needs none.
     virtual std::string SyncSequenceSql(std::string_view table) const = 0;

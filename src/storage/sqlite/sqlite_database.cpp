@@ -35,6 +35,7 @@ public:
     bool FailedStatementAbortsTransaction() const override { return false; }
     std::string_view SequenceKeyColumn() const override { return "INTEGER PRIMARY KEY"; }
     std::string_view ClaimRowsSuffix() const override { return ""; }
+    std::string_view LockRowsSuffix() const override { return ""; }
     // INTEGER PRIMARY KEY continues after the largest key by itself.
     std::string SyncSequenceSql(std::string_view) const override { return {}; }
 };
