@@ -3,7 +3,8 @@
 #   bash scripts/with-postgres.sh <command> [args…]
 # The cluster lives in a temporary directory, listens on 127.0.0.1 only, on a free port, and is
 # stopped and removed when the command ends. The command finds it in P360_TEST_POSTGRES
-# (postgresql://postgres@127.0.0.1:PORT/postgres); tests create their own databases in it, and
+# (postgresql://postgres@127.0.0.1:PORT/postgres; P360_TEST_POSTGRES_UNIX names the same server
+# through its Unix socket); tests create their own databases in it, and
 # stop or start the server with "$P360_TEST_POSTGRES_CTL stop|start" (restart tests).
 # Needs no system service. PostgreSQL refuses to run as root, so as root the cluster belongs to
 # the `postgres` account the Debian package creates.
@@ -50,6 +51,10 @@ unix_socket_directories = '$cluster'
 max_connections = 400
 shared_buffers = 256MB
 CONF
+# More settings for this cluster, one per line (benchmarks: P360_POSTGRES_SETTINGS=$'a = 1\nb = 2').
+if [[ -n "${P360_POSTGRES_SETTINGS:-}" ]]; then
+    printf '%s\n' "$P360_POSTGRES_SETTINGS" >>"$cluster/data/postgresql.conf"
+fi
 
 # Stops (fast: open sessions are cut) or starts the cluster; tests use it to restart the
 # database under load.
@@ -68,6 +73,9 @@ chmod 755 "$cluster/ctl"
 
 export P360_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/postgres"
 export P360_TEST_POSTGRES_CTL="$cluster/ctl"
+# The same server through its Unix socket, as a payer360 on the database's own machine would
+# reach it.
+export P360_TEST_POSTGRES_UNIX="postgresql://postgres@/postgres?host=$cluster&port=$port"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | grep -o '[0-9][0-9.]*' | head -n 1) on 127.0.0.1:$port"
 set +e
 "$@"
