@@ -18,8 +18,11 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -272,6 +275,16 @@ private:
     int row_ = 0;
 };
 
+// A one-statement read waiting to be sent with others (PostgresConnection::RunReads).
+struct PendingRead {
+    std::string_view sql;
+    std::span<const Value> params;
+    const std::function<bool(const RowView&)>* on_row;
+    Status status = Ok();
+    bool skipped = false;  // the server skipped it after an earlier read failed
+    bool done = false;     // guarded by the ReadCombiner's mutex
+};
+
 class PostgresConnection final : public Connection {
 public:
     static Result<std::unique_ptr<PostgresConnection>> Open(const std::string& url) {
@@ -321,8 +334,6 @@ public:
     // Never to be pooled again (its state is unknown).
     void MarkLost() { lost_ = true; }
     bool TakeBegunAhead() { return std::exchange(begun_ahead_, false); }
-    // Allows the next work exactly one statement (outside any transaction), or any number.
-    void LimitToOneStatement(bool limited) { statements_left_ = limited ? 1 : -1; }
 
     // Reads what SendAhead sent; an error in it is this connection's next error.
     Status DrainAhead() {
@@ -359,15 +370,7 @@ public:
         if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
             return Ok();
         }
-        ResultRow row(result.get());
-        const int rows = PQntuples(result.get());
-        for (int row_idx = 0; row_idx < rows; ++row_idx) {
-            row.SetRow(row_idx);
-            if (!on_row(row)) {
-                break;
-            }
-        }
-        return Ok();
+        return VisitRows(result.get(), on_row);
     }
 
     // A long run of rows goes in one COPY: the server parses and runs one statement and
@@ -434,6 +437,42 @@ public:
         return changed;
     }
 
+    // Runs the reads of several requests together: all are sent in one pipeline, then their
+    // answers are read in order, each handed to its own row callback. The server wakes once
+    // for the lot instead of once a read. A read the server skipped because one before it
+    // failed runs again alone; each gets its own outcome.
+    void RunReads(std::span<PendingRead* const> reads) {
+        std::vector<const std::string*> names;
+        Status ready = PrepareAll(reads, names);
+        if (ready.ok() && reads.size() > 1 && PQenterPipelineMode(conn_) == 1) {
+            bool sent = true;
+            for (std::size_t read_idx = 0; sent && read_idx < reads.size(); ++read_idx) {
+                const ParamTexts texts(reads[read_idx]->params);
+                sent = PQsendQueryPrepared(conn_, names[read_idx]->c_str(),
+                                           static_cast<int>(texts.values.size()),
+                                           texts.values.data(), nullptr, nullptr, 0) == 1;
+            }
+            sent = sent && PQpipelineSync(conn_) == 1 && ReadPipelinedReads(reads);
+            if (!sent || PQexitPipelineMode(conn_) != 1) {
+                lost_ = true;
+                ready = Error::Unavailable(
+                    "The database is temporarily unavailable.",
+                    std::string("postgresql pipeline: ") + PQerrorMessage(conn_));
+            }
+        } else if (ready.ok()) {
+            for (PendingRead* read : reads) {
+                read->skipped = true;
+            }
+        }
+        for (PendingRead* read : reads) {
+            if (!ready.ok()) {
+                read->status = ready;
+            } else if (read->skipped) {
+                read->status = ForEachRowView(read->sql, read->params, *read->on_row);
+            }
+        }
+    }
+
     std::int64_t ChangedRows() const override { return changed_rows_; }
     std::int64_t TotalChanges() const override { return total_changes_; }
 
@@ -468,6 +507,70 @@ private:
     // Statements sent in one pipeline at most: their answers must fit the socket's buffers
     // while none is read yet.
     static constexpr std::size_t kMaxPipelined = 256;
+
+    Status PrepareAll(std::span<PendingRead* const> reads, std::vector<const std::string*>& names) {
+        P360_TRY(DrainAhead());
+        if (statements_.size() + reads.size() > kMaxCachedStatements) {
+            // Preparing below must not deallocate what it prepared a moment before.
+            P360_TRY(Simple("DEALLOCATE ALL"));
+            statements_.clear();
+        }
+        for (PendingRead* read : reads) {
+            P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(read->sql, read->params));
+            names.push_back(name);
+        }
+        return Ok();
+    }
+
+    // The answers to pipelined reads, up to the pipeline's sync. False when the connection
+    // broke.
+    bool ReadPipelinedReads(std::span<PendingRead* const> reads) {
+        std::size_t current = 0;
+        while (true) {
+            ResultPtr result(PQgetResult(conn_));
+            if (PQstatus(conn_) == CONNECTION_BAD) {
+                return false;
+            }
+            if (result == nullptr) {
+                ++current;  // the end of one read's results
+                continue;
+            }
+            const auto status = PQresultStatus(result.get());
+            if (status == PGRES_PIPELINE_SYNC) {
+                return true;
+            }
+            if (current >= reads.size()) {
+                return false;  // more answers than reads: the connection's state is unknown
+            }
+            PendingRead& read = *reads[current];
+            if (status == PGRES_TUPLES_OK) {
+                read.status = VisitRows(result.get(), *read.on_row);
+            } else if (status == PGRES_PIPELINE_ABORTED) {
+                read.skipped = true;
+            } else if (status != PGRES_COMMAND_OK) {
+                read.status = Failed(result.get());
+            }
+        }
+    }
+
+    // Hands every row of a result to `on_row` (until it returns false). It runs on the thread
+    // that sent the batch, for a caller waiting on another: what it throws is that caller's.
+    static Status VisitRows(const PGresult* result,
+                            const std::function<bool(const RowView&)>& on_row) {
+        try {
+            ResultRow row(result);
+            const int rows = PQntuples(result);
+            for (int row_idx = 0; row_idx < rows; ++row_idx) {
+                row.SetRow(row_idx);
+                if (!on_row(row)) {
+                    break;
+                }
+            }
+        } catch (const std::exception& exception) {
+            return Error::Internal(std::string("database work failed: ") + exception.what());
+        }
+        return Ok();
+    }
 
     // The answers to `count` pipelined statements, up to and including the pipeline's sync;
     // the first failure is the outcome.
@@ -586,12 +689,6 @@ private:
     };
 
     Result<ResultPtr> Run(std::string_view sql, std::span<const Value> params) {
-        if (statements_left_ == 0) {
-            return Error::Internal("a one-statement read ran a second statement");
-        }
-        if (statements_left_ > 0) {
-            --statements_left_;
-        }
         P360_TRY(DrainAhead());
         P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params));
         const ParamTexts texts(params);
@@ -646,7 +743,6 @@ private:
     bool lost_ = false;
     bool pending_ahead_ = false;
     bool begun_ahead_ = false;
-    int statements_left_ = -1;  // -1: no limit; see LimitToOneStatement
     std::unordered_map<std::string, std::string> statements_;  // signature + SQL → name
     std::uint64_t statement_counter_ = 0;
     std::int64_t changed_rows_ = 0;
@@ -730,6 +826,97 @@ private:
     std::vector<std::unique_ptr<PostgresConnection>> idle_;  // guarded by mutex_
     int open_ = 0;                                           // guarded by mutex_
     bool closed_ = false;                                    // guarded by mutex_
+};
+
+// One-statement reads of concurrent requests, sent to the server a batch at a time. A caller
+// queues its read; while fewer than kMaxBatchesInFlight batches are out, it takes what is
+// queued (its own read and those of callers still waiting) and runs it on a pooled
+// connection; the others wait for it. Under load each round trip and each wakeup of a server
+// process then serves several requests. Alone, a read goes at once, by itself.
+class ReadCombiner {
+public:
+    explicit ReadCombiner(ConnectionPool& pool) : pool_(pool) {}
+
+    Status Run(PendingRead& mine) {
+        std::unique_lock lock(mutex_);
+        queue_.push_back(&mine);
+        while (!mine.done) {
+            if (in_flight_ == kMaxBatchesInFlight || queue_.empty()) {
+                finished_.wait(lock);
+                continue;
+            }
+            const std::size_t count = std::min(queue_.size(), kMaxBatch);
+            std::vector<PendingRead*> batch(queue_.begin(), queue_.begin() + count);
+            queue_.erase(queue_.begin(), queue_.begin() + count);
+            ++in_flight_;
+            lock.unlock();
+            RunBatch(batch);
+            lock.lock();
+            --in_flight_;
+            for (PendingRead* read : batch) {
+                read->done = true;
+            }
+            finished_.notify_all();
+        }
+        return mine.status;
+    }
+
+private:
+    // Two batches out keep both the server and this node busy on a small machine; more
+    // would only make each batch smaller.
+    static constexpr int kMaxBatchesInFlight = 2;
+    // Small enough that the requests (a few hundred bytes each) never fill a socket buffer
+    // while the server's answers wait to be read.
+    static constexpr std::size_t kMaxBatch = 16;
+
+    void RunBatch(std::span<PendingRead* const> batch) {
+        auto connection = pool_.Acquire();
+        if (!connection.ok()) {
+            for (PendingRead* read : batch) {
+                read->status = connection.error();
+            }
+            return;
+        }
+        (*connection)->RunReads(batch);
+        pool_.Release(std::move(*connection));
+    }
+
+    ConnectionPool& pool_;
+    std::mutex mutex_;
+    std::condition_variable finished_;
+    std::deque<PendingRead*> queue_;  // guarded by mutex_
+    int in_flight_ = 0;               // guarded by mutex_
+};
+
+// The connection a one-statement read's work sees: its one statement joins the reads of
+// other requests (ReadCombiner).
+class CombinedReadConnection final : public Connection {
+public:
+    explicit CombinedReadConnection(ReadCombiner& combiner) : combiner_(combiner) {}
+
+    const Dialect& dialect() const override { return kDialect; }
+
+    Status ForEachRowView(std::string_view sql, std::span<const Value> params,
+                          const std::function<bool(const RowView&)>& on_row) override {
+        if (std::exchange(used_, true)) {
+            return Error::Internal("a one-statement read ran a second statement");
+        }
+        PendingRead read{sql, params, &on_row};
+        return combiner_.Run(read);
+    }
+
+    std::int64_t ChangedRows() const override { return 0; }
+    std::int64_t TotalChanges() const override { return 0; }
+    Result<std::vector<std::string>> TableColumns(std::string_view) override {
+        return Error::Internal("a one-statement read asked for table columns");
+    }
+    Result<std::vector<std::string>> Tables() override {
+        return Error::Internal("a one-statement read asked for tables");
+    }
+
+private:
+    ReadCombiner& combiner_;
+    bool used_ = false;
 };
 
 // How a pool's transactions begin and end. A connection is returned to its pool with the
@@ -839,15 +1026,11 @@ private:
     }
 
     Status OneStatement(const ConnectionWork& work) {
-        P360_ASSIGN_OR_RETURN(auto connection, single_readers_.Acquire());
-        connection->LimitToOneStatement(true);
-        Status status = RunCaught(*connection, work);
-        connection->LimitToOneStatement(false);
-        single_readers_.Release(std::move(connection));
-        return status;
+        CombinedReadConnection connection(combiner_);
+        return RunCaught(connection, work);
     }
 
-    static Status RunCaught(PostgresConnection& connection, const ConnectionWork& work) {
+    static Status RunCaught(Connection& connection, const ConnectionWork& work) {
         try {
             return work(connection);
         } catch (const std::exception& exception) {
@@ -858,6 +1041,7 @@ private:
     ConnectionPool readers_;
     ConnectionPool single_readers_;
     ConnectionPool writers_;
+    ReadCombiner combiner_{single_readers_};
 };
 
 }  // namespace

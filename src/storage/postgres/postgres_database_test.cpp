@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <future>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "storage/database.hpp"
@@ -353,6 +354,72 @@ TEST_F(PostgresDatabaseTest, AOneStatementReadRunsOutsideATransactionAndOnlyOnce
         database_
             ->ReadStatement([](Connection& connection) { return connection.Execute("SELECT 1"); })
             .ok());
+}
+
+// Concurrent one-statement reads go to the server in batches; each caller must still get the
+// answer to its own statement, and a failing statement must fail only its own caller.
+TEST_F(PostgresDatabaseTest, ConcurrentOneStatementReadsEachGetTheirOwnAnswer) {
+    constexpr int kCallers = 24;
+    constexpr int kReadsEach = 150;
+    std::vector<std::future<int>> callers;
+    for (int caller_idx = 0; caller_idx < kCallers; ++caller_idx) {
+        callers.push_back(std::async(std::launch::async, [this, caller_idx] {
+            int wrong = 0;
+            for (int read_idx = 0; read_idx < kReadsEach; ++read_idx) {
+                const std::int64_t asked = caller_idx * 1000 + read_idx;
+                // Every seventh caller's every third read fails (division by zero).
+                const bool fails = caller_idx % 7 == 0 && read_idx % 3 == 0;
+                const Value param{asked};
+                std::vector<Value> answer;
+                const Status status = database_->ReadStatement([&](Connection& connection) {
+                    return connection.ForEachRow(
+                        fails ? "SELECT CAST(? AS BIGINT) / 0" : "SELECT CAST(? AS BIGINT) + 1",
+                        std::span(&param, 1), [&answer](const Row& row) {
+                            answer.push_back(row[0]);
+                            return true;
+                        });
+                });
+                if (fails) {
+                    wrong += status.ok() ? 1 : 0;
+                } else if (!status.ok() || answer != std::vector<Value>{Value{asked + 1}}) {
+                    ++wrong;
+                }
+            }
+            return wrong;
+        }));
+    }
+    for (int caller_idx = 0; caller_idx < kCallers; ++caller_idx) {
+        EXPECT_EQ(callers[caller_idx].get(), 0) << "caller " << caller_idx;
+    }
+}
+
+// A row callback that throws fails its own read with an error, not the batch it was in.
+TEST_F(PostgresDatabaseTest, AThrowingRowCallbackFailsOnlyItsOwnRead) {
+    std::vector<std::future<bool>> callers;
+    for (int caller_idx = 0; caller_idx < 16; ++caller_idx) {
+        callers.push_back(std::async(std::launch::async, [this, caller_idx] {
+            bool as_expected = true;
+            for (int read_idx = 0; read_idx < 100; ++read_idx) {
+                const bool throws = (caller_idx + read_idx) % 5 == 0;
+                const Status status = database_->ReadStatement([&](Connection& connection) {
+                    return connection.ForEachRow("SELECT 1", {}, [throws](const Row&) -> bool {
+                        if (throws) {
+                            throw std::runtime_error("callback failed");
+                        }
+                        return true;
+                    });
+                });
+                as_expected = as_expected && status.ok() == !throws;
+                if (!status.ok()) {
+                    as_expected = as_expected && status.error().code == ErrorCode::kInternal;
+                }
+            }
+            return as_expected;
+        }));
+    }
+    for (auto& caller : callers) {
+        EXPECT_TRUE(caller.get());
+    }
 }
 
 TEST_F(PostgresDatabaseTest, TableColumnsListsColumnsInOrder) {
