@@ -281,8 +281,8 @@ struct PendingRead {
     std::span<const Value> params;
     const std::function<bool(const RowView&)>* on_row;
     Status status = Ok();
-    bool skipped = false;  // the server skipped it after an earlier read failed
-    bool done = false;     // guarded by the ReadCombiner's mutex
+    bool answered = false;  // its rows were handed over, or its error is in `status`
+    bool done = false;      // guarded by the ReadCombiner's mutex
 };
 
 class PostgresConnection final : public Connection {
@@ -439,37 +439,37 @@ public:
 
     // Runs the reads of several requests together: all are sent in one pipeline, then their
     // answers are read in order, each handed to its own row callback. The server wakes once
-    // for the lot instead of once a read. A read the server skipped because one before it
-    // failed runs again alone; each gets its own outcome.
+    // for the lot instead of once a read. A read left unanswered — the server skipped it
+    // because one before it failed, or there was only one — runs alone; each gets its own
+    // outcome.
     void RunReads(std::span<PendingRead* const> reads) {
+        std::vector<PendingRead*> prepared;
         std::vector<const std::string*> names;
-        Status ready = PrepareAll(reads, names);
-        if (ready.ok() && reads.size() > 1 && PQenterPipelineMode(conn_) == 1) {
+        Status ready = PrepareAll(reads, prepared, names);
+        if (ready.ok() && prepared.size() > 1 && PQenterPipelineMode(conn_) == 1) {
             bool sent = true;
-            for (std::size_t read_idx = 0; sent && read_idx < reads.size(); ++read_idx) {
-                const ParamTexts texts(reads[read_idx]->params);
+            for (std::size_t read_idx = 0; sent && read_idx < prepared.size(); ++read_idx) {
+                const ParamTexts texts(prepared[read_idx]->params);
                 sent = PQsendQueryPrepared(conn_, names[read_idx]->c_str(),
                                            static_cast<int>(texts.values.size()),
                                            texts.values.data(), nullptr, nullptr, 0) == 1;
             }
-            sent = sent && PQpipelineSync(conn_) == 1 && ReadPipelinedReads(reads);
+            sent = sent && PQpipelineSync(conn_) == 1 && ReadPipelinedReads(prepared);
             if (!sent || PQexitPipelineMode(conn_) != 1) {
                 lost_ = true;
                 ready = Error::Unavailable(
                     "The database is temporarily unavailable.",
                     std::string("postgresql pipeline: ") + PQerrorMessage(conn_));
             }
-        } else if (ready.ok()) {
-            for (PendingRead* read : reads) {
-                read->skipped = true;
-            }
         }
+        // A read answered before the connection failed keeps its answer: its callback saw its
+        // rows, so it must not run again.
         for (PendingRead* read : reads) {
-            if (!ready.ok()) {
-                read->status = ready;
-            } else if (read->skipped) {
-                read->status = ForEachRowView(read->sql, read->params, *read->on_row);
+            if (read->answered) {
+                continue;
             }
+            read->status =
+                !ready.ok() ? ready : ForEachRowView(read->sql, read->params, *read->on_row);
         }
     }
 
@@ -508,7 +508,11 @@ private:
     // while none is read yet.
     static constexpr std::size_t kMaxPipelined = 256;
 
-    Status PrepareAll(std::span<PendingRead* const> reads, std::vector<const std::string*>& names) {
+    // Prepares the statements of `reads` that this connection has not prepared yet. A read
+    // whose statement the server refuses is answered with that error and left out of
+    // `prepared`; the error of the connection itself is every read's.
+    Status PrepareAll(std::span<PendingRead* const> reads, std::vector<PendingRead*>& prepared,
+                      std::vector<const std::string*>& names) {
         P360_TRY(DrainAhead());
         if (statements_.size() + reads.size() > kMaxCachedStatements) {
             // Preparing below must not deallocate what it prepared a moment before.
@@ -516,8 +520,17 @@ private:
             statements_.clear();
         }
         for (PendingRead* read : reads) {
-            P360_ASSIGN_OR_RETURN(const std::string* name, Prepare(read->sql, read->params));
-            names.push_back(name);
+            auto name = Prepare(read->sql, read->params);
+            if (!name.ok() && Broken()) {
+                return std::move(name).error();
+            }
+            if (!name.ok()) {
+                read->status = std::move(name).error();
+                read->answered = true;
+                continue;
+            }
+            prepared.push_back(read);
+            names.push_back(name.value());
         }
         return Ok();
     }
@@ -545,11 +558,10 @@ private:
             PendingRead& read = *reads[current];
             if (status == PGRES_TUPLES_OK) {
                 read.status = VisitRows(result.get(), *read.on_row);
-            } else if (status == PGRES_PIPELINE_ABORTED) {
-                read.skipped = true;
-            } else if (status != PGRES_COMMAND_OK) {
+            } else if (status != PGRES_COMMAND_OK && status != PGRES_PIPELINE_ABORTED) {
                 read.status = Failed(result.get());
             }
+            read.answered = status != PGRES_PIPELINE_ABORTED;
         }
     }
 
