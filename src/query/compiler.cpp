@@ -47,11 +47,8 @@ bool Readable(const FieldAccess& can_read, const ObjectDef& object, const FieldD
 // Appends `alias."field"` in place: a list's SELECT names every column, some thirty lists a
 // member 360, so the column names are not built as strings of their own.
 void AppendColumn(std::string& sql, std::string_view alias, const FieldDef& field) {
-    sql.append(alias).append(".\"");
-    for (char c : field.name) {
-        sql.append(c == '"' ? 2 : 1, c);  // as storage::QuoteIdentifier
-    }
-    sql.push_back('"');
+    sql.append(alias).push_back('.');
+    storage::AppendQuotedIdentifier(sql, field.name);
 }
 
 std::string Column(std::string_view alias, const FieldDef& field) {

@@ -181,9 +181,6 @@ private:
 // after a failed statement is cheap.
 constexpr std::size_t kChunkLines = 256;
 
-// Times a line runs when concurrent writers keep changing its record first (PostgreSQL).
-constexpr int kLineAttempts = 4;
-
 void FailLine(BulkLine& line, const Error& error) {
     line.status = LineStatus::kFailed;
     line.id.clear();
@@ -381,27 +378,16 @@ private:
                 continue;
             }
             P360_TRY(connection_.Execute("SAVEPOINT line"));
-            for (int attempt = 1;; ++attempt) {
-                Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
-                if (applied.ok()) {
-                    break;
-                }
+            // The line reads its record locked (ApplyLine without a prefetch): no other node
+            // can change it before the line's own write.
+            Status applied = ApplyLine(connection_, scope_, key_field_, changeable_, line);
+            if (!applied.ok()) {
                 P360_TRY(connection_.Execute("ROLLBACK TO line"));
-                if (attempt == kLineAttempts || !LostRace(applied.error())) {
-                    FailLine(line, applied.error());
-                    break;
-                }
+                FailLine(line, applied.error());
             }
             P360_TRY(connection_.Execute("RELEASE line"));
         }
         return deferred_.Write(connection_);
-    }
-
-    // A line names no version, so a concurrent writer that got to its record first (or
-    // created it first) is no fault of the line: it runs again on what that writer left.
-    bool LostRace(const Error& error) const {
-        return error.code == ErrorCode::kFailedPrecondition ||
-               (error.code == ErrorCode::kAlreadyExists && error.location == key_field_.name);
     }
 
     Connection& connection_;

@@ -81,16 +81,30 @@ Result<std::optional<storage::Row>> LoadRow(Connection& connection, const Object
     return LoadRowBy(connection, object, object.fields[kIdIndex], Value{std::string(id)});
 }
 
+namespace {
+
+// The record `id` if it satisfies `scope`, read with `suffix` after the statement.
+Result<std::optional<storage::Row>> QueryRowWithin(Connection& connection, const ObjectDef& object,
+                                                   std::string_view id,
+                                                   const storage::SqlCondition& scope,
+                                                   std::string_view suffix) {
+    std::vector<Value> params{Value{std::string(id)}};
+    params.insert(params.end(), scope.params.begin(), scope.params.end());
+    return connection.QueryOne(SqlFor(object).select_all + " AS t WHERE t.\"id\" = ?" +
+                                   (scope.Unrestricted() ? "" : " AND " + scope.sql) +
+                                   std::string(suffix),
+                               params);
+}
+
+}  // namespace
+
 Result<std::optional<storage::Row>> LoadRowWithin(Connection& connection, const ObjectDef& object,
                                                   std::string_view id,
                                                   const storage::SqlCondition& scope) {
     if (scope.Unrestricted()) {
         return LoadRow(connection, object, id);
     }
-    std::vector<Value> params{Value{std::string(id)}};
-    params.insert(params.end(), scope.params.begin(), scope.params.end());
-    return connection.QueryOne(
-        SqlFor(object).select_all + " AS t WHERE t.\"id\" = ? AND " + scope.sql, params);
+    return QueryRowWithin(connection, object, id, scope, "");
 }
 
 Result<std::optional<storage::Row>> LoadRowForChange(Connection& connection,
@@ -100,12 +114,7 @@ Result<std::optional<storage::Row>> LoadRowForChange(Connection& connection,
     if (lock.empty()) {
         return LoadRowWithin(connection, object, id, scope);
     }
-    std::vector<Value> params{Value{std::string(id)}};
-    params.insert(params.end(), scope.params.begin(), scope.params.end());
-    return connection.QueryOne(SqlFor(object).select_all + " AS t WHERE t.\"id\" = ?" +
-                                   (scope.Unrestricted() ? "" : " AND " + scope.sql) +
-                                   std::string(lock),
-                               params);
+    return QueryRowWithin(connection, object, id, scope, lock);
 }
 
 Status VisitRowWithin(Connection& connection, const ObjectDef& object, std::string_view id,

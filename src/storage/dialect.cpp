@@ -15,17 +15,21 @@ std::string MultiRowInsertSql(std::string_view head, std::size_t columns, std::s
     return sql;
 }
 
+void AppendQuotedIdentifier(std::string& sql, std::string_view name) {
+    sql.push_back('"');
+    for (char c : name) {
+        if (c == '"') {
+            sql.push_back('"');
+        }
+        sql.push_back(c);
+    }
+    sql.push_back('"');
+}
+
 std::string QuoteIdentifier(std::string_view name) {
     std::string quoted;
     quoted.reserve(name.size() + 2);
-    quoted.push_back('"');
-    for (char c : name) {
-        if (c == '"') {
-            quoted.push_back('"');
-        }
-        quoted.push_back(c);
-    }
-    quoted.push_back('"');
+    AppendQuotedIdentifier(quoted, name);
     return quoted;
 }
 

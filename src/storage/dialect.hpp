@@ -43,6 +43,8 @@ public:
 // `"name"` with embedded quotes doubled. Names come from validated definitions, but quoting
 // keeps them from ever being read as keywords.
 std::string QuoteIdentifier(std::string_view name);
+// The same, appended to `sql` (for statements that name many columns).
+void AppendQuotedIdentifier(std::string& sql, std::string_view name);
 
 // "<head> VALUES (?, …), …": `rows` rows of `columns` placeholders, for multi-row INSERTs
 // (`head` is "INSERT INTO t (a, b)"). Portable to every engine.

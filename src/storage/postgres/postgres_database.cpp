@@ -403,11 +403,7 @@ public:
             return Connection::ExecuteBatch(statements);
         }
         P360_TRY(DrainAhead());
-        if (statements_.size() + statements.size() > kMaxCachedStatements) {
-            // Preparing below must not deallocate what it prepared a moment before.
-            P360_TRY(Simple("DEALLOCATE ALL"));
-            statements_.clear();
-        }
+        P360_TRY(MakeRoomToPrepare(statements.size()));
         std::vector<const std::string*> names;
         names.reserve(statements.size());
         for (const Statement& statement : statements) {
@@ -508,17 +504,23 @@ private:
     // while none is read yet.
     static constexpr std::size_t kMaxPipelined = 256;
 
+    // Empties the cache of prepared statements when `count` more might not fit, so that
+    // preparing them does not deallocate what was prepared a moment before.
+    Status MakeRoomToPrepare(std::size_t count) {
+        if (statements_.size() + count > kMaxCachedStatements) {
+            P360_TRY(Simple("DEALLOCATE ALL"));
+            statements_.clear();
+        }
+        return Ok();
+    }
+
     // Prepares the statements of `reads` that this connection has not prepared yet. A read
     // whose statement the server refuses is answered with that error and left out of
     // `prepared`; the error of the connection itself is every read's.
     Status PrepareAll(std::span<PendingRead* const> reads, std::vector<PendingRead*>& prepared,
                       std::vector<const std::string*>& names) {
         P360_TRY(DrainAhead());
-        if (statements_.size() + reads.size() > kMaxCachedStatements) {
-            // Preparing below must not deallocate what it prepared a moment before.
-            P360_TRY(Simple("DEALLOCATE ALL"));
-            statements_.clear();
-        }
+        P360_TRY(MakeRoomToPrepare(reads.size()));
         for (PendingRead* read : reads) {
             auto name = Prepare(read->sql, read->params);
             if (!name.ok() && Broken()) {
