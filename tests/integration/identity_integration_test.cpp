@@ -237,6 +237,38 @@ TEST_F(IdentityTest, ThePersonFromTheRecordsApiAndFromACsvFileEndAsOneGoldenMemb
     }
 }
 
+// After a bulk load the background follower, at the lowest priority, has thousands of Persons
+// to resolve; an identity call made at once takes the catch-up over and still answers for
+// every Person the load wrote, the last one included.
+TEST_F(IdentityTest, AnIdentityCallRightAfterABulkLoadAnswersForEveryPersonInIt) {
+    constexpr int kPeople = 3000;
+    std::string ndjson;
+    for (int person_idx = 0; person_idx < kPeople; ++person_idx) {
+        ndjson += json::serialize(
+                      json::object{{"sourceId", "load:" + std::to_string(person_idx)},
+                                   {"firstName", "Given" + std::to_string(person_idx % 97)},
+                                   {"lastName", "Family" + std::to_string(person_idx)},
+                                   {"birthDate", "19" + std::to_string(40 + person_idx % 60) +
+                                                     "-0" + std::to_string(1 + person_idx % 9) +
+                                                     "-1" + std::to_string(person_idx % 10)}}) +
+                  "\n";
+    }
+    HttpResult loaded =
+        server_->Request("POST", "/api/v1/records/Person/bulk?externalId=sourceId&mode=atomic",
+                         ndjson, tokens_["admin"], {{"Content-Type", "application/x-ndjson"}});
+    ASSERT_EQ(loaded.status, 200) << loaded.body.substr(0, 2000);
+    for (const int person_idx : {kPeople - 1, kPeople / 2, 0}) {
+        HttpResult found =
+            Call("GET",
+                 "/api/v1/records/Person?fields=id&filter=" +
+                     UrlEncode("sourceId = 'load:" + std::to_string(person_idx) + "'"),
+                 "admin");
+        ASSERT_EQ(found.status, 200) << found.body;
+        const std::string person = Str(found.Json().at("items").at(0).at("id"));
+        EXPECT_FALSE(GoldenOf(person).empty()) << "load:" << person_idx;
+    }
+}
+
 // The issue's own case: a member arrives in an X12 834 enrollment file and again as a FHIR
 // Patient from a hospital; both records stay, and resolve to one golden member carrying both
 // identifiers.

@@ -10,6 +10,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/thread_priority.hpp"
 #include "core/time_format.hpp"
 #include "query/parser.hpp"
 
@@ -583,7 +584,7 @@ Status IdentityService::Resolve(const json::object& person) {
     return Ok();
 }
 
-Status IdentityService::FollowOnce(bool& more) {
+Status IdentityService::FollowOnce(bool& more, bool by_follower) {
     more = false;
     {
         std::shared_lock lock(live_mutex_);
@@ -611,7 +612,7 @@ Status IdentityService::FollowOnce(bool& more) {
     more = scanned == kBatch;
     std::set<std::string> done;
     for (const auto& [event_id, person_id] : events) {
-        if (stop_requested_) {
+        if (stop_requested_ || (by_follower && callers_waiting_ > 0)) {
             more = false;
             return Ok();  // the cursor stays after the last event handled
         }
@@ -647,18 +648,32 @@ Status IdentityService::FollowOnce(bool& more) {
 }
 
 Status IdentityService::CatchUp() {
+    ++callers_waiting_;
+    std::unique_lock lock(follow_mutex_);
+    --callers_waiting_;
+    for (bool more = true; more;) {
+        P360_TRY(FollowOnce(more, false));
+    }
+    return Ok();
+}
+
+Status IdentityService::CatchUpInBackground() {
     std::lock_guard lock(follow_mutex_);
     for (bool more = true; more;) {
-        P360_TRY(FollowOnce(more));
+        P360_TRY(FollowOnce(more, true));
     }
     return Ok();
 }
 
 void IdentityService::FollowLoop(std::chrono::milliseconds interval) {
+    // After a bulk load of Persons the follower has minutes of matching to do; requests
+    // go first, and resolution takes what they leave. Identity calls still catch up on
+    // their own thread before they answer.
+    LowerCurrentThreadPriority();
     std::unique_lock lock(stop_mutex_);
     while (!stopping_) {
         lock.unlock();
-        if (Status status = CatchUp(); !status.ok()) {
+        if (Status status = CatchUpInBackground(); !status.ok()) {
             log::Warn("identity.follow_failed", {{"error", status.error().public_message}});
         }
         lock.lock();
