@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "core/background_pacing.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "http/problem.hpp"
@@ -309,6 +310,7 @@ private:
                                     bhttp::request_parser<bhttp::string_body>& parser,
                                     const std::string& remote_address) {
         const auto started = std::chrono::steady_clock::now();
+        const ForegroundActivity::Scope in_flight;  // background loops give way meanwhile
         auto& header = parser.get();
         HttpRequest request;
         request.method = std::string(header.method_string());

@@ -8,9 +8,9 @@
 #include <set>
 #include <span>
 
+#include "core/background_pacing.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
-#include "core/thread_priority.hpp"
 #include "core/time_format.hpp"
 #include "query/parser.hpp"
 
@@ -584,7 +584,7 @@ Status IdentityService::Resolve(const json::object& person) {
     return Ok();
 }
 
-Status IdentityService::FollowOnce(bool& more, bool by_follower) {
+Status IdentityService::FollowOnce(bool& more, BackgroundPacer* pacer) {
     more = false;
     {
         std::shared_lock lock(live_mutex_);
@@ -612,7 +612,7 @@ Status IdentityService::FollowOnce(bool& more, bool by_follower) {
     more = scanned == kBatch;
     std::set<std::string> done;
     for (const auto& [event_id, person_id] : events) {
-        if (stop_requested_ || (by_follower && callers_waiting_ > 0)) {
+        if (stop_requested_ || (pacer != nullptr && callers_waiting_ > 0)) {
             more = false;
             return Ok();  // the cursor stays after the last event handled
         }
@@ -643,6 +643,9 @@ Status IdentityService::FollowOnce(bool& more, bool by_follower) {
             }
         }
         cursor_ = event_id;
+        if (pacer != nullptr && !person_id.empty()) {
+            pacer->Pace();
+        }
     }
     return Ok();
 }
@@ -652,24 +655,26 @@ Status IdentityService::CatchUp() {
     std::unique_lock lock(follow_mutex_);
     --callers_waiting_;
     for (bool more = true; more;) {
-        P360_TRY(FollowOnce(more, false));
+        P360_TRY(FollowOnce(more, nullptr));
     }
     return Ok();
 }
 
 Status IdentityService::CatchUpInBackground() {
+    // After a bulk load of Persons there are minutes of matching to do: while requests are in
+    // flight the follower keeps to a tenth of a core (plus the writes it asks for), and takes
+    // the rest of the machine when they are done.
+    constexpr double kShareWhileServing = 0.1;
+    BackgroundPacer pacer(kShareWhileServing, clock_, &ForegroundActivity::Busy, {},
+                          std::chrono::milliseconds(50));
     std::lock_guard lock(follow_mutex_);
     for (bool more = true; more;) {
-        P360_TRY(FollowOnce(more, true));
+        P360_TRY(FollowOnce(more, &pacer));
     }
     return Ok();
 }
 
 void IdentityService::FollowLoop(std::chrono::milliseconds interval) {
-    // After a bulk load of Persons the follower has minutes of matching to do; requests
-    // go first, and resolution takes what they leave. Identity calls still catch up on
-    // their own thread before they answer.
-    LowerCurrentThreadPriority();
     std::unique_lock lock(stop_mutex_);
     while (!stopping_) {
         lock.unlock();

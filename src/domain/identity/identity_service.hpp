@@ -15,9 +15,9 @@
 //
 // Real time. Every write of a Person — records API, bulk and CSV imports, X12 834, FHIR — goes
 // through RecordService and leaves a `sys_outbox` event in the same transaction. The service
-// follows those events (a background thread at the lowest priority, and synchronously at the
-// start of every identity call, so an identity answer always reflects the writes acknowledged
-// before it): each new or
+// follows those events (a background thread that gives way to requests, and synchronously at
+// the start of every identity call, so an identity answer always reflects the writes
+// acknowledged before it): each new or
 // changed Person is added to the index and matched, then linked to a golden member, given a
 // new one, or queued for review. Following the outbox rather than hooking the write path keeps
 // matching off the latency of every write and bulk import, sees every writer alike, and
@@ -44,6 +44,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/background_pacing.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "domain/identity/member_index.hpp"
@@ -206,9 +207,10 @@ private:
     // Ranked matches of a record among the live entries, itself excluded.
     std::vector<MatchCandidate> MatchLive(const PersonRecord& record, std::size_t limit) const;
     Status Resolve(const json::object& person);
-    // One batch of outbox events. In the background (`by_follower`) it stops early when a
-    // caller waits to catch up, which then goes on from where it stopped.
-    Status FollowOnce(bool& more, bool by_follower);
+    // One batch of outbox events. In the background (with a pacer) it paces itself against
+    // the requests being served, and stops early when a caller waits to catch up, which then
+    // goes on from where it stopped.
+    Status FollowOnce(bool& more, BackgroundPacer* pacer);
     Status CatchUpInBackground();
     void FollowLoop(std::chrono::milliseconds interval);
     std::string NewGoldenId() const;
@@ -228,8 +230,8 @@ private:
 
     std::mutex follow_mutex_;  // one follower pass at a time
     std::int64_t cursor_ = 0;  // guarded by follow_mutex_: last outbox id seen
-    // Callers waiting for follow_mutex_. The follower thread runs at the lowest priority, so
-    // it hands the rest of a catch-up to them rather than make them wait on its pace.
+    // Callers waiting for follow_mutex_. The follower thread paces itself, so it hands the
+    // rest of a catch-up to them rather than make them wait on its pace.
     std::atomic<int> callers_waiting_{0};
     std::mutex decide_mutex_;  // decisions on identities, one at a time per node
 
