@@ -5,9 +5,8 @@
 
 namespace p360 {
 
-BackgroundPacer::BackgroundPacer(double share_while_busy, const Clock& clock,
-                                 BusyProbe foreground_busy, Rest rest,
-                                 std::chrono::milliseconds longest_rest)
+BackgroundPacer::BackgroundPacer(double share_while_busy, std::chrono::milliseconds longest_rest,
+                                 const Clock& clock, BusyProbe foreground_busy, Rest rest)
     : rest_per_work_(1.0 / std::clamp(share_while_busy, 0.01, 1.0) - 1.0),
       clock_(clock),
       foreground_busy_(std::move(foreground_busy)),

@@ -9,7 +9,7 @@
 // them all until the scheduler gets round to it; measured, `/healthz` fell from ~50k to 1.4k
 // requests/s. A thread that rests holds nothing while it rests.
 //
-//   BackgroundPacer pacer(0.1, clock);
+//   BackgroundPacer pacer(0.1, std::chrono::milliseconds(50), clock);
 //   for (auto& event : events) {
 //       Handle(event);
 //       pacer.Pace();  // while requests are in flight, rests ~9x the time Handle took
@@ -52,10 +52,10 @@ public:
 
     // `share_while_busy`: the part of the loop's time spent working while requests are in
     // flight, in (0, 1]. A single rest never exceeds `longest_rest`, so a long unit of work
-    // does not put the loop to sleep for long.
-    BackgroundPacer(double share_while_busy, const Clock& clock,
-                    BusyProbe foreground_busy = &ForegroundActivity::Busy, Rest rest = {},
-                    std::chrono::milliseconds longest_rest = std::chrono::milliseconds(250));
+    // does not put the loop to sleep for long. Tests replace the probe and the rest.
+    BackgroundPacer(double share_while_busy, std::chrono::milliseconds longest_rest,
+                    const Clock& clock, BusyProbe foreground_busy = &ForegroundActivity::Busy,
+                    Rest rest = {});
 
     // Call after each unit of work: rests if requests are in flight, and returns how long it
     // rested. The unit's length is the time since the previous call (or construction).

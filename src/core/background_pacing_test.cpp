@@ -17,12 +17,11 @@ struct PacedLoop {
     FakeClock clock{0};
     bool busy = false;
     std::vector<nanoseconds> rests;
-    BackgroundPacer pacer{0.2, clock, [this] { return busy; },
+    BackgroundPacer pacer{0.2, milliseconds(250), clock, [this] { return busy; },
                           [this](nanoseconds how_long) {
                               rests.push_back(how_long);
                               clock.Advance(std::chrono::duration_cast<milliseconds>(how_long));
-                          },
-                          milliseconds(250)};
+                          }};
 };
 
 TEST(BackgroundPacer, RunsFlatOutWhileNoRequestIsInFlight) {

@@ -237,9 +237,10 @@ TEST_F(IdentityTest, ThePersonFromTheRecordsApiAndFromACsvFileEndAsOneGoldenMemb
     }
 }
 
-// After a bulk load the background follower, at the lowest priority, has thousands of Persons
-// to resolve; an identity call made at once takes the catch-up over and still answers for
-// every Person the load wrote, the last one included.
+// After a bulk load the background follower, which gives way to requests, has thousands of
+// Persons to resolve. An identity call made at once answers for every Person the load wrote,
+// the last one included, whether the follower has not started yet or hands it the rest of its
+// catch-up (which of the two happens is up to the scheduler; both must hold).
 TEST_F(IdentityTest, AnIdentityCallRightAfterABulkLoadAnswersForEveryPersonInIt) {
     constexpr int kPeople = 3000;
     std::string ndjson;

@@ -665,8 +665,7 @@ Status IdentityService::CatchUpInBackground() {
     // flight the follower keeps to a tenth of a core (plus the writes it asks for), and takes
     // the rest of the machine when they are done.
     constexpr double kShareWhileServing = 0.1;
-    BackgroundPacer pacer(kShareWhileServing, clock_, &ForegroundActivity::Busy, {},
-                          std::chrono::milliseconds(50));
+    BackgroundPacer pacer(kShareWhileServing, std::chrono::milliseconds(50), clock_);
     std::lock_guard lock(follow_mutex_);
     for (bool more = true; more;) {
         P360_TRY(FollowOnce(more, &pacer));

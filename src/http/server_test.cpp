@@ -1,0 +1,68 @@
+// The server on loopback, in process: what it tells the rest of the process while it works.
+#include "http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+#include "core/background_pacing.hpp"
+
+namespace p360::http {
+namespace {
+
+namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
+
+int Get(std::uint16_t port, const std::string& target) {
+    boost::asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
+    request.set(beast::http::field::host, "127.0.0.1");
+    beast::http::write(stream, request);
+    beast::flat_buffer buffer;
+    beast::http::response<beast::http::string_body> response;
+    beast::http::read(stream, buffer, response);
+    return static_cast<int>(response.result_int());
+}
+
+// Background loops pace themselves against the requests in flight: a request counts while its
+// handler runs, on an I/O thread (inline routes) and on the read pool alike.
+TEST(HttpServer, ARequestCountsAsInFlightWhileItsHandlerRuns) {
+    std::atomic<std::size_t> seen_inline{0};
+    std::atomic<std::size_t> seen_pooled{0};
+    Router router;
+    router.Add("GET", "/inline",
+               [&](const HttpRequest&) {
+                   seen_inline = ForegroundActivity::InFlight();
+                   return HttpResponse{};
+               },
+               {Execution::kInline, 0});
+    router.Add("GET", "/pooled", [&](const HttpRequest&) {
+        seen_pooled = ForegroundActivity::InFlight();
+        return HttpResponse{};
+    });
+    ServerOptions options;
+    options.port = 0;
+    options.access_log = false;
+    HttpServer server(options, router);
+    auto port = server.Listen();
+    ASSERT_TRUE(port.ok());
+    std::thread serving([&server] { server.Run(); });
+    const std::size_t idle = ForegroundActivity::InFlight();
+    EXPECT_EQ(Get(*port, "/inline"), 200);
+    EXPECT_EQ(Get(*port, "/pooled"), 200);
+    server.Stop();
+    serving.join();
+    EXPECT_EQ(idle, 0u);
+    EXPECT_EQ(seen_inline.load(), 1u);
+    EXPECT_EQ(seen_pooled.load(), 1u);
+    EXPECT_EQ(ForegroundActivity::InFlight(), 0u);  // every request's count was given back
+}
+
+}  // namespace
+}  // namespace p360::http
