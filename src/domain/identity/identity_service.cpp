@@ -485,8 +485,10 @@ Status IdentityService::Load(const IdentityProgress& progress) {
                    {"detail", "run payer360 identity dedupe to resolve them in one batch"}});
         return Ok();
     }
-    for (const json::object* person : unresolved) {
-        P360_TRY(Resolve(*person));
+    constexpr std::size_t kGroup = 256;
+    for (std::size_t first = 0; first < unresolved.size(); first += kGroup) {
+        const auto last = unresolved.begin() + std::min(first + kGroup, unresolved.size());
+        P360_TRY(ResolveAll({unresolved.begin() + first, last}, false));
     }
     return Ok();
 }
@@ -514,8 +516,8 @@ std::vector<MatchCandidate> IdentityService::MatchLive(const PersonRecord& recor
     return live;
 }
 
-Status IdentityService::Resolve(const json::object& person) {
-    std::lock_guard decide(decide_mutex_);
+Status IdentityService::Decide(const json::object& person, PendingDecisions& pending,
+                               std::vector<records::RecordChange>& changes) {
     const PersonRecord record = ToPersonRecord(person);
     const std::vector<MatchCandidate> matches = MatchLive(record, 10);
     std::vector<std::string> ids = {record.record_id};
@@ -523,7 +525,11 @@ Status IdentityService::Resolve(const json::object& person) {
         ids.push_back(match.record_id);
     }
     P360_ASSIGN_OR_RETURN(Identities identities, IdentitiesOf(ids));
-    std::vector<records::RecordChange> changes;
+    for (const std::string& id : ids) {
+        if (const auto decided = pending.identities.find(id); decided != pending.identities.end()) {
+            identities.insert_or_assign(id, decided->second);
+        }
+    }
     std::string golden;
     if (const auto own = identities.find(record.record_id); own != identities.end()) {
         golden = own->second.golden;
@@ -546,6 +552,8 @@ Status IdentityService::Resolve(const json::object& person) {
             changes.push_back(CreateOnly(IdentityChange(
                 record.record_id, json::object{{"goldenMemberId", golden}, {"method", "seed"}})));
         }
+        pending.identities[record.record_id] =
+            Identity{"", golden, best != matches.end() ? "link" : "seed"};
     }
     // Uncertain pairs, and confident ones that would join two golden members (resolution never
     // chains members together on its own), go to a steward — once per pair.
@@ -562,7 +570,8 @@ Status IdentityService::Resolve(const json::object& person) {
     }
     P360_ASSIGN_OR_RETURN(auto seen, ReviewStatuses(pair_keys));
     for (std::size_t review_idx = 0; review_idx < to_review.size(); ++review_idx) {
-        if (seen.contains(pair_keys[review_idx])) {
+        if (seen.contains(pair_keys[review_idx]) ||
+            !pending.reviews.insert(pair_keys[review_idx]).second) {
             continue;
         }
         const MatchCandidate& match = *to_review[review_idx];
@@ -577,11 +586,68 @@ Status IdentityService::Resolve(const json::object& person) {
                                    {"evidence", json::serialize(EvidenceJson(match.fields))},
                                    {"status", "open"}}}));
     }
-    if (changes.empty()) {
+    return Ok();
+}
+
+Status IdentityService::ResolveAll(const std::vector<const json::object*>& persons,
+                                   bool index_first) {
+    if (persons.empty()) {
         return Ok();
     }
-    P360_TRY(records_.ApplyChanges(system_, changes));
+    Status outcome = Ok();
+    {
+        std::lock_guard decide(decide_mutex_);
+        PendingDecisions pending;
+        std::vector<records::RecordChange> changes;
+        for (const json::object* person : persons) {
+            if (index_first) {
+                const PersonRecord record = ToPersonRecord(*person);
+                std::unique_lock lock(live_mutex_);
+                live_.current[record.record_id] = live_.index->Add(record);
+            }
+            outcome = Decide(*person, pending, changes);
+            if (!outcome.ok()) {
+                break;
+            }
+        }
+        if (outcome.ok() && !changes.empty()) {
+            auto written = records_.ApplyChanges(system_, changes);
+            outcome = written.ok() ? Ok() : Status(written.error());
+        }
+    }
+    if (outcome.ok() || outcome.error().code == ErrorCode::kUnavailable) {
+        return outcome;
+    }
+    if (persons.size() == 1) {
+        log::Error("identity.resolve_failed", {{"person", Text(*persons[0], "id")},
+                                               {"code", ErrorCodeName(outcome.error().code)}});
+        return Ok();
+    }
+    for (const json::object* person : persons) {
+        P360_TRY(ResolveAll({person}, false));
+    }
     return Ok();
+}
+
+Status IdentityService::FollowGroup(const std::vector<std::string>& person_ids) {
+    std::unordered_map<std::string, json::object> found;
+    for (std::string& filter : query::InListFilters(metadata::kIdField, person_ids)) {
+        P360_ASSIGN_OR_RETURN(auto people, ReadAll("Person", std::move(filter), PersonFields()));
+        for (json::object& person : people) {
+            std::string id = Text(person, "id");
+            found.emplace(std::move(id), std::move(person));
+        }
+    }
+    std::vector<const json::object*> present;
+    for (const std::string& id : person_ids) {
+        if (const auto person = found.find(id); person != found.end()) {
+            present.push_back(&person->second);
+        } else {
+            std::unique_lock lock(live_mutex_);
+            live_.current.erase(id);  // deleted: its entries are ignored from now on
+        }
+    }
+    return ResolveAll(present, true);
 }
 
 Status IdentityService::FollowOnce(bool& more, BackgroundPacer* pacer) {
@@ -610,40 +676,28 @@ Status IdentityService::FollowOnce(bool& more, BackgroundPacer* pacer) {
             });
     }));
     more = scanned == kBatch;
+    // Persons are resolved in groups whose decisions are written in one transaction: a commit
+    // per person would make a large load wait on the disk once for every person in it. Paced
+    // groups are small, so that each one is a short unit of work to rest after.
+    const std::size_t group_size = pacer != nullptr ? 32 : 256;
     std::set<std::string> done;
-    for (const auto& [event_id, person_id] : events) {
+    for (std::size_t next = 0; next < events.size();) {
         if (stop_requested_ || (pacer != nullptr && callers_waiting_ > 0)) {
             more = false;
-            return Ok();  // the cursor stays after the last event handled
+            return Ok();  // the cursor stays after the last group handled
         }
-        if (!person_id.empty() && done.insert(person_id).second) {
-            auto person = records_.Get(system_, "Person", person_id, PersonFields());
-            if (!person.ok() && person.error().code == ErrorCode::kNotFound) {
-                std::unique_lock lock(live_mutex_);
-                live_.current.erase(person_id);  // deleted: its entries are ignored from now on
-            } else if (!person.ok()) {
-                return person.error();
-            } else {
-                const PersonRecord record = ToPersonRecord(*person);
-                {
-                    std::unique_lock lock(live_mutex_);
-                    live_.current[person_id] = live_.index->Add(record);
-                }
-                Status resolved = Resolve(*person);
-                // A person that cannot be resolved must not stop every later one (and every
-                // identity call behind them); only the database being away stops the pass.
-                if (!resolved.ok() && resolved.error().code == ErrorCode::kUnavailable) {
-                    return resolved;
-                }
-                if (!resolved.ok()) {
-                    log::Error(
-                        "identity.resolve_failed",
-                        {{"person", person_id}, {"code", ErrorCodeName(resolved.error().code)}});
-                }
+        std::vector<std::string> group;
+        for (; next < events.size() && group.size() < group_size; ++next) {
+            const std::string& person_id = events[next].second;
+            if (!person_id.empty() && done.insert(person_id).second) {
+                group.push_back(person_id);
             }
         }
-        cursor_ = event_id;
-        if (pacer != nullptr && !person_id.empty()) {
+        if (!group.empty()) {
+            P360_TRY(FollowGroup(group));
+        }
+        cursor_ = events[next - 1].first;
+        if (pacer != nullptr && !group.empty()) {
             pacer->Pace();
         }
     }

@@ -42,6 +42,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/background_pacing.hpp"
@@ -206,7 +207,22 @@ private:
                         const IdentityProgress& progress);
     // Ranked matches of a record among the live entries, itself excluded.
     std::vector<MatchCandidate> MatchLive(const PersonRecord& record, std::size_t limit) const;
-    Status Resolve(const json::object& person);
+    // Decisions of a group not yet written, which the group's later persons see as stored.
+    struct PendingDecisions {
+        Identities identities;                    // by person
+        std::unordered_set<std::string> reviews;  // pair keys
+    };
+    // Decides `person`'s identity, and the reviews it raises, as the stored decisions and
+    // `pending` stand: adds the writes to `changes` and the decisions to `pending`.
+    Status Decide(const json::object& person, PendingDecisions& pending,
+                  std::vector<records::RecordChange>& changes);
+    // Resolves `persons` in order and writes all their decisions in one transaction; if that
+    // fails, resolves and writes each alone, so one person that cannot be resolved holds up no
+    // other (only the database being away is returned). `index_first`: each person joins the
+    // live index just before its decision, as persons arriving one by one would.
+    Status ResolveAll(const std::vector<const json::object*>& persons, bool index_first);
+    // Reads the Persons `person_ids` names (deleted ones leave the live index) and resolves them.
+    Status FollowGroup(const std::vector<std::string>& person_ids);
     // One batch of outbox events. In the background (with a pacer) it paces itself against
     // the requests being served, and stops early when a caller waits to catch up, which then
     // goes on from where it stopped.
