@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Identity resolution after a bulk load: how fast the outbox follower works through it.
+
+Starts a fresh payer360 server on an empty SQLite deployment, bulk-loads PEOPLE synthetic
+Persons (bench/generate_people, 50,000 a request), then, with no requests in flight, counts
+the MemberIdentity rows the follower writes over --seconds (read straight from the SQLite file,
+beside the server) and the server's CPU over the same time. Last, one identity call
+(POST /api/v1/identity/match), which first finishes the catch-up itself: how long it takes
+says how long an identity call waits after such a load.
+Usage:
+  python3 bench/identity_follow_bench.py --build build/release [--people 150000] [--seconds 8]
+"""
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+from authz_bench import start_server, stop_server
+from member360_bench import cpu_seconds
+from records_bench import PASSWORD, http
+
+
+def bulk_load(base, token, generator, people):
+    started = time.monotonic()
+    for first in range(0, people, 50_000):
+        count = min(50_000, people - first)
+        body = subprocess.run([generator, "--seed", "7", "--first", str(first), "--count", str(count)],
+                              capture_output=True, check=True).stdout
+        http("POST", f"{base}/api/v1/records/Person/bulk?externalId=sourceId&mode=partial", body, token,
+             "application/x-ndjson")
+    return people / (time.monotonic() - started)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build/release")
+    parser.add_argument("--people", type=int, default=150_000)
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+    binary = os.path.join(args.build, "src/app/payer360")
+    generator = os.path.join(args.build, "bench/generate_people")
+
+    data = tempfile.mkdtemp(prefix="p360_follow_")
+    subprocess.run([binary, "user", "create", "--data", data, "--username", "perf", "--role", "admin",
+                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    server, base = start_server(binary, data)
+    try:
+        _, answer = http("POST", base + "/api/v1/auth/login",
+                         json.dumps({"username": "perf", "password": PASSWORD}).encode())
+        token = json.loads(answer)["token"]
+        load_rate = bulk_load(base, token, generator, args.people)
+
+        with sqlite3.connect(os.path.join(data, "payer360.db")) as db:
+            def resolved():
+                return db.execute("SELECT count(*) FROM MemberIdentity").fetchone()[0]
+
+            before, cpu_before, started = resolved(), cpu_seconds(server.pid), time.monotonic()
+            time.sleep(args.seconds)
+            after, cpu_after, elapsed = resolved(), cpu_seconds(server.pid), time.monotonic() - started
+
+            call_started = time.monotonic()
+            http("POST", base + "/api/v1/identity/match",
+                 json.dumps({"firstName": "Ann", "lastName": "Smith", "birthDate": "1980-01-01"}).encode(),
+                 token)
+            call_seconds = time.monotonic() - call_started
+            final = resolved()
+    finally:
+        stop_server(server)
+        shutil.rmtree(data, ignore_errors=True)
+
+    done = after - before
+    print(f"bulk load of {args.people:,} Persons: {load_rate:,.0f} records/s "
+          f"({before:,} resolved by its end)")
+    print(f"follower, no requests in flight: {done / elapsed:,.0f} Persons/s over {elapsed:.1f} s, "
+          f"server CPU {(cpu_after - cpu_before) / elapsed:.2f} cores, "
+          f"{1e6 * (cpu_after - cpu_before) / max(done, 1):.0f} µs a Person")
+    print(f"identity call right after: {call_seconds:.1f} s (resolved then: {final:,} of {args.people:,})")
+
+
+if __name__ == "__main__":
+    main()
