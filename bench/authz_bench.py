@@ -43,6 +43,23 @@ def stop_server(server):
     server.wait(timeout=60)
 
 
+def start_empty_deployment(binary, prefix, username="loader", password="load-it-all-1"):
+    """A new data directory with one administrator, its server started and the administrator
+    logged in: (data directory, server, base URL, token). The caller stops the server and
+    removes the directory."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    subprocess.run([binary, "user", "create", "--data", data, "--username", username, "--role", "admin",
+                    "--password-stdin"], input=password + "\n", text=True, check=True, capture_output=True)
+    server, base = start_server(binary, data)
+    try:
+        _, answer = http("POST", base + "/api/v1/auth/login",
+                         json.dumps({"username": username, "password": password}).encode())
+    except Exception:
+        stop_server(server)
+        raise
+    return data, server, base, json.loads(answer)["token"]
+
+
 def log_in(base):
     tokens = {}
     for name, (_, password) in USERS.items():

@@ -16,16 +16,12 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
 
-from authz_bench import start_server, stop_server
-from records_bench import http as request
+from authz_bench import start_empty_deployment, stop_server
 
-PASSWORD = "import-the-bundles-1"
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "fhir", "synthea")
 HELD = {"Patient", "Organization", "Practitioner", "Encounter", "Condition", "MedicationRequest"}
@@ -83,14 +79,8 @@ def main():
                                   "entry": entries}).encode())
 
     binary = os.path.join(args.build, "src/app/payer360")
-    data = tempfile.mkdtemp(prefix="p360_fhir_")
-    subprocess.run([binary, "user", "create", "--data", data, "--username", "loader", "--role", "admin",
-                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-    server, base = start_server(binary, data)
+    data, server, base, token = start_empty_deployment(binary, "p360_fhir_")
     try:
-        _, answer = request("POST", base + "/api/v1/auth/login",
-                            json.dumps({"username": "loader", "password": PASSWORD}).encode())
-        token = json.loads(answer)["token"]
         host, port = base.removeprefix("http://").split(":")
         statuses = {}
         failures = []

@@ -16,12 +16,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import time
 
-from authz_bench import start_server, stop_server
+from authz_bench import start_empty_deployment, stop_server
 from member360_bench import cpu_seconds
-from records_bench import PASSWORD, http
+from records_bench import http
 
 
 def bulk_load(base, token, generator, people):
@@ -44,14 +43,8 @@ def main():
     binary = os.path.join(args.build, "src/app/payer360")
     generator = os.path.join(args.build, "bench/generate_people")
 
-    data = tempfile.mkdtemp(prefix="p360_follow_")
-    subprocess.run([binary, "user", "create", "--data", data, "--username", "perf", "--role", "admin",
-                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-    server, base = start_server(binary, data)
+    data, server, base, token = start_empty_deployment(binary, "p360_follow_")
     try:
-        _, answer = http("POST", base + "/api/v1/auth/login",
-                         json.dumps({"username": "perf", "password": PASSWORD}).encode())
-        token = json.loads(answer)["token"]
         load_rate = bulk_load(base, token, generator, args.people)
 
         with sqlite3.connect(os.path.join(data, "payer360.db")) as db:

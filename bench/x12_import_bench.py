@@ -13,13 +13,10 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 
-from authz_bench import start_server, stop_server
+from authz_bench import start_empty_deployment, stop_server
 from records_bench import http
-
-PASSWORD = "import-the-members-1"
 
 
 def main():
@@ -29,17 +26,11 @@ def main():
     args = parser.parse_args()
 
     binary = os.path.join(args.build, "src/app/payer360")
-    data = tempfile.mkdtemp(prefix="p360_x12_")
-    file = os.path.join(data, "enrollment.834")
-    subprocess.run([os.path.join(args.build, "bench/x12_bench"), "--write", file, str(args.members)],
-                   check=True)
-    subprocess.run([binary, "user", "create", "--data", data, "--username", "loader", "--role", "admin",
-                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-    server, base = start_server(binary, data)
+    data, server, base, token = start_empty_deployment(binary, "p360_x12_")
     try:
-        _, answer = http("POST", base + "/api/v1/auth/login",
-                         json.dumps({"username": "loader", "password": PASSWORD}).encode())
-        token = json.loads(answer)["token"]
+        file = os.path.join(data, "enrollment.834")
+        subprocess.run([os.path.join(args.build, "bench/x12_bench"), "--write", file, str(args.members)],
+                       check=True)
         for code in ("HLT", "VIS"):
             plan = {"planCode": code, "name": "Employer " + code, "lineOfBusiness": "commercial",
                     "coverageTypes": ["medical"], "status": "active", "effectiveDate": "2020-01-01"}
