@@ -2,7 +2,7 @@
 """Identity resolution after a bulk load: how fast the outbox follower works through it.
 
 Starts a fresh payer360 server on an empty SQLite deployment, bulk-loads PEOPLE synthetic
-Persons (bench/generate_people, 50,000 a request), then, with no requests in flight, counts
+Persons (bench/generate_people, 50,000 a request; the rate counts the requests alone), then, with no requests in flight, counts
 the MemberIdentity rows the follower writes over --seconds (read straight from the SQLite file,
 beside the server) and the server's CPU over the same time. Last, one identity call
 (POST /api/v1/identity/match), which first finishes the catch-up itself: how long it takes
@@ -15,23 +15,11 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
 
 from authz_bench import start_empty_deployment, stop_server
 from member360_bench import cpu_seconds
-from records_bench import http
-
-
-def bulk_load(base, token, generator, people):
-    started = time.monotonic()
-    for first in range(0, people, 50_000):
-        count = min(50_000, people - first)
-        body = subprocess.run([generator, "--seed", "7", "--first", str(first), "--count", str(count)],
-                              capture_output=True, check=True).stdout
-        http("POST", f"{base}/api/v1/records/Person/bulk?externalId=sourceId&mode=partial", body, token,
-             "application/x-ndjson")
-    return people / (time.monotonic() - started)
+from records_bench import bulk_load_timed, http
 
 
 def main():
@@ -45,7 +33,7 @@ def main():
 
     data, server, base, token = start_empty_deployment(binary, "p360_follow_")
     try:
-        load_rate = bulk_load(base, token, generator, args.people)
+        load_rate = bulk_load_timed(base, token, generator, 0, args.people, 50_000)
 
         with sqlite3.connect(os.path.join(data, "payer360.db")) as db:
             def resolved():
