@@ -6,6 +6,7 @@
 //       person ranks first.
 // Usage: identity_bench [records] [queries]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,6 +35,20 @@ double PeakRssMegabytes() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+// Resident memory now (not the peak), from /proc/self/statm.
+double CurrentRssMegabytes() {
+    long total_pages = 0;
+    long resident_pages = 0;
+    if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(statm, "%ld %ld", &total_pages, &resident_pages) != 2) {
+            resident_pages = 0;
+        }
+        std::fclose(statm);
+    }
+    return static_cast<double>(resident_pages) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+           (1024.0 * 1024.0);
 }
 
 void PrintAccuracy(const char* name, const PairwiseAccuracy& accuracy) {
@@ -118,11 +133,15 @@ int main(int argc, char** argv) {
     FixtureAccuracy();
 
     std::printf("== (b) batch dedupe of %zu synthetic records, 2 threads\n", records);
+    const double rss_before = CurrentRssMegabytes();
     MemberIndex index;
     const Clock::time_point start = Clock::now();
     std::uint64_t entities = 0;
     const std::vector<std::uint32_t> truth = BuildIndex(index, records, entities);
     const double build_seconds = SecondsSince(start);
+    const double index_megabytes = CurrentRssMegabytes() - rss_before;
+    std::printf("index resident memory %.0f MB (%.0f bytes a record)\n", index_megabytes,
+                index_megabytes * 1024 * 1024 / static_cast<double>(records));
     const Clock::time_point training_start = Clock::now();
     const p360::identity::TrainingReport training = index.Train();
     const double training_seconds = SecondsSince(training_start);

@@ -338,6 +338,43 @@ TEST(IdentityBulkTest, AnIdentityCallRightAfterABulkLoadAnswersForEveryPersonInI
     }
 }
 
+// Persons written while no server ran (here by the demo generator) have no identity yet; the
+// server resolves them as it starts, reading them page by page into its index, and answers
+// for each one at once.
+TEST(IdentityStartupTest, PersonsWrittenWhileNoServerRanAreResolvedWhenItStarts) {
+    TestServer server;
+    ASSERT_EQ(server.RunCommand({"demo", "--members", "30"}), 0) << server.ServerLog();
+    server.Start();
+    const std::string token = server.Login("admin");
+    std::vector<std::string> persons;
+    std::string cursor;
+    do {
+        HttpResult page =
+            server.Request("GET",
+                           "/api/v1/records/Person?fields=id&limit=100" +
+                               (cursor.empty() ? std::string() : "&cursor=" + UrlEncode(cursor)),
+                           "", token);
+        ASSERT_EQ(page.status, 200) << page.body;
+        for (const auto& item : page.Json().at("items").as_array()) {
+            persons.push_back(Str(item.at("id")));
+        }
+        const json::value& next = page.Json().at("nextCursor");
+        cursor = next.is_string() ? Str(next) : "";
+    } while (!cursor.empty());
+    ASSERT_GE(persons.size(), 30u);
+    std::set<std::string> goldens;
+    for (const std::string& person : persons) {
+        HttpResult identity =
+            server.Request("GET", "/api/v1/identity/persons/" + person, "", token);
+        ASSERT_EQ(identity.status, 200) << person << " " << identity.body;
+        const std::string golden = Str(identity.Json().at("goldenMemberId"));
+        EXPECT_FALSE(golden.empty()) << person;
+        goldens.insert(golden);
+    }
+    // Household members are different people: each demo Person is a golden member of its own.
+    EXPECT_EQ(goldens.size(), persons.size());
+}
+
 // The issue's own case: a member arrives in an X12 834 enrollment file and again as a FHIR
 // Patient from a hospital; both records stay, and resolve to one golden member carrying both
 // identifiers.

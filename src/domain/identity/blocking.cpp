@@ -97,20 +97,35 @@ void AppendBlockingKeys(const PersonView& person, std::vector<std::uint64_t>& ke
 
 void BlockingIndex::Add(std::uint32_t record, std::span<const std::uint64_t> keys) {
     for (const std::uint64_t key : keys) {
-        Records& records = blocks_[key];
+        const auto [head, added] = heads_.try_emplace(key, record);
+        if (added) {
+            continue;
+        }
         // Two rules can give a record the same key only by a hash collision; keep it once.
-        if (records.empty() || records.back() != record) {
+        if ((head->second & kSharedBit) == 0) {
+            if (head->second != record) {
+                shared_.push_back(Records{head->second, record});
+                head->second = kSharedBit | static_cast<std::uint32_t>(shared_.size() - 1);
+            }
+            continue;
+        }
+        Records& records = shared_[head->second & ~kSharedBit];
+        if (records.back() != record) {
             records.push_back(record);
         }
     }
 }
 
 std::span<const std::uint32_t> BlockingIndex::Block(std::uint64_t key) const {
-    const auto found = blocks_.find(key);
-    if (found == blocks_.end()) {
+    const auto found = heads_.find(key);
+    if (found == heads_.end()) {
         return {};
     }
-    return {found->second.data(), found->second.size()};
+    if ((found->second & kSharedBit) == 0) {
+        return {&found->second, 1};
+    }
+    const Records& records = shared_[found->second & ~kSharedBit];
+    return {records.data(), records.size()};
 }
 
 }  // namespace p360::identity

@@ -54,6 +54,11 @@ void AppendBlockingKeys(const PersonView& person, std::vector<std::uint64_t>& ke
 
 // Record ids (dense, from 0) by blocking key. Not thread-safe for writes; concurrent reads are
 // safe once writing has stopped.
+//
+// A million people give about five million keys, and most (email, phone, identifiers, address
+// and birth date) name a single record: such a key holds its record in the map's own slot, and
+// only a key shared by several records points to a list of its own. Record ids must be below
+// 2^31 (the top bit tells the two apart).
 class BlockingIndex {
 public:
     void Add(std::uint32_t record, std::span<const std::uint64_t> keys);
@@ -61,12 +66,14 @@ public:
     // The records sharing `key`, or nothing if none do.
     std::span<const std::uint32_t> Block(std::uint64_t key) const;
 
-    std::size_t key_count() const { return blocks_.size(); }
+    std::size_t key_count() const { return heads_.size(); }
 
 private:
-    // Most keys (email, phone, identifiers) hold one or two records: keep those inline.
+    static constexpr std::uint32_t kSharedBit = 1u << 31;
     using Records = boost::container::small_vector<std::uint32_t, 2>;
-    boost::unordered_flat_map<std::uint64_t, Records> blocks_;
+    // A single record, or kSharedBit | the index of the key's list in shared_.
+    boost::unordered_flat_map<std::uint64_t, std::uint32_t> heads_;
+    std::vector<Records> shared_;
 };
 
 }  // namespace p360::identity

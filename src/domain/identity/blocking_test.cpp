@@ -106,5 +106,32 @@ TEST(BlockingTest, IndexReturnsRecordsByKey) {
     EXPECT_EQ(index.key_count(), 3u);
 }
 
+// A key holds one record in place and moves to a list of its own at the second; the list
+// keeps every record in the order added, and a record given the same key twice once.
+TEST(BlockingTest, AKeyKeepsEveryRecordInOrderHoweverManyShareIt) {
+    BlockingIndex index;
+    const std::vector<std::uint64_t> shared_key = {7};
+    const std::vector<std::uint64_t> twice = {7, 7};
+    index.Add(5, shared_key);
+    ASSERT_EQ(index.Block(7).size(), 1u);
+    EXPECT_EQ(index.Block(7)[0], 5u);
+    index.Add(5, shared_key);  // the same record again: still one
+    EXPECT_EQ(index.Block(7).size(), 1u);
+    for (std::uint32_t record = 6; record < 106; ++record) {
+        index.Add(record, record == 50 ? twice : shared_key);
+        const std::vector<std::uint64_t> own = {1000 + record};
+        index.Add(record, own);
+    }
+    const auto block = index.Block(7);
+    ASSERT_EQ(block.size(), 101u);
+    for (std::uint32_t offset = 0; offset < 101; ++offset) {
+        EXPECT_EQ(block[offset], 5 + offset);
+    }
+    // Keys of one record each stay apart from the shared one.
+    ASSERT_EQ(index.Block(1050).size(), 1u);
+    EXPECT_EQ(index.Block(1050)[0], 50u);
+    EXPECT_EQ(index.key_count(), 101u);
+}
+
 }  // namespace
 }  // namespace p360::identity

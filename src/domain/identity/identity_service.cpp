@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -418,21 +419,6 @@ Result<std::unordered_map<std::string, std::string>> IdentityService::ReviewStat
     return statuses;
 }
 
-Result<std::unique_ptr<MemberIndex>> IdentityService::BuildIndex(
-    const std::vector<json::object>& people,
-    std::unordered_map<std::string, std::uint32_t>& current, const IdentityProgress& progress) {
-    auto index = std::make_unique<MemberIndex>(options_.index);
-    for (const json::object& person : people) {
-        const PersonRecord record = ToPersonRecord(person);
-        current[record.record_id] = index->Add(record);
-    }
-    if (progress) {
-        progress("indexed", index->size());
-    }
-    TrainIndex(*index, progress);
-    return index;
-}
-
 void IdentityService::TrainIndex(MemberIndex& index, const IdentityProgress& progress) {
     if (index.size() >= options_.min_training_records) {
         index.Train();
@@ -456,28 +442,39 @@ Status IdentityService::Load(const IdentityProgress& progress) {
         }
         return Ok();
     }));
-    P360_ASSIGN_OR_RETURN(auto people, ReadAll("Person", "", PersonFields(), progress));
-    std::unordered_map<std::string, std::uint32_t> current;
-    P360_ASSIGN_OR_RETURN(auto index, BuildIndex(people, current, progress));
+    // Persons go page by page straight into the index's compact form: holding a million of
+    // them as JSON first would take gigabytes for the length of the load. Only the ids of
+    // those without a decision are kept, to resolve them after.
+    boost::unordered_flat_set<std::string> resolved;
+    P360_TRY(ForEachRecord(kMemberIdentity, "", {"person"}, [&resolved](json::object& identity) {
+        resolved.insert(Text(identity, "person"));
+        return Ok();
+    }));
+    auto index = std::make_unique<MemberIndex>(options_.index);
+    std::vector<std::string> unresolved;
+    P360_TRY(ForEachRecord(
+        "Person", "", PersonFields(),
+        [&](json::object& person) {
+            PersonRecord record = ToPersonRecord(person);
+            index->Add(record);
+            if (!resolved.contains(record.record_id)) {
+                unresolved.push_back(std::move(record.record_id));
+            }
+            return Ok();
+        },
+        progress));
+    resolved = {};
+    if (progress) {
+        progress("indexed", index->size());
+    }
+    TrainIndex(*index, progress);
     {
         std::unique_lock lock(live_mutex_);
         live_.index = std::move(index);
-        live_.current = std::move(current);
     }
     {
         std::lock_guard lock(follow_mutex_);
         cursor_ = cursor;
-    }
-    P360_ASSIGN_OR_RETURN(auto identities, ReadAll(kMemberIdentity, "", {"person"}));
-    std::set<std::string> resolved;
-    for (const json::object& identity : identities) {
-        resolved.insert(Text(identity, "person"));
-    }
-    std::vector<const json::object*> unresolved;
-    for (const json::object& person : people) {
-        if (!resolved.contains(Text(person, "id"))) {
-            unresolved.push_back(&person);
-        }
     }
     if (unresolved.size() > options_.max_startup_resolutions) {
         log::Warn("identity.unresolved",
@@ -488,7 +485,7 @@ Status IdentityService::Load(const IdentityProgress& progress) {
     constexpr std::size_t kGroup = 256;
     for (std::size_t first = 0; first < unresolved.size(); first += kGroup) {
         const auto last = unresolved.begin() + std::min(first + kGroup, unresolved.size());
-        P360_TRY(ResolveAll({unresolved.begin() + first, last}, false));
+        P360_TRY(ResolveGroup({unresolved.begin() + first, last}, false));
     }
     return Ok();
 }
@@ -503,8 +500,7 @@ std::vector<MatchCandidate> IdentityService::MatchLive(const PersonRecord& recor
     std::vector<MatchCandidate> found = live_.index->Match(record, limit + 8);
     std::vector<MatchCandidate> live;
     for (MatchCandidate& candidate : found) {
-        const auto current = live_.current.find(candidate.record_id);
-        if (current == live_.current.end() || current->second != candidate.record ||
+        if (live_.index->NewestEntry(candidate.record_id) != candidate.record ||
             candidate.record_id == record.record_id) {
             continue;
         }
@@ -603,7 +599,7 @@ Status IdentityService::ResolveAll(const std::vector<const json::object*>& perso
             if (index_first) {
                 const PersonRecord record = ToPersonRecord(*person);
                 std::unique_lock lock(live_mutex_);
-                live_.current[record.record_id] = live_.index->Add(record);
+                live_.index->Add(record);
             }
             outcome = Decide(*person, pending, changes);
             if (!outcome.ok()) {
@@ -629,7 +625,7 @@ Status IdentityService::ResolveAll(const std::vector<const json::object*>& perso
     return Ok();
 }
 
-Status IdentityService::FollowGroup(const std::vector<std::string>& person_ids) {
+Status IdentityService::ResolveGroup(const std::vector<std::string>& person_ids, bool index_first) {
     std::unordered_map<std::string, json::object> found;
     for (std::string& filter : query::InListFilters(metadata::kIdField, person_ids)) {
         P360_ASSIGN_OR_RETURN(auto people, ReadAll("Person", std::move(filter), PersonFields()));
@@ -642,12 +638,12 @@ Status IdentityService::FollowGroup(const std::vector<std::string>& person_ids) 
     for (const std::string& id : person_ids) {
         if (const auto person = found.find(id); person != found.end()) {
             present.push_back(&person->second);
-        } else {
+        } else if (index_first) {
             std::unique_lock lock(live_mutex_);
-            live_.current.erase(id);  // deleted: its entries are ignored from now on
+            live_.index->Forget(id);  // deleted: its entries are ignored from now on
         }
     }
-    return ResolveAll(present, true);
+    return ResolveAll(present, index_first);
 }
 
 Status IdentityService::FollowOnce(bool& more, BackgroundPacer* pacer) {
@@ -694,7 +690,7 @@ Status IdentityService::FollowOnce(bool& more, BackgroundPacer* pacer) {
             }
         }
         if (!group.empty()) {
-            P360_TRY(FollowGroup(group));
+            P360_TRY(ResolveGroup(group, true));
         }
         cursor_ = events[next - 1].first;
         if (pacer != nullptr && !group.empty()) {
@@ -1360,8 +1356,7 @@ Status IdentityService::WriteBulk(std::string_view object, std::string_view key_
 // the index) and the external id for the report.
 struct IdentityService::DedupeRun {
     std::unique_ptr<MemberIndex> index;
-    std::unordered_map<std::string, std::uint32_t> current;  // person id → record
-    std::vector<std::string> source_ids;                     // per record
+    std::vector<std::string> source_ids;  // per record
     GoldenIds goldens;
     StoredIdentities stored;
     std::vector<std::uint32_t> golden_of;  // per record, the golden member decided
@@ -1392,7 +1387,6 @@ Result<DedupeReport> IdentityService::Dedupe(const DedupeLineSink& on_line,
     P360_TRY(WriteReviews(run, result.review, report_progress));
     std::unique_lock lock(live_mutex_);
     live_.index = std::move(run.index);
-    live_.current = std::move(run.current);
     return run.report;
 }
 
@@ -1403,8 +1397,7 @@ Status IdentityService::IndexEveryPerson(DedupeRun& run, const IdentityProgress&
     P360_TRY(ForEachRecord(
         "Person", "", PersonFields(),
         [&run](json::object& person) {
-            const std::uint32_t record = run.index->Add(ToPersonRecord(person));
-            run.current[run.index->record_id(record)] = record;
+            run.index->Add(ToPersonRecord(person));
             run.source_ids.push_back(Text(person, "sourceId"));
             return Ok();
         },
@@ -1423,12 +1416,11 @@ Status IdentityService::ReadStoredIdentities(DedupeRun& run, const IdentityProgr
         kMemberIdentity, "", {"person", "goldenMemberId", "method"},
         [&run](json::object& identity) {
             // A Person written after the index was read has no record: the follower owns it.
-            const auto record = run.current.find(Text(identity, "person"));
-            if (record != run.current.end()) {
+            const auto record = run.index->NewestEntry(Text(identity, "person"));
+            if (record) {
                 const std::string method = Text(identity, "method");
-                run.stored.golden[record->second] =
-                    run.goldens.Intern(Text(identity, "goldenMemberId"));
-                run.stored.decided[record->second] = method == "review" || method == "merge";
+                run.stored.golden[*record] = run.goldens.Intern(Text(identity, "goldenMemberId"));
+                run.stored.decided[*record] = method == "review" || method == "merge";
             }
             return Ok();
         },
@@ -1440,7 +1432,7 @@ Status IdentityService::WriteIdentities(DedupeRun& run, const DedupeLineSink& on
     std::string batch;
     std::size_t in_batch = 0;
     for (std::uint32_t record = 0; record < run.index->size(); ++record) {
-        const std::string& person = run.index->record_id(record);
+        const std::string_view person = run.index->record_id(record);
         const std::string& golden = run.goldens[run.golden_of[record]];
         if (run.stored.golden[record] != run.golden_of[record]) {
             AppendLine(

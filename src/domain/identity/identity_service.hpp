@@ -162,8 +162,7 @@ public:
 
 private:
     struct Live {
-        std::unique_ptr<MemberIndex> index;
-        std::unordered_map<std::string, std::uint32_t> current;  // person id → newest entry
+        std::unique_ptr<MemberIndex> index;  // each person's newest entry is its current one
     };
     struct Identity {
         std::string record_id;
@@ -189,9 +188,6 @@ private:
     Result<Identities> IdentitiesOf(const std::vector<std::string>& person_ids);
     Result<std::unordered_map<std::string, std::string>> ReviewStatuses(
         const std::vector<std::string>& pair_keys);
-    Result<std::unique_ptr<MemberIndex>> BuildIndex(
-        const std::vector<json::object>& people,
-        std::unordered_map<std::string, std::uint32_t>& current, const IdentityProgress& progress);
     // Trains `index` on its own records, or on the reference population when it is small.
     void TrainIndex(MemberIndex& index, const IdentityProgress& progress);
     // Upserts the NDJSON `lines` into `object` by `key_field` in one atomic bulk transaction,
@@ -221,8 +217,9 @@ private:
     // other (only the database being away is returned). `index_first`: each person joins the
     // live index just before its decision, as persons arriving one by one would.
     Status ResolveAll(const std::vector<const json::object*>& persons, bool index_first);
-    // Reads the Persons `person_ids` names (deleted ones leave the live index) and resolves them.
-    Status FollowGroup(const std::vector<std::string>& person_ids);
+    // Reads the Persons `person_ids` names and resolves them (see ResolveAll); with
+    // `index_first`, as the follower does, deleted ones also leave the live index.
+    Status ResolveGroup(const std::vector<std::string>& person_ids, bool index_first);
     // One batch of outbox events. In the background (with a pacer) it paces itself against
     // the requests being served, and stops early when a caller waits to catch up, which then
     // goes on from where it stopped.

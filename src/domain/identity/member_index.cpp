@@ -102,9 +102,13 @@ std::uint32_t MemberIndex::Add(const PersonRecord& record) {
         stored.text[slot] = pool_.Intern(person.text[slot]);
     }
     stored.birth_date = person.birth_date;
+    stored.record_id = record_ids_.Intern(record.record_id);
     const auto id = static_cast<std::uint32_t>(people_.size());
     people_.push_back(stored);
-    record_ids_.push_back(record.record_id);
+    if (stored.record_id >= newest_entry_.size()) {
+        newest_entry_.resize(stored.record_id + 1, kNoEntry);
+    }
+    newest_entry_[stored.record_id] = id;
 
     std::vector<std::uint64_t> keys;
     AppendBlockingKeys(ViewOf(person), keys);
@@ -119,6 +123,21 @@ std::uint32_t MemberIndex::Add(const PersonRecord& record) {
         ++counts[value];
     }
     return id;
+}
+
+std::optional<std::uint32_t> MemberIndex::NewestEntry(std::string_view record_id) const {
+    const std::optional<std::uint32_t> interned = record_ids_.Find(record_id);
+    if (!interned || *interned >= newest_entry_.size() || newest_entry_[*interned] == kNoEntry) {
+        return std::nullopt;
+    }
+    return newest_entry_[*interned];
+}
+
+void MemberIndex::Forget(std::string_view record_id) {
+    const std::optional<std::uint32_t> interned = record_ids_.Find(record_id);
+    if (interned && *interned < newest_entry_.size()) {
+        newest_entry_[*interned] = kNoEntry;
+    }
 }
 
 PersonView MemberIndex::View(std::uint32_t record) const {
@@ -190,7 +209,7 @@ double MemberIndex::PairSupport(std::uint32_t left, std::uint32_t right) const {
 MatchCandidate MemberIndex::ToCandidate(std::uint32_t record, const PairScore& score) const {
     MatchCandidate candidate;
     candidate.record = record;
-    candidate.record_id = record_ids_[record];
+    candidate.record_id = std::string(record_id(record));
     candidate.match_weight = score.match_weight;
     candidate.probability = score.probability;
     candidate.decision = Decide(score.probability, options_.thresholds);

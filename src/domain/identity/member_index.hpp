@@ -8,8 +8,8 @@
 //   auto best = index.Match(new_record);    // ranked, each with per-field weights
 //
 // Layout for a million records: values are interned (StringPool) and a stored person is 16
-// integers; blocking keys map to small vectors of record ids. Pair scoring in Train and Dedupe
-// runs on `threads` threads, each over its own share of records.
+// integers; a blocking key holds its one record in place, or a small vector of record ids. Pair
+// scoring in Train and Dedupe runs on `threads` threads, each over its own share of records.
 //
 // Thread-safety: Add, Train, TrainFromLabels and set_model write; everything else is const and
 // may run concurrently with other const calls (Match from many request threads).
@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -80,10 +81,19 @@ class MemberIndex {
 public:
     explicit MemberIndex(IndexOptions options = {});
 
-    // Standardises and stores a record; returns its dense id (0, 1, 2, …).
+    // Standardises and stores a record as the newest entry of its record id; returns its dense
+    // id (0, 1, 2, …). An earlier entry of the same record id stays, superseded.
     std::uint32_t Add(const PersonRecord& record);
     std::size_t size() const { return people_.size(); }
-    const std::string& record_id(std::uint32_t record) const { return record_ids_[record]; }
+    std::string_view record_id(std::uint32_t record) const {
+        return record_ids_.View(people_[record].record_id);
+    }
+
+    // The newest entry of `record_id`, unless it has none or was forgotten since.
+    std::optional<std::uint32_t> NewestEntry(std::string_view record_id) const;
+    // Forgets `record_id` (its record is gone): NewestEntry finds nothing until it is added
+    // again. Its entries stay, so callers skip candidates that are not a newest entry.
+    void Forget(std::string_view record_id);
 
     // Estimates the model without labels: u from random pairs, then EM over candidate pairs.
     TrainingReport Train(const TrainingOptions& options = {});
@@ -110,7 +120,9 @@ private:
     struct StoredPerson {
         std::array<std::uint32_t, kSlotCount> text{};
         std::uint32_t birth_date = 0;
+        std::uint32_t record_id = 0;  // in record_ids_
     };
+    static constexpr std::uint32_t kNoEntry = UINT32_MAX;
 
     // One side of the pairs being scored: its values and, looked up once rather than per
     // pair, how many records share its term-frequency values.
@@ -151,7 +163,10 @@ private:
     IndexOptions options_;
     StringPool pool_;
     std::vector<StoredPerson> people_;
-    std::vector<std::string> record_ids_;
+    // Record ids, interned: a person id is stored once however often it is added, and its
+    // newest entry is found through the pool's own map (newest_entry_ by pool id).
+    StringPool record_ids_;
+    std::vector<std::uint32_t> newest_entry_;
     BlockingIndex blocks_;
     // Record counts per value id, for the fields with term-frequency adjustment.
     std::array<std::vector<std::uint32_t>, 3> value_counts_;

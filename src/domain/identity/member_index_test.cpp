@@ -264,6 +264,30 @@ TEST(MemberIndexTest, TwoPeopleByGivenNameAndBirthDateAreNeverLinked) {
     EXPECT_TRUE(found);
 }
 
+// A record added again (a Person changed) supersedes its earlier entry; a forgotten one (a
+// Person deleted) has no current entry until it is added once more.
+TEST(MemberIndexTest, TheNewestEntryOfARecordIsItsCurrentOne) {
+    MemberIndex index;
+    const std::uint32_t first = index.Add(PersonNumber(1));
+    index.Add(PersonNumber(2));
+    EXPECT_EQ(index.NewestEntry("p1"), first);
+    EXPECT_EQ(index.record_id(first), "p1");
+    PersonRecord moved = PersonNumber(1);
+    moved.city = "Chicago";
+    const std::uint32_t second = index.Add(moved);
+    EXPECT_NE(second, first);
+    EXPECT_EQ(index.NewestEntry("p1"), second);
+    EXPECT_EQ(index.record_id(first), "p1");  // the old entry still says whose it was
+    EXPECT_FALSE(index.NewestEntry("p3").has_value());
+
+    index.Forget("p1");
+    EXPECT_FALSE(index.NewestEntry("p1").has_value());
+    EXPECT_TRUE(index.NewestEntry("p2").has_value());
+    index.Forget("p9");  // never added: nothing happens
+    const std::uint32_t third = index.Add(moved);
+    EXPECT_EQ(index.NewestEntry("p1"), third);
+}
+
 TEST(MemberIndexTest, EmptyAndGarbageRecordsAreHarmless) {
     MemberIndex index;
     index.Add(PersonRecord{});
