@@ -1,23 +1,29 @@
 #include "domain/identity/string_pool.hpp"
 
 #include <algorithm>
+#include <boost/container_hash/hash.hpp>
 #include <cstring>
 
 namespace p360::identity {
 
-StringPool::StringPool() {
-    views_.emplace_back();
-    ids_.emplace(std::string_view(), 0);
+std::size_t StringPool::TextHash::operator()(std::string_view text) const {
+    return boost::hash<std::string_view>()(text);
+}
+
+StringPool::StringPool()
+    : views_(std::make_unique<std::vector<std::string_view>>()),
+      ids_(0, TextHash{views_.get()}, TextEqual{views_.get()}) {
+    views_->emplace_back();
+    ids_.insert(0);
 }
 
 std::uint32_t StringPool::Intern(std::string_view text) {
     if (const auto found = ids_.find(text); found != ids_.end()) {
-        return found->second;
+        return *found;
     }
-    const std::string_view stored = Store(text);
-    const auto id = static_cast<std::uint32_t>(views_.size());
-    views_.push_back(stored);
-    ids_.emplace(stored, id);
+    const auto id = static_cast<std::uint32_t>(views_->size());
+    views_->push_back(Store(text));  // before the insert, which hashes the id through views_
+    ids_.insert(id);
     return id;
 }
 
@@ -26,7 +32,7 @@ std::optional<std::uint32_t> StringPool::Find(std::string_view text) const {
     if (found == ids_.end()) {
         return std::nullopt;
     }
-    return found->second;
+    return *found;
 }
 
 std::string_view StringPool::Store(std::string_view text) {
