@@ -52,7 +52,11 @@ Result<std::unique_ptr<storage::Database>> OpenAuditDatabase(const DeploymentOpt
     if (IsPostgresUrl(options.database_url)) {
         return storage::OpenPostgres(options.database_url, {.max_readers = 2, .max_writers = 2});
     }
-    return storage::OpenSqlite((options.data_directory / "audit.db").string());
+    // The audit only appends, and is read now and then to account for disclosures: small
+    // caches, which would otherwise fill with pages it never reads again.
+    return storage::OpenSqlite(
+        (options.data_directory / "audit.db").string(),
+        {.max_readers = 2, .writer_cache_kib = 16 * 1024, .reader_cache_kib = 4 * 1024});
 }
 
 }  // namespace

@@ -152,6 +152,12 @@ public:
 
 struct SqliteOptions {
     int max_readers = 16;
+    // Page caches, which fill as pages are touched and stay full: the writer's random index
+    // inserts into large tables want their index pages at hand; a reader's lookups mostly
+    // hit the kernel's page cache anyway. The records database at a million members holds
+    // 192 + max_readers × 8 MiB at most.
+    int writer_cache_kib = 192 * 1024;
+    int reader_cache_kib = 8 * 1024;
     // Writes merged into one commit at most; more waiting writes form the next group.
     int max_group_size = 512;
 };

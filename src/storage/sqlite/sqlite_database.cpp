@@ -116,7 +116,8 @@ private:
 
 class SqliteConnection final : public Connection {
 public:
-    static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool writer) {
+    static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool writer,
+                                                          int cache_kib) {
         sqlite3* db = nullptr;
         const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
         const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -126,7 +127,7 @@ public:
             return error;
         }
         auto connection = std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
-        P360_TRY(connection->Configure(writer));
+        P360_TRY(connection->Configure(writer, cache_kib));
         return connection;
     }
 
@@ -201,16 +202,15 @@ private:
 
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
 
-    Status Configure(bool writer) {
+    Status Configure(bool writer, int cache_kib) {
         sqlite3_extended_result_codes(db_, 1);
         sqlite3_busy_timeout(db_, 10'000);
         P360_TRY(ExecRaw("PRAGMA journal_mode=WAL"));
         P360_TRY(ExecRaw("PRAGMA synchronous=FULL"));
         P360_TRY(ExecRaw("PRAGMA temp_store=MEMORY"));
-        // Page cache: 192 MiB for the writer, whose random index inserts need the index pages
-        // at hand; 8 MiB per reader (at most max_readers of them). The whole server stays
-        // well within 1 GiB at a million members.
-        P360_TRY(ExecRaw(writer ? "PRAGMA cache_size=-196608" : "PRAGMA cache_size=-8192"));
+        // Page cache: see SqliteOptions.
+        const std::string cache_size = "PRAGMA cache_size=-" + std::to_string(cache_kib);
+        P360_TRY(ExecRaw(cache_size.c_str()));
         if (writer) {
             // The checkpointer thread keeps the WAL short; this is only a backstop (256 MiB).
             P360_TRY(ExecRaw("PRAGMA wal_autocheckpoint=65536"));
@@ -449,7 +449,7 @@ private:
             }
             ++open_readers_;
         }
-        auto opened = SqliteConnection::Open(path_, false);
+        auto opened = SqliteConnection::Open(path_, false, options_.reader_cache_kib);
         if (!opened.ok()) {
             std::lock_guard lock(readers_mutex_);
             --open_readers_;
@@ -469,7 +469,7 @@ private:
     // Checkpoints run here, off the write path: the writer never waits for the WAL to be
     // copied back into the database file, and readers are not blocked (PASSIVE).
     void CheckpointLoop() {
-        auto connection = SqliteConnection::Open(path_, false);
+        auto connection = SqliteConnection::Open(path_, false, options_.reader_cache_kib);
         if (!connection.ok()) {
             log::Error("storage.checkpointer_unavailable", {{"engine", "sqlite"}});
             return;
@@ -511,7 +511,8 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path,
     // Memory statistics cost a global mutex on every allocation; we never read them.
     static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     (void)configured;
-    P360_ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, true));
+    P360_ASSIGN_OR_RETURN(auto writer,
+                          SqliteConnection::Open(path, true, options.writer_cache_kib));
     return std::unique_ptr<Database>(
         std::make_unique<SqliteDatabase>(path, options, std::move(writer)));
 }
