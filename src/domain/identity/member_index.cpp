@@ -150,6 +150,12 @@ PersonView MemberIndex::View(std::uint32_t record) const {
     return view;
 }
 
+void MemberIndex::PrefetchView(std::uint32_t record) const {
+    for (const std::uint32_t text : people_[record].text) {
+        pool_.Prefetch(text);
+    }
+}
+
 MemberIndex::Probe MemberIndex::ProbeOf(std::uint32_t record) const {
     Probe probe{View(record), {}};
     for (std::size_t tf = 0; tf < kTermFrequencyFields.size(); ++tf) {
@@ -473,8 +479,14 @@ std::vector<MatchCandidate> MemberIndex::Match(const PersonRecord& candidate,
     const Probe probe = ProbeOf(person);
     std::vector<std::pair<PairScore, std::uint32_t>> scored;
     scored.reserve(records.size());
-    for (const std::uint32_t record : records) {
-        scored.emplace_back(Score(probe, View(record)), record);
+    for (std::size_t next = 0; next < records.size(); ++next) {
+        if (next + 4 < records.size()) {
+            PrefetchRecord(records[next + 4]);
+        }
+        if (next + 2 < records.size()) {
+            PrefetchView(records[next + 2]);
+        }
+        scored.emplace_back(Score(probe, View(records[next])), records[next]);
     }
     const std::size_t kept = std::min(limit, scored.size());
     std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept),
