@@ -451,13 +451,15 @@ Status IdentityService::Load(const IdentityProgress& progress) {
         return Ok();
     }));
     auto index = std::make_unique<MemberIndex>(options_.index);
-    std::vector<std::string> unresolved;
+    std::vector<std::string> unresolved;  // up to the most resolved at startup
+    std::size_t unresolved_count = 0;
     P360_TRY(ForEachRecord(
         "Person", "", PersonFields(),
         [&](json::object& person) {
             PersonRecord record = ToPersonRecord(person);
             index->Add(record);
-            if (!resolved.contains(record.record_id)) {
+            if (!resolved.contains(record.record_id) &&
+                ++unresolved_count <= options_.max_startup_resolutions) {
                 unresolved.push_back(std::move(record.record_id));
             }
             return Ok();
@@ -476,9 +478,9 @@ Status IdentityService::Load(const IdentityProgress& progress) {
         std::lock_guard lock(follow_mutex_);
         cursor_ = cursor;
     }
-    if (unresolved.size() > options_.max_startup_resolutions) {
+    if (unresolved_count > options_.max_startup_resolutions) {
         log::Warn("identity.unresolved",
-                  {{"count", std::to_string(unresolved.size())},
+                  {{"count", std::to_string(unresolved_count)},
                    {"detail", "run payer360 identity dedupe to resolve them in one batch"}});
         return Ok();
     }
