@@ -7,9 +7,10 @@
 //   DedupeResult result = index.Dedupe();   // cluster per record, pairs for review
 //   auto best = index.Match(new_record);    // ranked, each with per-field weights
 //
-// Layout for a million records: values are interned (StringPool) and a stored person is 16
-// integers; a blocking key holds its one record in place, or a small vector of record ids. Pair
-// scoring in Train and Dedupe runs on `threads` threads, each over its own share of records.
+// Layout for a million records: values and record ids are interned (StringPool) and a stored
+// person is 17 integers (15 values, the birth date, the id); a blocking key holds its one
+// record in place, or a small vector of record ids. Pair scoring in Train and Dedupe runs on
+// `threads` threads, each over its own share of records.
 //
 // Thread-safety: Add, Train, TrainFromLabels and set_model write; everything else is const and
 // may run concurrently with other const calls (Match from many request threads).
