@@ -11,7 +11,6 @@ Usage:
   python3 bench/identity_follow_bench.py --build build/release [--people 150000] [--seconds 8]
 """
 import argparse
-import json
 import os
 import shutil
 import sqlite3
@@ -19,7 +18,7 @@ import time
 
 from authz_bench import start_empty_deployment, stop_server
 from member360_bench import cpu_seconds
-from records_bench import bulk_load_timed, http
+from records_bench import bulk_load_timed, identity_catch_up_seconds
 
 
 def main():
@@ -43,11 +42,7 @@ def main():
             time.sleep(args.seconds)
             after, cpu_after, elapsed = resolved(), cpu_seconds(server.pid), time.monotonic() - started
 
-            call_started = time.monotonic()
-            http("POST", base + "/api/v1/identity/match",
-                 json.dumps({"firstName": "Ann", "lastName": "Smith", "birthDate": "1980-01-01"}).encode(),
-                 token)
-            call_seconds = time.monotonic() - call_started
+            call_seconds = identity_catch_up_seconds(base, token)
             final = resolved()
     finally:
         stop_server(server)

@@ -19,6 +19,29 @@ std::string Str(const json::value& value) {
     return value.is_string() ? std::string(value.as_string()) : std::string();
 }
 
+// Every record of `object`, through the records API.
+std::vector<json::object> ListAll(TestServer& server, const std::string& token,
+                                  const std::string& object, const std::string& fields) {
+    std::vector<json::object> records;
+    std::string cursor;
+    do {
+        HttpResult page =
+            server.Request("GET",
+                           "/api/v1/records/" + object + "?limit=1000&fields=" + fields +
+                               (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
+                           "", token);
+        EXPECT_EQ(page.status, 200) << page.body;
+        if (page.status != 200) {
+            break;
+        }
+        for (const auto& item : page.Json().at("items").as_array()) {
+            records.push_back(item.as_object());
+        }
+        cursor = Str(page.Json().at("nextCursor"));
+    } while (!cursor.empty());
+    return records;
+}
+
 class IdentityTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -347,20 +370,9 @@ TEST(IdentityStartupTest, PersonsWrittenWhileNoServerRanAreResolvedWhenItStarts)
     server.Start();
     const std::string token = server.Login("admin");
     std::vector<std::string> persons;
-    std::string cursor;
-    do {
-        HttpResult page =
-            server.Request("GET",
-                           "/api/v1/records/Person?fields=id&limit=100" +
-                               (cursor.empty() ? std::string() : "&cursor=" + UrlEncode(cursor)),
-                           "", token);
-        ASSERT_EQ(page.status, 200) << page.body;
-        for (const auto& item : page.Json().at("items").as_array()) {
-            persons.push_back(Str(item.at("id")));
-        }
-        const json::value& next = page.Json().at("nextCursor");
-        cursor = next.is_string() ? Str(next) : "";
-    } while (!cursor.empty());
+    for (const json::object& person : ListAll(server, token, "Person", "id")) {
+        persons.push_back(Str(person.at("id")));
+    }
     ASSERT_GE(persons.size(), 30u);
     std::set<std::string> goldens;
     for (const std::string& person : persons) {
@@ -784,29 +796,6 @@ protected:
         const std::string log = server.ServerLog();
         const auto at = log.rfind("identity dedupe: ");
         return at == std::string::npos ? "" : log.substr(at, log.find('\n', at) - at);
-    }
-
-    // Every record of `object`, through the records API.
-    static std::vector<json::object> ListAll(TestServer& server, const std::string& token,
-                                             const std::string& object, const std::string& fields) {
-        std::vector<json::object> records;
-        std::string cursor;
-        do {
-            HttpResult page =
-                server.Request("GET",
-                               "/api/v1/records/" + object + "?limit=1000&fields=" + fields +
-                                   (cursor.empty() ? "" : "&cursor=" + UrlEncode(cursor)),
-                               "", token);
-            EXPECT_EQ(page.status, 200) << page.body;
-            if (page.status != 200) {
-                break;
-            }
-            for (const auto& item : page.Json().at("items").as_array()) {
-                records.push_back(item.as_object());
-            }
-            cursor = Str(page.Json().at("nextCursor"));
-        } while (!cursor.empty());
-        return records;
     }
 };
 
