@@ -186,6 +186,9 @@ int Serve(int argc, char** argv) {
         "wait before a failed job's first retry; doubles with each further failure")(
         "bulk-retention-hours", po::value<int>()->default_value(24),
         "how long FHIR bulk export and import files are kept after the request finished")(
+        "member360-cache-mib", po::value<int>()->default_value(256),
+        "memory for member 360 answers kept for reuse (0: none; SQLite only, see "
+        "docs/operations.md)")(
         "access-audit", po::value<std::string>()->default_value("on"),
         "on, or off to record no access at all: only for measuring its cost or for data that "
         "holds no real PHI");
@@ -250,7 +253,15 @@ int Serve(int argc, char** argv) {
     api::RegisterFhirRoutes(router, platform);
     api::RegisterSearchRoutes(router, platform);
     api::RegisterTeamRoutes(router, services.auth(), services.authorizer(), services.teams());
-    const member::Member360 member_view(services.records(), services.clock());
+    // Kept answers follow the outbox in id order, which is commit order only where one writer
+    // commits at a time: on SQLite. PostgreSQL commits concurrent writers in any order.
+    const int cache_mib = values["member360-cache-mib"].as<int>();
+    std::unique_ptr<member::Member360Cache> member_cache;
+    if (cache_mib > 0 && services.database().dialect().Name() == "sqlite") {
+        member_cache = std::make_unique<member::Member360Cache>(
+            member::Member360CacheOptions{.max_bytes = std::size_t(cache_mib) << 20});
+    }
+    const member::Member360 member_view(services.records(), services.clock(), member_cache.get());
     member::EnrollmentImporter enrollments(services.records(), services.clock());
     member::RegisterMemberRoutes(router, services.auth(), member_view, enrollments);
     auto identity = OpenIdentity(services);

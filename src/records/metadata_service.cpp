@@ -87,8 +87,6 @@ Status InsertCustomField(storage::Connection& connection, const std::string& obj
         params);
 }
 
-constexpr const char* kStampKey = "catalog_stamp";
-
 }  // namespace
 
 MetadataService::~MetadataService() {
@@ -104,7 +102,7 @@ MetadataService::~MetadataService() {
 
 Status MetadataService::StampChange(storage::Connection& connection) {
     std::string stamp = NewId("cat", clock_.NowMillis());
-    const Value params[] = {std::string(kStampKey), stamp};
+    const Value params[] = {std::string(kCatalogStampKey), stamp};
     P360_TRY(connection.Execute(
         "INSERT INTO sys_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
         "excluded.value",
@@ -117,7 +115,7 @@ Status MetadataService::StampChange(storage::Connection& connection) {
 Result<std::string> MetadataService::ReadStamp() {
     std::string stamp;
     P360_TRY(database_.Read([&stamp](storage::Connection& connection) -> Status {
-        const Value key{std::string(kStampKey)};
+        const Value key{std::string(kCatalogStampKey)};
         return connection.ForEachRow("SELECT value FROM sys_meta WHERE key = ?", std::span(&key, 1),
                                      [&stamp](const storage::Row& row) {
                                          stamp = std::get<std::string>(row[0]);

@@ -28,6 +28,9 @@
 
 namespace p360::records {
 
+// The `sys_meta` key of the catalog stamp (see the file comment).
+inline constexpr std::string_view kCatalogStampKey = "catalog_stamp";
+
 class MetadataService {
 public:
     // Loads custom definitions, migrates every table and publishes the first snapshot.

@@ -7,6 +7,7 @@
 #include "core/time_format.hpp"
 #include "records/record_codec.hpp"
 #include "records/record_writes.hpp"
+#include "security/sharing_stamp.hpp"
 
 namespace p360::records {
 
@@ -262,9 +263,10 @@ Result<RecordService::GetPlan> RecordService::PlanGet(
     return plan;
 }
 
-Result<bool> RecordService::RunGet(
-    Connection& connection, const Actor& actor, GetPlan& plan, std::string_view id,
-    const std::function<void(const storage::RowView&)>& on_row) const {
+Result<bool> RecordService::RunGet(Connection& connection, const Actor& actor, GetPlan& plan,
+                                   std::string_view id,
+                                   const std::function<void(const storage::RowView&)>& on_row,
+                                   std::vector<security::Disclosure>* captured) const {
     const ObjectDef& object = *plan.target.object;
     security::AuditSubjects disclosed;
     P360_TRY(detail::VisitRowWithin(
@@ -277,9 +279,30 @@ Result<bool> RecordService::RunGet(
         return false;
     }
     if (audit_ != nullptr && !plan.phi_fields.empty()) {
-        audit_->Record(actor, "read", object.name, plan.phi_fields, std::move(disclosed));
+        QueueDisclosure(actor, {"read", object.name, plan.phi_fields, std::move(disclosed)},
+                        captured);
     }
     return true;
+}
+
+void RecordService::QueueDisclosure(const Actor& actor, security::Disclosure disclosure,
+                                    std::vector<security::Disclosure>* captured) const {
+    if (captured != nullptr) {
+        captured->push_back(disclosure);
+    }
+    audit_->Record(actor, disclosure.action, disclosure.object_name,
+                   std::move(disclosure.phi_fields), std::move(disclosure.subjects));
+}
+
+void RecordService::Disclose(const Actor& actor,
+                             const std::vector<security::Disclosure>& disclosures) const {
+    if (audit_ == nullptr) {
+        return;
+    }
+    for (const security::Disclosure& disclosure : disclosures) {
+        audit_->Record(actor, disclosure.action, disclosure.object_name, disclosure.phi_fields,
+                       disclosure.subjects);
+    }
 }
 
 Result<std::string> RecordService::GetJson(const Actor& actor, std::string_view object_name,
@@ -428,7 +451,8 @@ Result<RecordService::ListPlan> RecordService::PlanList(const Actor& actor,
 
 Result<std::string> RecordService::RunList(
     Connection& connection, const Actor& actor, ListPlan& plan,
-    const std::function<void(const storage::RowView&)>& on_row) const {
+    const std::function<void(const storage::RowView&)>& on_row,
+    std::vector<security::Disclosure>* captured) const {
     const bool audited = audit_ != nullptr && !plan.phi_fields.empty();
     security::AuditSubjects disclosed;
     if (audited) {
@@ -459,8 +483,9 @@ Result<std::string> RecordService::RunList(
             return true;
         }));
     if (audited && !disclosed.empty()) {
-        audit_->Record(actor, "list", plan.target.object->name, plan.phi_fields,
-                       std::move(disclosed));
+        QueueDisclosure(actor,
+                        {"list", plan.target.object->name, plan.phi_fields, std::move(disclosed)},
+                        captured);
     }
     return has_more ? query::EncodeCursor(plan.list.sort, last_sort_values) : std::string();
 }
@@ -517,14 +542,17 @@ Result<RecordText> RecordReader::Get(std::string_view object_name, std::string_v
     RecordText record;
     P360_ASSIGN_OR_RETURN(
         bool found,
-        service_.RunGet(connection_, actor_, plan, id, [&](const storage::RowView& row) {
-            AppendReadRow(record.json, object, plan.returned, row);
-            for (const auto& index : value_fields) {
-                record.values.push_back(
-                    index ? std::optional(ValueText(object.fields[*index], row, *index))
-                          : std::nullopt);
-            }
-        }));
+        service_.RunGet(
+            connection_, actor_, plan, id,
+            [&](const storage::RowView& row) {
+                AppendReadRow(record.json, object, plan.returned, row);
+                for (const auto& index : value_fields) {
+                    record.values.push_back(
+                        index ? std::optional(ValueText(object.fields[*index], row, *index))
+                              : std::nullopt);
+                }
+            },
+            captured_));
     if (!found) {
         return Error::NotFound("No " + object.name + " record has this id.");
     }
@@ -549,16 +577,85 @@ Result<RecordPage> RecordReader::List(std::string_view object_name,
     page.records.reserve(static_cast<std::size_t>(std::min(request.limit, 100)));
     P360_ASSIGN_OR_RETURN(
         page.next_cursor,
-        service_.RunList(connection_, actor_, plan, [&](const storage::RowView& row) {
-            RecordText& record = page.records.emplace_back();
-            AppendListedRow(record.json, keys, columns, row);
-            for (const auto& column : value_columns) {
-                record.values.push_back(
-                    column ? std::optional(ValueText(*columns[*column], row, *column))
-                           : std::nullopt);
-            }
-        }));
+        service_.RunList(
+            connection_, actor_, plan,
+            [&](const storage::RowView& row) {
+                RecordText& record = page.records.emplace_back();
+                AppendListedRow(record.json, keys, columns, row);
+                for (const auto& column : value_columns) {
+                    record.values.push_back(
+                        column ? std::optional(ValueText(*columns[*column], row, *column))
+                               : std::nullopt);
+                }
+            },
+            captured_));
     return page;
+}
+
+Result<ChangeMark> RecordReader::Mark() {
+    const Value params[] = {std::string(kCatalogStampKey), std::string(security::kSharingStampKey)};
+    ChangeMark mark;
+    P360_TRY(connection_.ForEachRow(
+        "SELECT (SELECT MAX(id) FROM sys_outbox), (SELECT value FROM sys_meta WHERE key = ?), "
+        "(SELECT value FROM sys_meta WHERE key = ?)",
+        params, [&mark](const storage::Row& row) {
+            if (const auto* last = std::get_if<std::int64_t>(&row[0])) {
+                mark.last_change = *last;
+            }
+            if (const auto* stamp = std::get_if<std::string>(&row[1])) {
+                mark.catalog_stamp = *stamp;
+            }
+            if (const auto* stamp = std::get_if<std::string>(&row[2])) {
+                mark.sharing_stamp = *stamp;
+            }
+            return false;
+        }));
+    return mark;
+}
+
+Result<std::vector<ChangedRecord>> RecordReader::ChangesAfter(std::int64_t after,
+                                                              std::size_t limit) {
+    std::vector<ChangedRecord> changes;
+    const Value params[] = {after, static_cast<std::int64_t>(limit)};
+    P360_TRY(connection_.ForEachRow(
+        "SELECT id, object_name, record_id FROM sys_outbox WHERE id > ? ORDER BY id LIMIT ?",
+        params, [&changes](const storage::Row& row) {
+            changes.push_back({std::get<std::int64_t>(row[0]),
+                               std::get<std::string>(row[1]),
+                               std::get<std::string>(row[2]),
+                               {}});
+            return true;
+        }));
+    const metadata::CatalogSnapshot catalog = service_.metadata_.Current();
+    for (ChangedRecord& change : changes) {
+        const ObjectDef* object = catalog->FindObject(change.object);
+        if (object == nullptr) {
+            continue;  // a custom object since removed: nothing refers through it any more
+        }
+        std::string columns;
+        for (const FieldDef& field : object->fields) {
+            if (field.type == metadata::FieldType::kReference) {
+                columns.append(columns.empty() ? "" : ", ")
+                    .append(storage::QuoteIdentifier(field.name));
+            }
+        }
+        if (columns.empty()) {
+            continue;
+        }
+        const Value id{change.id};
+        P360_TRY(connection_.ForEachRow(
+            "SELECT " + columns + " FROM " + storage::QuoteIdentifier(object->name) +
+                " WHERE id = ?",
+            std::span(&id, 1), [&change](const storage::Row& row) {
+                for (const Value& value : row) {
+                    if (const auto* referenced = std::get_if<std::string>(&value)) {
+                        change.references.push_back(*referenced);
+                    }
+                }
+                return false;
+            }));
+    }
+    return changes;
 }
 
 bool RecordService::CanReadField(const Actor& actor, std::string_view object_name,

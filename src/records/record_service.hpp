@@ -103,6 +103,23 @@ struct RecordPage {
     std::string next_cursor;  // empty on the last page
 };
 
+// Where the deployment stood when a read began. Equal marks saw the same records with the same
+// fields under the same sharing; a later outbox event or a new stamp means something changed.
+struct ChangeMark {
+    std::int64_t last_change = 0;  // the id of the newest outbox event
+    std::string catalog_stamp;     // moves with every custom object or field
+    std::string sharing_stamp;     // moves with team memberships and users' roles
+};
+
+// A committed change as a keeper of derived answers needs it: what changed, and what the
+// record refers to now, so that answers about those records can be dropped.
+struct ChangedRecord {
+    std::int64_t position = 0;  // the outbox event's id
+    std::string object;
+    std::string id;
+    std::vector<std::string> references;  // its reference fields' values; none once deleted
+};
+
 // Reads as one caller on one read connection: a view assembled from many reads sees one
 // snapshot of the database and takes one connection for all of them. Records come back as the
 // JSON text the records API would answer, to be put into a larger answer as they are, never
@@ -118,6 +135,16 @@ public:
     Result<RecordPage> List(std::string_view object_name, const query::ListRequest& request,
                             std::span<const std::string_view> values_of = {});
 
+    // Where this reader's snapshot stands.
+    Result<ChangeMark> Mark();
+    // The changes after outbox event `after`, oldest first, at most `limit`. What each record
+    // refers to is read as the snapshot has it, whatever the caller may see: the ids are for
+    // the server's own bookkeeping and are never answered.
+    Result<std::vector<ChangedRecord>> ChangesAfter(std::int64_t after, std::size_t limit);
+    // From now on, every audit event this reader's reads queue is also copied into `into`:
+    // what an answer kept for reuse discloses again each time it is served.
+    void CaptureDisclosures(std::vector<security::Disclosure>* into) { captured_ = into; }
+
 private:
     friend class RecordService;
     RecordReader(RecordService& service, const security::Actor& actor,
@@ -127,6 +154,7 @@ private:
     RecordService& service_;
     const security::Actor& actor_;
     storage::Connection& connection_;
+    std::vector<security::Disclosure>* captured_ = nullptr;
 };
 
 class RecordService {
@@ -177,6 +205,9 @@ public:
     // Runs `work` with a RecordReader for `actor` on one read connection (see RecordReader).
     Status ReadTogether(const security::Actor& actor,
                         const std::function<Status(RecordReader&)>& work);
+    // Queues the audit of disclosures `actor` receives again, from an answer kept for reuse.
+    void Disclose(const security::Actor& actor,
+                  const std::vector<security::Disclosure>& disclosures) const;
 
     // Applies every change in order in one transaction: all of them or none. Errors name the
     // change at fault ("changes[3].birthDate"). A non-empty `idempotency_key` is stored with the
@@ -228,14 +259,19 @@ private:
     // the record does not exist or is out of the caller's reach.
     Result<bool> RunGet(storage::Connection& connection, const security::Actor& actor,
                         GetPlan& plan, std::string_view id,
-                        const std::function<void(const storage::RowView&)>& on_row) const;
+                        const std::function<void(const storage::RowView&)>& on_row,
+                        std::vector<security::Disclosure>* captured = nullptr) const;
     Result<ListPlan> PlanList(const security::Actor& actor, std::string_view object_name,
                               const query::ListRequest& request) const;
     // Hands each row of the page to `on_row` (the plan's columns first) and queues the page's
     // audit event; returns the cursor of the next page, empty on the last one.
     Result<std::string> RunList(storage::Connection& connection, const security::Actor& actor,
                                 ListPlan& plan,
-                                const std::function<void(const storage::RowView&)>& on_row) const;
+                                const std::function<void(const storage::RowView&)>& on_row,
+                                std::vector<security::Disclosure>* captured = nullptr) const;
+    // Queues one call's disclosure, and copies it into `captured` when there is one.
+    void QueueDisclosure(const security::Actor& actor, security::Disclosure disclosure,
+                         std::vector<security::Disclosure>* captured) const;
     Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
                            security::Operation operation) const;
     // The records of the target's objects the actor may reach for `operation`.

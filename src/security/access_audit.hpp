@@ -72,6 +72,15 @@ private:
     std::size_t count_ = 0;
 };
 
+// One call's access without who made it: an answer kept for reuse carries the disclosures its
+// reads made, and each time it is served they are recorded again for that caller.
+struct Disclosure {
+    std::string action;  // read, list
+    std::string object_name;
+    std::string phi_fields;  // comma-separated
+    AuditSubjects subjects;
+};
+
 // One record an older-style caller reports; see AccessAudit::Record.
 struct AuditEntry {
     std::string action;  // read, list, history, create, update, delete, bulk-upsert

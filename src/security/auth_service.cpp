@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "security/passwords.hpp"
+#include "security/sharing_stamp.hpp"
 
 namespace p360::security {
 namespace {
@@ -620,6 +621,9 @@ Result<UserAccount> AuthService::ChangeUser(std::string_view user_id, const User
         const Value params[] = {role, std::int64_t{active ? 1 : 0}, std::string(user_id)};
         P360_TRY(
             connection.Execute("UPDATE sys_users SET role = ?, active = ? WHERE id = ?", params));
+        if (role != before.role) {
+            P360_TRY(StampSharingChange(connection, clock_));  // the role hierarchy moved
+        }
         if (!active) {
             // Reactivation must not bring old tokens back to life.
             P360_TRY(connection.Execute("DELETE FROM sys_sessions WHERE user_id = ?", id));

@@ -4,6 +4,7 @@
 
 #include "core/ids.hpp"
 #include "core/time_format.hpp"
+#include "security/sharing_stamp.hpp"
 
 namespace p360::security {
 namespace {
@@ -113,8 +114,9 @@ Status TeamService::AddMember(std::string_view team_id, std::string_view user_id
         if (existing) {
             return Ok();
         }
-        return connection.Execute(
-            "INSERT INTO sys_team_members (team_id, user_id, added_at) VALUES (?, ?, ?)", params);
+        P360_TRY(connection.Execute(
+            "INSERT INTO sys_team_members (team_id, user_id, added_at) VALUES (?, ?, ?)", params));
+        return StampSharingChange(connection, clock_);
     });
 }
 
@@ -122,8 +124,9 @@ Status TeamService::RemoveMember(std::string_view team_id, std::string_view user
     const Value params[] = {std::string(team_id), std::string(user_id)};
     return database_.Write([&](Connection& connection) -> Status {
         P360_TRY(CheckExists(connection, "sys_teams", team_id, "team or queue"));
-        return connection.Execute("DELETE FROM sys_team_members WHERE team_id = ? AND user_id = ?",
-                                  params);
+        P360_TRY(connection.Execute(
+            "DELETE FROM sys_team_members WHERE team_id = ? AND user_id = ?", params));
+        return StampSharingChange(connection, clock_);
     });
 }
 

@@ -93,7 +93,13 @@ double Number(const RecordText& record, std::size_t index) {
 // see at all is nullopt. Every record's values start with its id; `values_of` names the others.
 class PartReader {
 public:
-    explicit PartReader(records::RecordReader& reader) : reader_(reader) {}
+    // `read_ids` collects the id of every record read and of every record a list is read by:
+    // what the view depends on.
+    PartReader(records::RecordReader& reader, std::vector<std::string>& read_ids)
+        : reader_(reader), read_ids_(read_ids) {}
+
+    // A record the view's lists are read by (the member, the household, a plan), seen or not.
+    void DependOn(const std::string& id) const { read_ids_.push_back(id); }
 
     // `fields`: only these, as far as the caller may read them; empty: every readable field.
     Result<std::optional<Records>> List(std::string_view object, std::string filter,
@@ -114,6 +120,9 @@ public:
             }
             return page.error();
         }
+        for (const RecordText& record : page->records) {
+            read_ids_.push_back(Value(record, 0));
+        }
         return std::optional<Records>(std::move(page->records));
     }
 
@@ -129,6 +138,7 @@ public:
             }
             return record.error();
         }
+        read_ids_.push_back(Value(*record, 0));
         return std::optional<RecordText>(std::move(record).value());
     }
 
@@ -152,6 +162,7 @@ public:
 
 private:
     records::RecordReader& reader_;
+    std::vector<std::string>& read_ids_;
 };
 
 // ---- Household and coverages ----------------------------------------------------------------
@@ -180,6 +191,7 @@ Result<std::optional<std::string>> Household(const PartReader& reader,
                                              const std::string& member_filter) {
     std::string household = "{";
     if (!household_id.empty()) {
+        reader.DependOn(household_id);
         P360_ASSIGN_OR_RETURN(auto record, reader.Get("Household", household_id));
         if (record) {
             AppendKey(household, "household");
@@ -214,6 +226,7 @@ Status AttachPlans(const PartReader& reader, Records& coverages) {
         if (!plan_id.empty() &&
             std::find(plan_ids.begin(), plan_ids.end(), plan_id) == plan_ids.end()) {
             plan_ids.push_back(plan_id);
+            reader.DependOn(plan_id);
         }
     }
     P360_ASSIGN_OR_RETURN(auto plans, reader.ByIds("Plan", plan_ids));
@@ -541,12 +554,16 @@ std::string TwelveMonthsBefore(std::int64_t now_millis) {
 }
 
 // The parts of the view, each read once, written in the order the answer lists them.
+// `since`: the first day of the claims summary. The ids of what the view was read from go into
+// `read_ids`.
 Result<std::string> Assemble(records::RecordReader& records, std::string_view person_id,
                              const Member360Options& options,
-                             const std::optional<TimelineKey>& cursor, std::int64_t now_millis) {
+                             const std::optional<TimelineKey>& cursor, const std::string& since,
+                             std::vector<std::string>& read_ids) {
     const std::string_view profile_values[] = {metadata::kIdField, "household"};
     P360_ASSIGN_OR_RETURN(RecordText person, records.Get("Person", person_id, profile_values));
-    const PartReader reader(records);
+    const PartReader reader(records, read_ids);
+    reader.DependOn(std::string(person_id));
     const std::string member = "person = " + query::QuoteText(person_id);
 
     P360_ASSIGN_OR_RETURN(auto household, Household(reader, Value(person, 1), member));
@@ -554,7 +571,6 @@ Result<std::string> Assemble(records::RecordReader& records, std::string_view pe
     // timeline is: its first page takes what it can from them rather than reading again.
     P360_ASSIGN_OR_RETURN(auto coverages, reader.List("MemberPlan", member, "-effectiveDate,-id",
                                                       20, {"effectiveDate", "plan"}));
-    const std::string since = TwelveMonthsBefore(now_millis);
     const std::vector<std::string_view> summed = {"serviceFromDate", "billedAmount", "paidAmount",
                                                   "primaryDiagnosis"};
     P360_ASSIGN_OR_RETURN(auto year_of_claims,
@@ -631,6 +647,26 @@ Result<std::string> Assemble(records::RecordReader& records, std::string_view pe
     return view;
 }
 
+// Everything a kept answer was built for besides the member: the caller and their access, the
+// catalog and sharing, the day (the summary's year and care teams' end dates move with it), and
+// the page size. Fields are separated by a byte no id or name holds.
+std::string KeptAnswerKey(const Actor& actor, std::string_view person_id,
+                          const Member360Options& options, const records::ChangeMark& mark,
+                          const std::string& since) {
+    std::string key;
+    for (std::string_view part :
+         {std::string_view(actor.user_id), std::string_view(actor.role),
+          std::string_view(actor.person_id), std::string_view(mark.catalog_stamp),
+          std::string_view(mark.sharing_stamp), std::string_view(since), person_id}) {
+        key.append(part).push_back('\x1f');
+    }
+    for (const std::string& set : actor.permission_sets) {
+        key.append(set).push_back(',');
+    }
+    key.push_back('\x1f');
+    return key.append(std::to_string(options.timeline_items));
+}
+
 }  // namespace
 
 Result<std::string> Member360::Build(const Actor& actor, std::string_view person_id,
@@ -639,13 +675,42 @@ Result<std::string> Member360::Build(const Actor& actor, std::string_view person
         return Error::InvalidArgument("timelineLimit must be between 1 and 200.", "timelineLimit");
     }
     P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
+    const std::string since = TwelveMonthsBefore(clock_.NowMillis());
+    // Only first pages are kept: later ones are read as the caller pages.
+    const bool reusable = cache_ != nullptr && !cursor;
     std::string view;
+    std::shared_ptr<const KeptAnswer> kept;
+    std::string key;
+    std::int64_t built_at = 0;
+    std::vector<security::Disclosure> disclosures;
+    std::vector<std::string> read_ids;
     // Every part on one read connection: one snapshot, one connection for some twenty reads.
     P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
-        P360_ASSIGN_OR_RETURN(view,
-                              Assemble(records, person_id, options, cursor, clock_.NowMillis()));
+        if (reusable) {
+            P360_ASSIGN_OR_RETURN(const records::ChangeMark mark, records.Mark());
+            P360_TRY(cache_->CatchUp(mark.last_change,
+                                     [&records](std::int64_t after, std::size_t limit) {
+                                         return records.ChangesAfter(after, limit);
+                                     }));
+            key = KeptAnswerKey(actor, person_id, options, mark, since);
+            built_at = mark.last_change;
+            kept = cache_->Find(key);
+            if (kept) {
+                return Ok();
+            }
+            records.CaptureDisclosures(&disclosures);
+        }
+        P360_ASSIGN_OR_RETURN(view, Assemble(records, person_id, options, cursor, since, read_ids));
         return Ok();
     }));
+    if (kept) {
+        records_.Disclose(actor, kept->disclosures);
+        return kept->body;
+    }
+    if (reusable) {
+        auto answer = std::make_shared<KeptAnswer>(KeptAnswer{view, std::move(disclosures)});
+        cache_->Keep(key, std::move(answer), read_ids, built_at);
+    }
     return view;
 }
 

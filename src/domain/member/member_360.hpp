@@ -14,7 +14,9 @@
 //
 // Every part is read in one read transaction (RecordService::ReadTogether), and records go into
 // the answer as the JSON text the records layer writes for them: the answer is text, built once.
-// Thread-safe (it only reads through the records layer).
+// With a Member360Cache, a first page is kept per caller and member and served again until a
+// change touches what it was built from; each serving records its PHI disclosures again in the
+// access audit, for the caller served. Thread-safe.
 #pragma once
 
 #include <boost/json.hpp>
@@ -23,6 +25,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "domain/member/member_360_cache.hpp"
 #include "records/record_service.hpp"
 #include "security/authorizer.hpp"
 
@@ -42,8 +45,9 @@ inline constexpr int kMaxSummaryClaims = 1000;  // claims of the last 12 months 
 
 class Member360 {
 public:
-    Member360(records::RecordService& records, const Clock& clock)
-        : records_(records), clock_(clock) {}
+    // `cache` (optional) keeps first pages for reuse; see member_360_cache.hpp.
+    Member360(records::RecordService& records, const Clock& clock, Member360Cache* cache = nullptr)
+        : records_(records), clock_(clock), cache_(cache) {}
 
     // The view as JSON text. kNotFound when the member does not exist or is out of the
     // caller's reach; kInvalidArgument for a bad cursor or limit.
@@ -53,6 +57,7 @@ public:
 private:
     records::RecordService& records_;
     const Clock& clock_;
+    Member360Cache* cache_;
 };
 
 }  // namespace p360::member
