@@ -171,25 +171,17 @@ Status InsertRows(storage::Connection& connection, std::string_view head, std::s
     return Ok();
 }
 
-// Splits one call's packed subjects into lists of at most AccessAudit::kSubjectSlots.
-std::vector<std::pair<std::string, std::size_t>> SplitSubjects(const std::string& packed,
-                                                               std::size_t count) {
-    if (count <= AccessAudit::kSubjectSlots) {
-        return {{packed, count}};
-    }
-    std::vector<std::pair<std::string, std::size_t>> parts;
-    std::size_t start = 0;
-    std::size_t in_part = 0;
-    for (std::size_t char_idx = 0; char_idx <= packed.size(); ++char_idx) {
-        if (char_idx < packed.size() && packed[char_idx] != ' ') {
-            continue;
-        }
-        if (++in_part == AccessAudit::kSubjectSlots || char_idx == packed.size()) {
-            parts.emplace_back(packed.substr(start, char_idx - start), in_part);
-            start = char_idx + 1;
-            in_part = 0;
-        }
-    }
+// Splits one call's subjects into lists of at most AccessAudit::kSubjectSlots, each packed
+// anew: a list must not begin with an entry that names its member by the one before.
+std::vector<AuditSubjects> SplitSubjects(const AuditSubjects& subjects) {
+    std::vector<AuditSubjects> parts(1);
+    AuditSubjects::ForEach(subjects.packed(),
+                           [&parts](std::string_view record_id, std::string_view person_id) {
+                               if (parts.back().size() == AccessAudit::kSubjectSlots) {
+                                   parts.emplace_back();
+                               }
+                               parts.back().Add(record_id, person_id);
+                           });
     return parts;
 }
 
@@ -200,13 +192,21 @@ std::string TextAt(const storage::RowView& row, std::size_t column) {
 }  // namespace
 
 void AuditSubjects::Add(std::string_view record_id, std::string_view person_id) {
+    const bool same_member = count_ > 0 && !person_id.empty() && person_id == last_person_;
     if (count_++ > 0) {
         packed_.push_back(' ');
     }
     AppendEscaped(packed_, record_id);
-    if (person_id != record_id || record_id.empty()) {
+    if (person_id == record_id && !record_id.empty()) {
+        // the record is the member: nothing to add
+    } else if (same_member) {
+        packed_.push_back('^');
+    } else {
         packed_.push_back('@');
         AppendEscaped(packed_, person_id);
+    }
+    if (person_id != last_person_) {
+        last_person_.assign(person_id);
     }
 }
 
@@ -214,16 +214,26 @@ void AuditSubjects::ForEach(std::string_view packed,
                             const std::function<void(std::string_view, std::string_view)>& visit) {
     std::string record_buffer;
     std::string person_buffer;
+    std::string previous_person;
     while (!packed.empty()) {
         const auto end = packed.find(' ');
-        const std::string_view entry = packed.substr(0, end);
+        std::string_view entry = packed.substr(0, end);
         packed = end == std::string_view::npos ? std::string_view() : packed.substr(end + 1);
+        const bool same_member = entry.ends_with('^');
+        if (same_member) {
+            entry.remove_suffix(1);
+        }
         const auto at = entry.find('@');
         const std::string_view record = Unescaped(entry.substr(0, at), record_buffer);
-        if (at == std::string_view::npos) {
-            visit(record, record);
-        } else {
-            visit(record, Unescaped(entry.substr(at + 1), person_buffer));
+        std::string_view person = record;
+        if (same_member) {
+            person = previous_person;
+        } else if (at != std::string_view::npos) {
+            person = Unescaped(entry.substr(at + 1), person_buffer);
+        }
+        visit(record, person);
+        if (person.data() != previous_person.data()) {
+            previous_person.assign(person);
         }
     }
 }
@@ -308,10 +318,10 @@ void AccessAudit::Record(const Actor& actor, std::string_view action, std::strin
         event.subjects = std::move(subjects).TakePacked();
         events.push_back(std::move(event));
     } else {
-        for (auto& [packed, count] : SplitSubjects(subjects.packed(), subjects.size())) {
+        for (AuditSubjects& part : SplitSubjects(subjects)) {
             events.push_back(event);
-            events.back().subjects = std::move(packed);
-            events.back().subject_count = count;
+            events.back().subject_count = part.size();
+            events.back().subjects = std::move(part).TakePacked();
         }
     }
     Enqueue(std::move(events));
@@ -411,6 +421,7 @@ Status AccessAudit::WritePending(std::vector<Pending>& pending) {
         params.reserve(std::min(pending.size(), kRowsPerStatement * 4) * kEventColumns);
         std::vector<std::string> postings(kBuckets);
         std::vector<std::int64_t> last_event(kBuckets, 0);
+        std::vector<std::uint32_t> last_key(kBuckets, 0);  // of last_event, the last member
         std::string event_text;
         for (const Pending& event : pending) {
             std::int64_t field_set = 0;
@@ -448,12 +459,16 @@ Status AccessAudit::WritePending(std::vector<Pending>& pending) {
                 const PersonKey key = KeyOf(person_id);
                 std::string& entries = postings[key.bucket];
                 if (last_event[key.bucket] == event_id) {
+                    if (last_key[key.bucket] == key.key) {
+                        return;  // the event is listed under this member already
+                    }
                     entries.push_back(',');
                 } else {
                     entries.append(entries.empty() ? "" : " ").append(event_text).push_back(':');
                     last_event[key.bucket] = event_id;
                 }
                 AppendKey(entries, key.key);
+                last_key[key.bucket] = key.key;
             });
         }
         P360_TRY(InsertRows(connection, kInsertEvents, kEventColumns, params));

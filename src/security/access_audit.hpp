@@ -49,8 +49,10 @@ namespace p360::security {
 //
 // The packed form is what audit_events.subjects stores: entries separated by spaces, each the
 // record id, followed by `@` and the member id when the member is not the record itself
-// (`cnd_01…@per_01…`; `doc_01…@` when the member is unknown). Characters other than letters,
-// digits, `_`, `-` and `.` are %-escaped, so any id survives the round trip.
+// (`cnd_01…@per_01…`; `doc_01…@` when the member is unknown), or by `^` when the member is the
+// previous entry's (a page of one member's claims names the member once, which halves what a
+// member 360 writes to the audit). Characters other than letters, digits, `_`, `-` and `.` are
+// %-escaped, so any id survives the round trip.
 class AuditSubjects {
 public:
     AuditSubjects() = default;
@@ -70,6 +72,7 @@ public:
 private:
     std::string packed_;
     std::size_t count_ = 0;
+    std::string last_person_;  // the member of the last entry added
 };
 
 // One call's access without who made it: an answer kept for reuse carries the disclosures its

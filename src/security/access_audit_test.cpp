@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace p360::security {
@@ -186,6 +187,40 @@ TEST_F(AccessAuditTest, UnusualIdsSurviveTheRoundTrip) {
     EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
                         {"per_1", "per_1"}, {"cnd_1", ""}, {"a b", "c@d"}}));
     EXPECT_EQ(packed.size(), 3U);
+}
+
+// A page of one member's records names the member once; every record still reads back with it,
+// and the accounting finds each of them.
+TEST_F(AccessAuditTest, RunsOfOneMembersRecordsRoundTripAndNameTheMemberOnce) {
+    const std::vector<std::pair<std::string, std::string>> subjects{
+        {"per_1", "per_1"}, {"clm_1", "per_1"}, {"clm_2", "per_1"}, {"clm_3", "per_2"},
+        {"clm_4", "per_2"}, {"doc_1", ""},      {"doc_2", ""},      {"clm_5", "per_1"}};
+    AuditSubjects packed;
+    for (const auto& [record, person] : subjects) {
+        packed.Add(record, person);
+    }
+    std::vector<std::pair<std::string, std::string>> seen;
+    AuditSubjects::ForEach(packed.packed(),
+                           [&seen](std::string_view record, std::string_view person) {
+                               seen.emplace_back(record, person);
+                           });
+    EXPECT_EQ(seen, subjects);
+    std::size_t named = 0;
+    for (std::size_t at = packed.packed().find("per_"); at != std::string::npos;
+         at = packed.packed().find("per_", at + 1)) {
+        ++named;
+    }
+    EXPECT_EQ(named, 3U) << "per_1 as a record, per_2 once, per_1 again: " << packed.packed();
+
+    audit_->Record(agent_, "list", "Claim", "billedAmount", std::move(packed));
+    auto records = audit_->ForPerson("per_1", 10, 0);
+    ASSERT_TRUE(records.ok());
+    std::vector<std::string> found;
+    for (const AuditRecord& record : *records) {
+        found.push_back(record.record_id);
+    }
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, (std::vector<std::string>{"clm_1", "clm_2", "clm_5", "per_1"}));
 }
 
 // A bulk import names no record: it is stored, and in no member's accounting.
