@@ -676,41 +676,52 @@ Result<std::string> Member360::Build(const Actor& actor, std::string_view person
     }
     P360_ASSIGN_OR_RETURN(auto cursor, DecodeCursor(options.timeline_cursor));
     const std::string since = TwelveMonthsBefore(clock_.NowMillis());
-    // Only first pages are kept: later ones are read as the caller pages.
-    const bool reusable = cache_ != nullptr && !cursor;
+    if (cache_ != nullptr && !cursor) {
+        return BuildOrReuse(actor, person_id, options, since);  // later pages are read anew
+    }
     std::string view;
-    std::shared_ptr<const KeptAnswer> kept;
-    std::string key;
-    std::int64_t built_at = 0;
-    std::vector<security::Disclosure> disclosures;
     std::vector<std::string> read_ids;
     // Every part on one read connection: one snapshot, one connection for some twenty reads.
     P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
-        if (reusable) {
-            P360_ASSIGN_OR_RETURN(const records::ChangeMark mark, records.Mark());
-            P360_TRY(cache_->CatchUp(mark.last_change,
-                                     [&records](std::int64_t after, std::size_t limit) {
-                                         return records.ChangesAfter(after, limit);
-                                     }));
-            key = KeptAnswerKey(actor, person_id, options, mark, since);
-            built_at = mark.last_change;
-            kept = cache_->Find(key);
-            if (kept) {
-                return Ok();
-            }
-            records.CaptureDisclosures(&disclosures);
-        }
         P360_ASSIGN_OR_RETURN(view, Assemble(records, person_id, options, cursor, since, read_ids));
+        return Ok();
+    }));
+    return view;
+}
+
+Result<std::string> Member360::BuildOrReuse(const Actor& actor, std::string_view person_id,
+                                            const Member360Options& options,
+                                            const std::string& since) const {
+    std::shared_ptr<const KeptAnswer> kept;
+    std::string key;
+    std::int64_t built_at = 0;
+    std::string view;
+    std::vector<security::Disclosure> disclosures;
+    std::vector<std::string> read_ids;
+    P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
+        // What this snapshot holds decides: every change in it is applied before the lookup.
+        P360_ASSIGN_OR_RETURN(const records::ChangeMark mark, records.Mark());
+        P360_TRY(
+            cache_->CatchUp(mark.last_change, [&records](std::int64_t after, std::size_t limit) {
+                return records.ChangesAfter(after, limit);
+            }));
+        key = KeptAnswerKey(actor, person_id, options, mark, since);
+        built_at = mark.last_change;
+        kept = cache_->Find(key);
+        if (kept) {
+            return Ok();
+        }
+        records.CaptureDisclosures(&disclosures);
+        P360_ASSIGN_OR_RETURN(view,
+                              Assemble(records, person_id, options, std::nullopt, since, read_ids));
         return Ok();
     }));
     if (kept) {
         records_.Disclose(actor, kept->disclosures);
         return kept->body;
     }
-    if (reusable) {
-        auto answer = std::make_shared<KeptAnswer>(KeptAnswer{view, std::move(disclosures)});
-        cache_->Keep(key, std::move(answer), read_ids, built_at);
-    }
+    cache_->Keep(key, std::make_shared<KeptAnswer>(KeptAnswer{view, std::move(disclosures)}),
+                 read_ids, built_at);
     return view;
 }
 

@@ -55,6 +55,11 @@ public:
                               const Member360Options& options) const;
 
 private:
+    // A first page: the kept answer when nothing it was built from changed, else built and kept.
+    Result<std::string> BuildOrReuse(const security::Actor& actor, std::string_view person_id,
+                                     const Member360Options& options,
+                                     const std::string& since) const;
+
     records::RecordService& records_;
     const Clock& clock_;
     Member360Cache* cache_;
