@@ -167,8 +167,10 @@ private:
     };
 
     // Beyond this much queued work (subjects, plus one per event), Record waits for the writer:
-    // memory stays bounded and readers slow down rather than outrun the audit.
-    static constexpr std::size_t kMaxPending = 200'000;
+    // memory stays bounded (some 30 bytes a subject) and readers slow down rather than outrun
+    // the audit. About half a second of member 360s served at 25,000 a second: a commit of the
+    // audit that waits long on the disk must not hold requests up while the writer keeps pace.
+    static constexpr std::size_t kMaxPending = 1'000'000;
     // The writer starts early once this much waits.
     static constexpr std::size_t kEagerFlush = 20'000;
 
