@@ -99,6 +99,88 @@ TEST_F(RecordServiceTest, StaleVersionIsRefusedAndChangesNothing) {
     EXPECT_EQ(records_->Get(actor_, "Person", id)->at("score").as_int64(), 1);
 }
 
+// A follower of the outbox learns of every change: a record whose reference a deletion set to
+// null has its own update event, and ChangesAfter names what each changed record refers to
+// now (nothing once it is gone).
+TEST_F(RecordServiceTest, ChangesNameWhatEachRecordRefersToAndSetNullLeavesItsOwnEvent) {
+    const std::filesystem::path records_path = path_.string() + ".set-null";
+    std::filesystem::remove(records_path);
+    std::vector<metadata::ObjectDef> objects = testing::TestObjects();
+    objects[1].fields.back().on_delete = metadata::OnDelete::kSetNull;  // Person.household
+    {
+        AuditedStore store = OpenAudited(records_path, records_path.string() + ".audit", objects);
+        auto household = store.records->Create(actor_, "Household", json::parse(R"({"name":"H"})"));
+        ASSERT_TRUE(household.ok());
+        const std::string household_id(household->at("id").as_string());
+        auto person = store.records->Create(
+            actor_, "Person",
+            json::parse(R"({"lastName":"Kim","household":")" + household_id + R"("})"));
+        ASSERT_TRUE(person.ok());
+        const std::string person_id(person->at("id").as_string());
+        ASSERT_TRUE(store.records->Delete(actor_, "Household", household_id, std::nullopt).ok());
+        auto after = store.records->Get(actor_, "Person", person_id);
+        ASSERT_TRUE(after.ok());
+        EXPECT_TRUE(after->at("household").is_null());
+        EXPECT_EQ(after->at("version").as_int64(), 2);
+
+        std::vector<ChangedRecord> changes;
+        ChangeMark mark;
+        ASSERT_TRUE(store.records
+                        ->ReadTogether(actor_,
+                                       [&](RecordReader& reader) -> Status {
+                                           P360_ASSIGN_OR_RETURN(mark, reader.Mark());
+                                           P360_ASSIGN_OR_RETURN(changes,
+                                                                 reader.ChangesAfter(0, 10));
+                                           return Ok();
+                                       })
+                        .ok());
+        ASSERT_EQ(changes.size(),
+                  4U);  // household created, person created, person nulled, household deleted
+        EXPECT_EQ(mark.last_change, changes.back().position);
+        EXPECT_EQ(changes[1].id, person_id);
+        EXPECT_EQ(changes[2].id, person_id) << "the person's reference was set to null";
+        EXPECT_EQ(changes[3].id, household_id);
+        for (const ChangedRecord& change : changes) {
+            EXPECT_TRUE(change.references.empty())
+                << "the household is gone and the person refers to nothing now";
+        }
+        std::vector<storage::Row> outbox;
+        ASSERT_TRUE(store.database
+                        ->Read([&outbox](storage::Connection& connection) -> Status {
+                            P360_ASSIGN_OR_RETURN(outbox,
+                                                  connection.Query("SELECT operation, payload FROM "
+                                                                   "sys_outbox ORDER BY id"));
+                            return Ok();
+                        })
+                        .ok());
+        ASSERT_EQ(outbox.size(), 4U);
+        EXPECT_EQ(std::get<std::string>(outbox[2][0]), "update");
+        EXPECT_EQ(std::get<std::string>(outbox[2][1]), R"({"version":2,"fields":["household"]})");
+
+        // A new person in a new household: its change names the household.
+        auto second = store.records->Create(actor_, "Household", json::parse(R"({"name":"G"})"));
+        ASSERT_TRUE(second.ok());
+        const std::string second_id(second->at("id").as_string());
+        ASSERT_TRUE(
+            store.records
+                ->Create(actor_, "Person",
+                         json::parse(R"({"lastName":"Lee","household":")" + second_id + R"("})"))
+                .ok());
+        ASSERT_TRUE(store.records
+                        ->ReadTogether(actor_,
+                                       [&](RecordReader& reader) -> Status {
+                                           P360_ASSIGN_OR_RETURN(
+                                               changes, reader.ChangesAfter(mark.last_change, 10));
+                                           return Ok();
+                                       })
+                        .ok());
+        ASSERT_EQ(changes.size(), 2U);
+        EXPECT_EQ(changes[1].references, std::vector<std::string>{second_id});
+    }
+    std::filesystem::remove(records_path);
+    std::filesystem::remove(records_path.string() + ".audit");
+}
+
 TEST_F(RecordServiceTest, UniqueExternalIdsAreEnforced) {
     Create("Person", R"({"lastName":"One","sourceId":"dup"})");
     auto second =

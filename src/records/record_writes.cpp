@@ -469,12 +469,25 @@ Status ResolveReferencesTo(Connection& connection, const WriteScope& scope, cons
                                       depth_left - 1));
             }
         } else if (site.field->on_delete == metadata::OnDelete::kSetNull) {
+            // Each record changed gets its outbox event, as any update does: followers (kept
+            // member 360 answers, webhooks) learn of the change from it.
+            P360_ASSIGN_OR_RETURN(auto changed,
+                                  connection.Query("SELECT \"id\", \"version\" FROM " + table +
+                                                       " WHERE " + column + " = ?",
+                                                   id_param));
             const Value params[] = {scope.now, scope.actor.user_id, id};
             P360_TRY(connection.Execute("UPDATE " + table + " SET " + column +
                                             " = NULL, \"version\" = \"version\" + 1, "
                                             "\"modifiedAt\" = ?, \"modifiedBy\" = ? WHERE " +
                                             column + " = ?",
                                         params));
+            const WriteScope changed_scope{scope.catalog,    *site.object, scope.actor,
+                                           scope.now_millis, scope.now,    nullptr};
+            for (const storage::Row& record : changed) {
+                P360_TRY(AppendOutbox(connection, changed_scope, std::get<std::string>(record[0]),
+                                      "update", std::get<std::int64_t>(record[1]) + 1,
+                                      {site.field->name}));
+            }
         }
     }
     return Ok();
