@@ -4,6 +4,7 @@
 // Runs under scripts/with-postgres.sh (label `postgres`).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -218,9 +219,17 @@ TEST_F(MultiNodeTest, ACustomFieldAddedOnOneNodeIsUsableOnTheOtherWithoutRestart
 
 TEST_F(MultiNodeTest, AThousandJobsRunExactlyOnceAcrossTheNodes) {
     TestServer::Connection connection(first_.port());
+    // Every job falls due at one moment, after all are queued: queued due at once, each would
+    // be run by the node it was queued on before the other node's next look for work.
+    const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(4);
     for (int job_idx = 0; job_idx < 1000; ++job_idx) {
+        const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+            due - std::chrono::steady_clock::now());
         const HttpResult queued =
-            connection.Request("POST", "/api/v1/jobs", Body({{"kind", "diagnostic.echo"}}), token_);
+            connection.Request("POST", "/api/v1/jobs",
+                               Body({{"kind", "diagnostic.echo"},
+                                     {"delayMillis", std::max<std::int64_t>(0, delay.count())}}),
+                               token_);
         ASSERT_EQ(queued.status, 202) << queued.body;
     }
     ASSERT_TRUE(Eventually([&] {
