@@ -208,6 +208,10 @@ int Serve(int argc, char** argv) {
         return Fail(
             Error::InvalidArgument("--login-burst and --login-refill-seconds must be at least 1"));
     }
+    if (values["member360-cache-mib"].as<int>() < 0) {
+        return Fail(Error::InvalidArgument("--member360-cache-mib must be 0 or more",
+                                           "member360-cache-mib"));
+    }
     const std::string audit_mode = values["access-audit"].as<std::string>();
     if (audit_mode != "on" && audit_mode != "off") {
         return Fail(Error::InvalidArgument("--access-audit must be on or off"));

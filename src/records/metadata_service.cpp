@@ -102,11 +102,7 @@ MetadataService::~MetadataService() {
 
 Status MetadataService::StampChange(storage::Connection& connection) {
     std::string stamp = NewId("cat", clock_.NowMillis());
-    const Value params[] = {std::string(kCatalogStampKey), stamp};
-    P360_TRY(connection.Execute(
-        "INSERT INTO sys_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-        "excluded.value",
-        params));
+    P360_TRY(storage::SetMetaValue(connection, kCatalogStampKey, stamp));
     std::lock_guard lock(stamp_mutex_);
     seen_stamp_ = std::move(stamp);
     return Ok();

@@ -3,16 +3,12 @@
 #include <string>
 
 #include "core/ids.hpp"
+#include "storage/schema.hpp"
 
 namespace p360::security {
 
 Status StampSharingChange(storage::Connection& connection, const Clock& clock) {
-    const storage::Value params[] = {std::string(kSharingStampKey),
-                                     NewId("shr", clock.NowMillis())};
-    return connection.Execute(
-        "INSERT INTO sys_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
-        "excluded.value",
-        params);
+    return storage::SetMetaValue(connection, kSharingStampKey, NewId("shr", clock.NowMillis()));
 }
 
 }  // namespace p360::security

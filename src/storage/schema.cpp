@@ -142,6 +142,14 @@ Status CreateIndexes(Connection& connection, const metadata::ObjectDef& object) 
 
 }  // namespace
 
+Status SetMetaValue(Connection& connection, std::string_view key, std::string value) {
+    const Value params[] = {std::string(key), std::move(value)};
+    return connection.Execute(
+        "INSERT INTO sys_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+        "excluded.value",
+        params);
+}
+
 Status EnsureSystemTables(Connection& connection) {
     constexpr std::string_view kSequenceKey = "{sequence_key}";
     for (std::string statement : kSystemTables) {

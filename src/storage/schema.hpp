@@ -20,6 +20,9 @@ namespace p360::storage {
 
 Status EnsureSystemTables(Connection& connection);
 
+// Sets `key` of `sys_meta` (the deployment's stamps) to `value`, adding the key if new.
+Status SetMetaValue(Connection& connection, std::string_view key, std::string value);
+
 Status MigrateObject(Connection& connection, const metadata::ObjectDef& object);
 
 Status MigrateObjects(Connection& connection, const std::vector<metadata::ObjectDef>& objects);

@@ -159,6 +159,13 @@ TEST_F(BadInputTest, CommandsGiveHelpWithoutTheirRequiredOptionsAndRefuseWithout
     }
 }
 
+TEST_F(BadInputTest, ANegativeMember360CacheSizeIsRefusedBeforeServing) {
+    EXPECT_EQ(server_->RunCommand({"serve", "--port", "0", "--member360-cache-mib", "-1"}), 1);
+    EXPECT_NE(server_->ServerLog().find("--member360-cache-mib must be 0 or more"),
+              std::string::npos)
+        << server_->ServerLog();
+}
+
 TEST_F(BadInputTest, OversizedBodiesAndHeadersAreRefused) {
     const std::string huge(2 << 20, 'x');
     HttpResult body = server_->Request("POST", "/api/v1/records/Person", huge, token_);

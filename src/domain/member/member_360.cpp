@@ -93,13 +93,17 @@ double Number(const RecordText& record, std::size_t index) {
 // see at all is nullopt. Every record's values start with its id; `values_of` names the others.
 class PartReader {
 public:
-    // `read_ids` collects the id of every record read and of every record a list is read by:
-    // what the view depends on.
-    PartReader(records::RecordReader& reader, std::vector<std::string>& read_ids)
+    // `read_ids`, when given, collects the id of every record read and of every record a list
+    // is read by: what a kept answer depends on.
+    PartReader(records::RecordReader& reader, std::vector<std::string>* read_ids)
         : reader_(reader), read_ids_(read_ids) {}
 
     // A record the view's lists are read by (the member, the household, a plan), seen or not.
-    void DependOn(const std::string& id) const { read_ids_.push_back(id); }
+    void DependOn(std::string_view id) const {
+        if (read_ids_ != nullptr) {
+            read_ids_->emplace_back(id);
+        }
+    }
 
     // `fields`: only these, as far as the caller may read them; empty: every readable field.
     Result<std::optional<Records>> List(std::string_view object, std::string filter,
@@ -121,7 +125,7 @@ public:
             return page.error();
         }
         for (const RecordText& record : page->records) {
-            read_ids_.push_back(Value(record, 0));
+            DependOn(Value(record, 0));
         }
         return std::optional<Records>(std::move(page->records));
     }
@@ -138,7 +142,7 @@ public:
             }
             return record.error();
         }
-        read_ids_.push_back(Value(*record, 0));
+        DependOn(Value(*record, 0));
         return std::optional<RecordText>(std::move(record).value());
     }
 
@@ -162,7 +166,7 @@ public:
 
 private:
     records::RecordReader& reader_;
-    std::vector<std::string>& read_ids_;
+    std::vector<std::string>* read_ids_;
 };
 
 // ---- Household and coverages ----------------------------------------------------------------
@@ -555,15 +559,15 @@ std::string TwelveMonthsBefore(std::int64_t now_millis) {
 
 // The parts of the view, each read once, written in the order the answer lists them.
 // `since`: the first day of the claims summary. The ids of what the view was read from go into
-// `read_ids`.
+// `read_ids` when it is given.
 Result<std::string> Assemble(records::RecordReader& records, std::string_view person_id,
                              const Member360Options& options,
                              const std::optional<TimelineKey>& cursor, const std::string& since,
-                             std::vector<std::string>& read_ids) {
+                             std::vector<std::string>* read_ids) {
     const std::string_view profile_values[] = {metadata::kIdField, "household"};
     P360_ASSIGN_OR_RETURN(RecordText person, records.Get("Person", person_id, profile_values));
     const PartReader reader(records, read_ids);
-    reader.DependOn(std::string(person_id));
+    reader.DependOn(person_id);
     const std::string member = "person = " + query::QuoteText(person_id);
 
     P360_ASSIGN_OR_RETURN(auto household, Household(reader, Value(person, 1), member));
@@ -680,10 +684,9 @@ Result<std::string> Member360::Build(const Actor& actor, std::string_view person
         return BuildOrReuse(actor, person_id, options, since);  // later pages are read anew
     }
     std::string view;
-    std::vector<std::string> read_ids;
     // Every part on one read connection: one snapshot, one connection for some twenty reads.
     P360_TRY(records_.ReadTogether(actor, [&](records::RecordReader& records) -> Status {
-        P360_ASSIGN_OR_RETURN(view, Assemble(records, person_id, options, cursor, since, read_ids));
+        P360_ASSIGN_OR_RETURN(view, Assemble(records, person_id, options, cursor, since, nullptr));
         return Ok();
     }));
     return view;
@@ -712,8 +715,8 @@ Result<std::string> Member360::BuildOrReuse(const Actor& actor, std::string_view
             return Ok();
         }
         records.CaptureDisclosures(&disclosures);
-        P360_ASSIGN_OR_RETURN(view,
-                              Assemble(records, person_id, options, std::nullopt, since, read_ids));
+        P360_ASSIGN_OR_RETURN(
+            view, Assemble(records, person_id, options, std::nullopt, since, &read_ids));
         return Ok();
     }));
     if (kept) {

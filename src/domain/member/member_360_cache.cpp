@@ -80,7 +80,6 @@ void Member360Cache::DropDependents(std::uint64_t id_hash) {
     for (std::uint64_t serial : serials) {
         if (entries_.contains(serial)) {
             Erase(serial);
-            ++stats_.dropped;
         }
     }
 }
@@ -95,7 +94,6 @@ void Member360Cache::Erase(std::uint64_t serial) {
 }
 
 void Member360Cache::DropAll(std::int64_t through) {
-    stats_.dropped += static_cast<std::int64_t>(entries_.size());
     entries_.clear();
     by_key_.clear();
     postings_.clear();
@@ -123,12 +121,10 @@ std::shared_ptr<const KeptAnswer> Member360Cache::Find(const std::string& key) {
     std::lock_guard lock(mutex_);
     auto found = by_key_.find(key);
     if (found == by_key_.end()) {
-        ++stats_.misses;
         return nullptr;
     }
     Entry& entry = entries_.at(found->second);
     recency_.splice(recency_.begin(), recency_, entry.recency);
-    ++stats_.hits;
     return entry.answer;
 }
 
@@ -178,7 +174,6 @@ void Member360Cache::Keep(const std::string& key, std::shared_ptr<const KeptAnsw
     entries_.emplace(serial,
                      Entry{key, std::move(answer), std::move(hashes), bytes, recency_.begin()});
     bytes_ += bytes;
-    ++stats_.kept;
     if (posting_count_ > 2 * live_dependencies_ + 4096) {
         CompactPostings();
     }
@@ -186,10 +181,7 @@ void Member360Cache::Keep(const std::string& key, std::shared_ptr<const KeptAnsw
 
 Member360CacheStats Member360Cache::Stats() const {
     std::lock_guard lock(mutex_);
-    Member360CacheStats stats = stats_;
-    stats.answers = entries_.size();
-    stats.bytes = bytes_;
-    return stats;
+    return {entries_.size(), bytes_};
 }
 
 }  // namespace p360::member

@@ -51,10 +51,6 @@ struct Member360CacheOptions {
 };
 
 struct Member360CacheStats {
-    std::int64_t hits = 0;
-    std::int64_t misses = 0;
-    std::int64_t kept = 0;     // answers stored
-    std::int64_t dropped = 0;  // answers a change made stale
     std::size_t answers = 0;
     std::size_t bytes = 0;
 };
@@ -117,7 +113,6 @@ private:
     std::list<std::uint64_t> recency_;
     std::uint64_t next_serial_ = 1;
     std::size_t bytes_ = 0;
-    Member360CacheStats stats_;
 };
 
 }  // namespace p360::member
