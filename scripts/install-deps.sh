@@ -10,6 +10,7 @@ PACKAGES=(
     # libraries
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
     libsqlite3-dev libpq-dev libyaml-cpp-dev libargon2-dev libssl-dev libcsv-dev libjemalloc-dev
+    libzstd-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev libbenchmark-dev curl wrk python3
     # the PostgreSQL server the tests start a throwaway cluster of (no system service used)

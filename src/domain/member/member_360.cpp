@@ -720,11 +720,12 @@ Result<std::string> Member360::BuildOrReuse(const Actor& actor, std::string_view
         return Ok();
     }));
     if (kept) {
-        records_.Disclose(actor, kept->disclosures);
-        return kept->body;
+        P360_ASSIGN_OR_RETURN(std::string body, kept->Body());
+        records_.Disclose(actor, kept->disclosures());
+        return body;
     }
-    cache_->Keep(key, std::make_shared<KeptAnswer>(KeptAnswer{view, std::move(disclosures)}),
-                 read_ids, built_at);
+    cache_->Keep(key, std::make_shared<KeptAnswer>(view, std::move(disclosures)), read_ids,
+                 built_at);
     return view;
 }
 

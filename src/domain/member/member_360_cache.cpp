@@ -3,22 +3,33 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/compression.hpp"
+
 namespace p360::member {
 namespace {
 
 std::uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
-// What an answer costs beyond its body: its disclosures, its dependencies with their postings,
-// its key twice, and the bookkeeping around them.
+// What an answer costs in all: itself, its dependencies with their postings, its key twice,
+// and the bookkeeping around them.
 std::size_t BytesOf(const std::string& key, const KeptAnswer& answer, std::size_t dependencies) {
-    std::size_t bytes = answer.body.size() + 2 * key.size() + 256;
-    for (const security::Disclosure& disclosure : answer.disclosures) {
-        bytes += disclosure.subjects.packed().size() + disclosure.phi_fields.size() + 96;
-    }
-    return bytes + dependencies * 3 * sizeof(std::uint64_t);
+    return answer.bytes() + 2 * key.size() + 256 + dependencies * 3 * sizeof(std::uint64_t);
 }
 
 }  // namespace
+
+KeptAnswer::KeptAnswer(std::string_view body, std::vector<security::Disclosure> disclosures)
+    : compressed_body_(Compress(body)), disclosures_(std::move(disclosures)) {}
+
+Result<std::string> KeptAnswer::Body() const { return Decompress(compressed_body_); }
+
+std::size_t KeptAnswer::bytes() const {
+    std::size_t bytes = compressed_body_.size();
+    for (const security::Disclosure& disclosure : disclosures_) {
+        bytes += disclosure.subjects.packed().size() + disclosure.phi_fields.size() + 96;
+    }
+    return bytes;
+}
 
 Status Member360Cache::CatchUp(std::int64_t through, const ReadChanges& read_changes) {
     std::int64_t after = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace p360::member {
 namespace {
 
@@ -37,7 +39,17 @@ private:
 };
 
 std::shared_ptr<const KeptAnswer> Answer(std::string body) {
-    return std::make_shared<KeptAnswer>(KeptAnswer{std::move(body), {}});
+    return std::make_shared<KeptAnswer>(body, std::vector<security::Disclosure>{});
+}
+
+// Text that compression cannot shrink, so an answer's size in memory is about its length.
+std::string Incompressible(std::size_t length) {
+    std::mt19937 random(7);
+    std::string text(length, ' ');
+    for (char& c : text) {
+        c = static_cast<char>('!' + random() % 90);
+    }
+    return text;
 }
 
 class Member360CacheTest : public ::testing::Test {
@@ -60,7 +72,7 @@ protected:
 TEST_F(Member360CacheTest, AKeptAnswerIsFoundUnderItsKeyOnly) {
     KeepNow("agent|per_1", "{\"a\":1}", {"per_1", "clm_1"});
     ASSERT_TRUE(Holds("agent|per_1"));
-    EXPECT_EQ(cache_.Find("agent|per_1")->body, "{\"a\":1}");
+    EXPECT_EQ(*cache_.Find("agent|per_1")->Body(), "{\"a\":1}");
     EXPECT_FALSE(Holds("nurse|per_1"));
     EXPECT_FALSE(Holds("agent|per_2"));
 }
@@ -134,7 +146,7 @@ TEST_F(Member360CacheTest, ChangesAreReadOnceHoweverManyRequestsCatchUp) {
 TEST_F(Member360CacheTest, TheLeastRecentlyUsedAnswerMakesRoomFirst) {
     Member360Cache bounded(Member360CacheOptions{.max_bytes = 64 * 1024});
     ASSERT_TRUE(bounded.CatchUp(0, outbox_.Reader()).ok());
-    const std::string body(6000, 'x');
+    const std::string body = Incompressible(6000);
     for (int member = 0; member < 8; ++member) {
         bounded.Keep("per_" + std::to_string(member), Answer(body),
                      {"per_" + std::to_string(member)}, 0);
@@ -153,11 +165,33 @@ TEST_F(Member360CacheTest, TheLeastRecentlyUsedAnswerMakesRoomFirst) {
     EXPECT_LT(stats.answers, 20u);
 }
 
+TEST_F(Member360CacheTest, AnswersAreKeptCompressedSoManyMoreFit) {
+    Member360Cache bounded(Member360CacheOptions{.max_bytes = 64 * 1024});
+    ASSERT_TRUE(bounded.CatchUp(0, outbox_.Reader()).ok());
+    std::string body = "{\"claims\":[";
+    while (body.size() < 30'000) {
+        body += "{\"id\":\"clm_" + std::to_string(body.size()) +
+                "\",\"status\":\"paid\",\"diagnosis\":\"E11.9\"},";
+    }
+    body += "{}]}";
+    for (int member = 0; member < 10; ++member) {
+        bounded.Keep("per_" + std::to_string(member), Answer(body),
+                     {"per_" + std::to_string(member)}, 0);
+    }
+    // Ten answers of 30 KB in 64 KB: each is served whole, none was pushed out.
+    EXPECT_EQ(bounded.Stats().answers, 10u);
+    for (int member = 0; member < 10; ++member) {
+        auto kept = bounded.Find("per_" + std::to_string(member));
+        ASSERT_NE(kept, nullptr);
+        EXPECT_EQ(*kept->Body(), body);
+    }
+}
+
 TEST_F(Member360CacheTest, ARebuiltAnswerReplacesTheOldOne) {
     KeepNow("per_1", "old", {"per_1", "clm_1"});
     KeepNow("per_1", "new", {"per_1"});
     ASSERT_TRUE(Holds("per_1"));
-    EXPECT_EQ(cache_.Find("per_1")->body, "new");
+    EXPECT_EQ(*cache_.Find("per_1")->Body(), "new");
     outbox_.Add("Claim", "clm_1");  // the old answer's dependency, no longer the new one's
     EXPECT_TRUE(Holds("per_1"));
     EXPECT_EQ(cache_.Stats().answers, 1u);
