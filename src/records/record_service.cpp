@@ -160,10 +160,15 @@ Result<RecordService::Target> RecordService::Resolve(const Actor& actor,
 }
 
 query::RecordScope RecordService::ScopeOf(const Actor& actor, const Target& target,
-                                          Operation operation) const {
-    return [this, &actor, catalog = target.catalog, operation](const ObjectDef& object,
-                                                               std::string_view alias) {
-        return authorizer_.RecordScope(actor, *catalog, object, operation, alias);
+                                          Operation operation, bool* scoped_to_caller) const {
+    return [this, &actor, catalog = target.catalog, operation, scoped_to_caller](
+               const ObjectDef& object, std::string_view alias) {
+        storage::SqlCondition scope =
+            authorizer_.RecordScope(actor, *catalog, object, operation, alias);
+        if (scoped_to_caller != nullptr && !scope.params.empty()) {
+            *scoped_to_caller = true;
+        }
+        return scope;
     };
 }
 
@@ -242,7 +247,8 @@ Result<RecordService::GetPlan> RecordService::PlanGet(
             return Error::PermissionDenied("You may not read field " + name + ".");
         }
     }
-    GetPlan plan{std::move(target), std::vector<bool>(object.fields.size(), false), {}, {}, {}};
+    GetPlan plan{
+        std::move(target), std::vector<bool>(object.fields.size(), false), {}, {}, {}, false};
     for (std::size_t field_idx = 0; field_idx < object.fields.size(); ++field_idx) {
         const FieldDef& field = object.fields[field_idx];
         const bool wanted = fields.empty() || field.name == metadata::kIdField ||
@@ -259,7 +265,8 @@ Result<RecordService::GetPlan> RecordService::PlanGet(
                    object.person_field.empty() ? nullptr : object.FindField(object.person_field)) {
         plan.person_column = static_cast<std::size_t>(person - object.fields.data());
     }
-    plan.readable = ScopeOf(actor, plan.target, Operation::kRead)(object, "t");
+    plan.readable =
+        ScopeOf(actor, plan.target, Operation::kRead, &plan.scoped_to_caller)(object, "t");
     return plan;
 }
 
@@ -428,12 +435,14 @@ Result<RecordService::ListPlan> RecordService::PlanList(const Actor& actor,
     auto can_read = [&](const ObjectDef& owner, const FieldDef& field) {
         return authorizer_.CanReadField(actor, owner, field);
     };
-    P360_ASSIGN_OR_RETURN(query::CompiledList list,
-                          query::CompileList(*target.catalog, object, request, database_.dialect(),
-                                             can_read, ScopeOf(actor, target, Operation::kRead)));
+    bool scoped_to_caller = false;
+    P360_ASSIGN_OR_RETURN(
+        query::CompiledList list,
+        query::CompileList(*target.catalog, object, request, database_.dialect(), can_read,
+                           ScopeOf(actor, target, Operation::kRead, &scoped_to_caller)));
     // Ask for one row more than the page: its presence says whether a next page exists.
     list.params.back() = std::int64_t{request.limit + 1};
-    ListPlan plan{std::move(target), std::move(list), request.limit, {}, {}};
+    ListPlan plan{std::move(target), std::move(list), request.limit, {}, {}, scoped_to_caller};
     // Each listed record with PHI in it is a disclosure: the page is one audit event naming
     // the PHI fields once and every record listed, with its member when known.
     for (std::size_t column_idx = 0; column_idx < plan.list.columns.size(); ++column_idx) {
@@ -529,6 +538,7 @@ Status RecordService::ReadTogether(const Actor& actor,
 Result<RecordText> RecordReader::Get(std::string_view object_name, std::string_view id,
                                      std::span<const std::string_view> values_of) {
     P360_ASSIGN_OR_RETURN(auto plan, service_.PlanGet(actor_, object_name, {}));
+    scoped_to_caller_ = scoped_to_caller_ || plan.scoped_to_caller;
     const ObjectDef& object = *plan.target.object;
     std::vector<std::optional<std::size_t>> value_fields;
     for (std::string_view name : values_of) {
@@ -563,6 +573,7 @@ Result<RecordPage> RecordReader::List(std::string_view object_name,
                                       const query::ListRequest& request,
                                       std::span<const std::string_view> values_of) {
     P360_ASSIGN_OR_RETURN(auto plan, service_.PlanList(actor_, object_name, request));
+    scoped_to_caller_ = scoped_to_caller_ || plan.scoped_to_caller;
     const std::vector<const FieldDef*>& columns = plan.list.columns;
     const ColumnKeys keys(columns);
     std::vector<std::optional<std::size_t>> value_columns;

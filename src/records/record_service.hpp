@@ -134,6 +134,11 @@ public:
     // As RecordService::List.
     Result<RecordPage> List(std::string_view object_name, const query::ListRequest& request,
                             std::span<const std::string_view> values_of = {});
+    // Whether any read so far reached records through a scope of the caller's own (records
+    // they or their teams own, their care team's members, their own member) rather than
+    // through their grants alone. When not, everyone with the same role and permission sets
+    // would have read the same.
+    bool ScopedToTheCaller() const { return scoped_to_caller_; }
 
     // Where this reader's snapshot stands.
     Result<ChangeMark> Mark();
@@ -155,6 +160,7 @@ private:
     const security::Actor& actor_;
     storage::Connection& connection_;
     std::vector<security::Disclosure>* captured_ = nullptr;
+    bool scoped_to_caller_ = false;
 };
 
 class RecordService {
@@ -244,6 +250,7 @@ private:
         std::string phi_fields;      // the returned PHI fields, comma-separated
         std::optional<std::size_t> person_column;
         storage::SqlCondition readable;
+        bool scoped_to_caller = false;  // see RecordReader::ScopedToTheCaller
     };
     // A compiled page of a list and what its audit needs.
     struct ListPlan {
@@ -252,6 +259,7 @@ private:
         int limit = 0;
         std::string phi_fields;  // the listed PHI fields, comma-separated
         std::optional<std::size_t> person_column;
+        bool scoped_to_caller = false;  // see RecordReader::ScopedToTheCaller
     };
     Result<GetPlan> PlanGet(const security::Actor& actor, std::string_view object_name,
                             const std::vector<std::string>& fields) const;
@@ -274,9 +282,11 @@ private:
                          std::vector<security::Disclosure>* captured) const;
     Result<Target> Resolve(const security::Actor& actor, std::string_view object_name,
                            security::Operation operation) const;
-    // The records of the target's objects the actor may reach for `operation`.
+    // The records of the target's objects the actor may reach for `operation`. Sets
+    // `*scoped_to_caller` when a scope it gives is the caller's own (has parameters).
     query::RecordScope ScopeOf(const security::Actor& actor, const Target& target,
-                               security::Operation operation) const;
+                               security::Operation operation,
+                               bool* scoped_to_caller = nullptr) const;
     // Loads the record `id` the actor is about to change, locked to other writers until the
     // transaction ends: kNotFound when they may not see it, kPermissionDenied when they may
     // see but not change it.

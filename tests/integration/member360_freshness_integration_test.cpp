@@ -3,6 +3,7 @@
 // may see what all show in the very next view; and each view served is in the access audit
 // under its own request, however it was assembled.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <set>
 
@@ -220,6 +221,56 @@ TEST_F(Member360FreshnessTest, JoiningOrLeavingATeamChangesTheNextView) {
                   .status,
               204);
     EXPECT_FALSE(Ids(View(member, "nurse").at("claims").at("recent")).contains(claim_id));
+}
+
+// Whether a view was built or served from a kept answer cannot be told from the answer itself.
+// So this test changes a member's name in the database file behind the server's back, with no
+// outbox event: a view built afterwards shows the new name, one served from an answer kept
+// before shows the old.
+TEST_F(Member360FreshnessTest, UsersWithTheSameAccessShareKeptAnswersAndOthersDoNot) {
+    if (!server_->database_url().empty()) {
+        GTEST_SKIP() << "PostgreSQL deployments keep no answers";
+    }
+    server_->CreateUser("agent2", "agent");
+    server_->CreateUser("nurse2", "care_manager");
+    tokens_["agent2"] = server_->Login("agent2");
+    tokens_["nurse2"] = server_->Login("nurse2");
+    const std::string member = CoveredMemberWithClaims();
+    ASSERT_FALSE(member.empty());
+    const json::value name = View(member, "agent").at("profile").at("firstName");
+    ASSERT_EQ(View(member, "nurse").at("profile").at("firstName"), name);
+
+    sqlite3* database = nullptr;
+    ASSERT_EQ(sqlite3_open((server_->data_directory() / "payer360.db").c_str(), &database),
+              SQLITE_OK);
+    sqlite3_busy_timeout(database, 5000);
+    const std::string update =
+        "UPDATE Person SET firstName = 'Renamed' WHERE id = '" + member + "'";
+    const int updated = sqlite3_exec(database, update.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(database);
+    ASSERT_EQ(updated, SQLITE_OK);
+
+    std::string request;
+    EXPECT_EQ(View(member, "agent2", {}, &request).at("profile").at("firstName"), name)
+        << "agents reach members through their role's sharing rules alone, so a second agent is "
+           "served the answer the first one's view kept";
+    EXPECT_EQ(View(member, "nurse2").at("profile").at("firstName"), "Renamed")
+        << "care managers reach claims through their own care teams, so each has answers of "
+           "their own";
+
+    // The shared answer is audited as agent2's own read.
+    HttpResult accounting = server_->Request("GET", "/api/v1/audit?limit=1000&personId=" + member,
+                                             "", tokens_["admin"]);
+    ASSERT_EQ(accounting.status, 200) << accounting.body;
+    bool audited = false;
+    for (const auto& item : accounting.Json().at("items").as_array()) {
+        if (item.at("requestId") == json::value(request) &&
+            item.at("recordId") == json::value(member)) {
+            EXPECT_EQ(item.at("username"), "agent2");
+            audited = true;
+        }
+    }
+    EXPECT_TRUE(audited);
 }
 
 }  // namespace

@@ -651,17 +651,20 @@ Result<std::string> Assemble(records::RecordReader& records, std::string_view pe
     return view;
 }
 
-// Everything a kept answer was built for besides the member: the caller and their access, the
-// catalog and sharing, the day (the summary's year and care teams' end dates move with it), and
-// the page size. Fields are separated by a byte no id or name holds.
-std::string KeptAnswerKey(const Actor& actor, std::string_view person_id,
-                          const Member360Options& options, const records::ChangeMark& mark,
-                          const std::string& since) {
+// Everything a kept answer was built for besides the member: the caller's access (role,
+// permission sets, portal member), the catalog and sharing, the day (the summary's year and
+// care teams' end dates move with it), and the page size. Fields are separated by a byte no id
+// or name holds. An answer read through scopes of the caller's own is kept under this key with
+// the user's id added (KeyOfTheUser); one read through their grants alone under this key, for
+// everyone who holds the same.
+std::string KeyOfTheAccess(const Actor& actor, std::string_view person_id,
+                           const Member360Options& options, const records::ChangeMark& mark,
+                           const std::string& since) {
     std::string key;
     for (std::string_view part :
-         {std::string_view(actor.user_id), std::string_view(actor.role),
-          std::string_view(actor.person_id), std::string_view(mark.catalog_stamp),
-          std::string_view(mark.sharing_stamp), std::string_view(since), person_id}) {
+         {std::string_view(actor.role), std::string_view(actor.person_id),
+          std::string_view(mark.catalog_stamp), std::string_view(mark.sharing_stamp),
+          std::string_view(since), person_id}) {
         key.append(part).push_back('\x1f');
     }
     for (const std::string& set : actor.permission_sets) {
@@ -669,6 +672,10 @@ std::string KeptAnswerKey(const Actor& actor, std::string_view person_id,
     }
     key.push_back('\x1f');
     return key.append(std::to_string(options.timeline_items));
+}
+
+std::string KeyOfTheUser(const std::string& key_of_the_access, const Actor& actor) {
+    return key_of_the_access + "\x1f" + actor.user_id;
 }
 
 }  // namespace
@@ -708,15 +715,23 @@ Result<std::string> Member360::BuildOrReuse(const Actor& actor, std::string_view
             cache_->CatchUp(mark.last_change, [&records](std::int64_t after, std::size_t limit) {
                 return records.ChangesAfter(after, limit);
             }));
-        key = KeptAnswerKey(actor, person_id, options, mark, since);
+        // Whether an answer depends on the user, beyond their access, is decided by that access
+        // alone: of the two keys, answers are only ever kept under one.
+        key = KeyOfTheAccess(actor, person_id, options, mark, since);
         built_at = mark.last_change;
         kept = cache_->Find(key);
+        if (kept == nullptr) {
+            kept = cache_->Find(KeyOfTheUser(key, actor));
+        }
         if (kept) {
             return Ok();
         }
         records.CaptureDisclosures(&disclosures);
         P360_ASSIGN_OR_RETURN(
             view, Assemble(records, person_id, options, std::nullopt, since, &read_ids));
+        if (records.ScopedToTheCaller()) {
+            key = KeyOfTheUser(key, actor);
+        }
         return Ok();
     }));
     if (kept) {

@@ -1,8 +1,9 @@
 // Member360Cache: assembled member 360 answers kept for reuse, never older than the last change
 // a request could see.
 //
-// An answer is kept under a key naming everything it was built for (the caller, their access,
-// the member, the catalog and sharing stamps, the day), with the ids of the records it was built
+// An answer is kept under a key naming everything it was built for (the caller's access, and the
+// caller too when their own scopes were read through; the member, the catalog and sharing
+// stamps, the day), with the ids of the records it was built
 // from: each record it shows or counts, and the member, household and plans its lists were read
 // by. A committed change drops every answer that depends on the changed record or on a record it
 // now refers to: a new claim refers to its member, a new benefit to its plan, a person moved into
