@@ -191,6 +191,13 @@ std::string TextAt(const storage::RowView& row, std::size_t column) {
 
 }  // namespace
 
+AuditSubjects AuditSubjects::FromPacked(std::string packed, std::size_t count) {
+    AuditSubjects subjects;
+    subjects.packed_ = std::move(packed);
+    subjects.count_ = count;
+    return subjects;
+}
+
 void AuditSubjects::Add(std::string_view record_id, std::string_view person_id) {
     const bool same_member = count_ > 0 && !person_id.empty() && person_id == last_person_;
     if (count_++ > 0) {

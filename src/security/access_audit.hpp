@@ -56,6 +56,9 @@ namespace p360::security {
 class AuditSubjects {
 public:
     AuditSubjects() = default;
+    // Subjects packed earlier (`packed()` of `count` subjects), as kept by a cache. Subjects
+    // added after them name their member in full.
+    static AuditSubjects FromPacked(std::string packed, std::size_t count);
 
     void Add(std::string_view record_id, std::string_view person_id);
     void Reserve(std::size_t subjects) { packed_.reserve(subjects * 32); }

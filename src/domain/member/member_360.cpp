@@ -736,11 +736,11 @@ Result<std::string> Member360::BuildOrReuse(const Actor& actor, std::string_view
     }));
     if (kept) {
         P360_ASSIGN_OR_RETURN(std::string body, kept->Body());
-        records_.Disclose(actor, kept->disclosures());
+        P360_ASSIGN_OR_RETURN(const auto disclosures_again, kept->Disclosures());
+        records_.Disclose(actor, disclosures_again);
         return body;
     }
-    cache_->Keep(key, std::make_shared<KeptAnswer>(view, std::move(disclosures)), read_ids,
-                 built_at);
+    cache_->Keep(key, std::make_shared<KeptAnswer>(view, disclosures), read_ids, built_at);
     return view;
 }
 

@@ -1,6 +1,8 @@
 #include "domain/member/member_360_cache.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string_view>
 
 #include "core/compression.hpp"
@@ -10,6 +12,62 @@ namespace {
 
 std::uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
+// Disclosures as text: each one's action, object, PHI fields, subject count and packed
+// subjects, every field preceded by its length ("4:read").
+void AppendField(std::string& text, std::string_view field) {
+    text.append(std::to_string(field.size())).push_back(':');
+    text.append(field);
+}
+
+std::string SerializeDisclosures(const std::vector<security::Disclosure>& disclosures) {
+    std::string text;
+    for (const security::Disclosure& disclosure : disclosures) {
+        AppendField(text, disclosure.action);
+        AppendField(text, disclosure.object_name);
+        AppendField(text, disclosure.phi_fields);
+        AppendField(text, std::to_string(disclosure.subjects.size()));
+        AppendField(text, disclosure.subjects.packed());
+    }
+    return text;
+}
+
+// The next length-prefixed field of `text`, consumed; nullopt when `text` is malformed.
+std::optional<std::string_view> NextField(std::string_view& text) {
+    std::size_t length = 0;
+    const auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), length);
+    const auto digits = static_cast<std::size_t>(end - text.data());
+    if (problem != std::errc() || digits == text.size() || *end != ':' ||
+        length > text.size() - digits - 1) {
+        return std::nullopt;
+    }
+    const std::string_view field = text.substr(digits + 1, length);
+    text.remove_prefix(digits + 1 + length);
+    return field;
+}
+
+Result<std::vector<security::Disclosure>> ParseDisclosures(std::string_view text) {
+    std::vector<security::Disclosure> disclosures;
+    while (!text.empty()) {
+        std::optional<std::string_view> fields[5];
+        for (auto& field : fields) {
+            field = NextField(text);
+            if (!field) {
+                return Error::Internal("kept disclosures are malformed");
+            }
+        }
+        std::size_t count = 0;
+        const std::string_view count_text = *fields[3];
+        if (std::from_chars(count_text.data(), count_text.data() + count_text.size(), count).ec !=
+            std::errc()) {
+            return Error::Internal("kept disclosures are malformed");
+        }
+        disclosures.push_back(
+            {std::string(*fields[0]), std::string(*fields[1]), std::string(*fields[2]),
+             security::AuditSubjects::FromPacked(std::string(*fields[4]), count)});
+    }
+    return disclosures;
+}
+
 // What an answer costs in all: itself, its dependencies with their postings, its key twice,
 // and the bookkeeping around them.
 std::size_t BytesOf(const std::string& key, const KeptAnswer& answer, std::size_t dependencies) {
@@ -18,17 +76,15 @@ std::size_t BytesOf(const std::string& key, const KeptAnswer& answer, std::size_
 
 }  // namespace
 
-KeptAnswer::KeptAnswer(std::string_view body, std::vector<security::Disclosure> disclosures)
-    : compressed_body_(Compress(body)), disclosures_(std::move(disclosures)) {}
+KeptAnswer::KeptAnswer(std::string_view body, const std::vector<security::Disclosure>& disclosures)
+    : compressed_body_(Compress(body)),
+      compressed_disclosures_(Compress(SerializeDisclosures(disclosures))) {}
 
 Result<std::string> KeptAnswer::Body() const { return Decompress(compressed_body_); }
 
-std::size_t KeptAnswer::bytes() const {
-    std::size_t bytes = compressed_body_.size();
-    for (const security::Disclosure& disclosure : disclosures_) {
-        bytes += disclosure.subjects.packed().size() + disclosure.phi_fields.size() + 96;
-    }
-    return bytes;
+Result<std::vector<security::Disclosure>> KeptAnswer::Disclosures() const {
+    P360_ASSIGN_OR_RETURN(const std::string text, Decompress(compressed_disclosures_));
+    return ParseDisclosures(text);
 }
 
 Status Member360Cache::CatchUp(std::int64_t through, const ReadChanges& read_changes) {

@@ -187,6 +187,34 @@ TEST_F(Member360CacheTest, AnswersAreKeptCompressedSoManyMoreFit) {
     }
 }
 
+TEST_F(Member360CacheTest, AKeptAnswersDisclosuresComeBackAsTheyWereMade) {
+    std::vector<security::Disclosure> made(2);
+    made[0] = {"read", "Person", "firstName,lastName,birthDate", {}};
+    made[0].subjects.Add("per_1", "per_1");
+    made[1] = {"list", "Claim", "diagnosisCodes", {}};
+    made[1].subjects.Add("clm_1", "per_1");
+    made[1].subjects.Add("clm_2:with^odd@chars 9", "per_1");
+    made[1].subjects.Add("clm_3", "per_2");
+    cache_.Keep("per_1", std::make_shared<KeptAnswer>("{}", made), {"per_1"}, 0);
+
+    auto kept = cache_.Find("per_1");
+    ASSERT_NE(kept, nullptr);
+    auto disclosures = kept->Disclosures();
+    ASSERT_TRUE(disclosures.ok());
+    ASSERT_EQ(disclosures->size(), made.size());
+    for (std::size_t index = 0; index < made.size(); ++index) {
+        const security::Disclosure& again = (*disclosures)[index];
+        EXPECT_EQ(again.action, made[index].action);
+        EXPECT_EQ(again.object_name, made[index].object_name);
+        EXPECT_EQ(again.phi_fields, made[index].phi_fields);
+        EXPECT_EQ(again.subjects.size(), made[index].subjects.size());
+        EXPECT_EQ(again.subjects.packed(), made[index].subjects.packed());
+    }
+    EXPECT_TRUE(std::make_shared<KeptAnswer>("{}", std::vector<security::Disclosure>{})
+                    ->Disclosures()
+                    ->empty());
+}
+
 TEST_F(Member360CacheTest, ARebuiltAnswerReplacesTheOldOne) {
     KeepNow("per_1", "old", {"per_1", "clm_1"});
     KeepNow("per_1", "new", {"per_1"});
