@@ -14,6 +14,7 @@
 #include "core/background_pacing.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "http/content_coding.hpp"
 #include "http/problem.hpp"
 
 namespace p360::http {
@@ -404,6 +405,7 @@ private:
                                         bool keep_alive, const HttpRequest& request,
                                         std::string_view route_pattern,
                                         std::chrono::steady_clock::time_point started) {
+        EncodeForClient(response, AcceptsZstd(request.Header("accept-encoding")));
         bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
                                                     11};
         message.set(bhttp::field::server, "payer360");

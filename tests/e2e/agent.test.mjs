@@ -82,9 +82,14 @@ describe('the agent console', () => {
     await screenshot(page, 'search');
     await assertAccessible(page, 'search');
     // Keyboard only: the first result is selected; Enter opens it.
+    const answered = page.waitForResponse((response) => response.url().includes(`/api/v1/members/${profile.id}/360`));
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.getByTestId('member-header').waitFor();
+    // The browser asks for zstd, so the 360 travels compressed, and the browser reads it back.
+    const view = await answered;
+    assert.equal((await view.allHeaders())['content-encoding'], 'zstd');
+    assert.equal((await view.json()).profile.id, profile.id);
     const rendered = await page.evaluate(
       () => performance.measure('p360:member-360', 'p360:search-selected', 'p360:member-360-rendered').duration,
     );

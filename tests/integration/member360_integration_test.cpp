@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/compression.hpp"
 #include "test_server.hpp"
 
 namespace p360::testing {
@@ -95,6 +96,20 @@ TEST_F(Member360Test, AnAdministratorSeesEveryPart) {
     ASSERT_FALSE(coverages.empty());
     EXPECT_TRUE(coverages[0].as_object().contains("planRecord"));
     EXPECT_TRUE(coverages[0].as_object().contains("benefits"));
+}
+
+TEST_F(Member360Test, ABrowserThatTakesZstdGetsTheSameViewInAFractionOfTheBytes) {
+    const HttpResult plain = View(member_, "agent");
+    ASSERT_EQ(plain.status, 200) << plain.body;
+    const HttpResult coded =
+        server_->Request("GET", "/api/v1/members/" + member_ + "/360", "", tokens_["agent"],
+                         {{"Accept-Encoding", "gzip, deflate, br, zstd"}});
+    ASSERT_EQ(coded.status, 200);
+    EXPECT_EQ(coded.Header("content-encoding"), "zstd");
+    EXPECT_LT(coded.body.size(), plain.body.size() / 3);
+    auto decoded = Decompress(coded.body);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(json::parse(*decoded), plain.Json());
 }
 
 TEST_F(Member360Test, TheClaimsSummaryAgreesWithTheClaimsListed) {
