@@ -41,6 +41,39 @@ int Get(std::uint16_t port, const std::string& target) {
     return static_cast<int>(Fetch(port, target).result_int());
 }
 
+// A server on a free loopback port, without an access log, serving until stopped.
+class RunningServer {
+public:
+    explicit RunningServer(const Router& router) : server_(Options(), router) {
+        auto port = server_.Listen();
+        if (port.ok()) {
+            port_ = *port;
+            serving_ = std::thread([this] { server_.Run(); });
+        }
+    }
+    ~RunningServer() { Stop(); }
+
+    std::uint16_t port() const { return port_; }  // 0 when it could not listen
+    void Stop() {
+        if (serving_.joinable()) {
+            server_.Stop();
+            serving_.join();
+        }
+    }
+
+private:
+    static ServerOptions Options() {
+        ServerOptions options;
+        options.port = 0;
+        options.access_log = false;
+        return options;
+    }
+
+    HttpServer server_;
+    std::uint16_t port_ = 0;
+    std::thread serving_;
+};
+
 // Background loops pace themselves against the requests in flight: a request counts while its
 // handler runs, on an I/O thread (inline routes) and on the read pool alike.
 TEST(HttpServer, ARequestCountsAsInFlightWhileItsHandlerRuns) {
@@ -57,18 +90,12 @@ TEST(HttpServer, ARequestCountsAsInFlightWhileItsHandlerRuns) {
         seen_pooled = ForegroundActivity::InFlight();
         return HttpResponse{};
     });
-    ServerOptions options;
-    options.port = 0;
-    options.access_log = false;
-    HttpServer server(options, router);
-    auto port = server.Listen();
-    ASSERT_TRUE(port.ok());
-    std::thread serving([&server] { server.Run(); });
+    RunningServer server(router);
+    ASSERT_NE(server.port(), 0);
     const std::size_t idle = ForegroundActivity::InFlight();
-    EXPECT_EQ(Get(*port, "/inline"), 200);
-    EXPECT_EQ(Get(*port, "/pooled"), 200);
+    EXPECT_EQ(Get(server.port(), "/inline"), 200);
+    EXPECT_EQ(Get(server.port(), "/pooled"), 200);
     server.Stop();
-    serving.join();
     EXPECT_EQ(idle, 0u);
     EXPECT_EQ(seen_inline.load(), 1u);
     EXPECT_EQ(seen_pooled.load(), 1u);
@@ -85,17 +112,10 @@ TEST(HttpServer, JsonAnswersTravelZstdCodedToClientsThatAskForIt) {
     router.Add("GET", "/items", [&](const HttpRequest&) {
         return HttpResponse{200, "application/json", json, {}};
     });
-    ServerOptions options;
-    options.port = 0;
-    options.access_log = false;
-    HttpServer server(options, router);
-    auto port = server.Listen();
-    ASSERT_TRUE(port.ok());
-    std::thread serving([&server] { server.Run(); });
-    const auto coded = Fetch(*port, "/items", "gzip, deflate, br, zstd");
-    const auto plain = Fetch(*port, "/items");
-    server.Stop();
-    serving.join();
+    RunningServer server(router);
+    ASSERT_NE(server.port(), 0);
+    const auto coded = Fetch(server.port(), "/items", "gzip, deflate, br, zstd");
+    const auto plain = Fetch(server.port(), "/items");
 
     EXPECT_EQ(coded[beast::http::field::content_encoding], "zstd");
     EXPECT_EQ(coded[beast::http::field::vary], "Accept-Encoding");
