@@ -44,9 +44,11 @@ bool WeightIsZero(std::string_view parameters) {
     return false;
 }
 
+// API answers: JSON, problem+json, FHIR JSON. Not NDJSON: bulk data files run to gigabytes,
+// which are not to be coded on an I/O thread.
 bool IsJson(std::string_view content_type) {
     const std::string_view type = Trimmed(content_type.substr(0, content_type.find(';')));
-    return type == "application/json" || type == "application/x-ndjson" ||
+    return type == "application/json" ||
            (type.starts_with("application/") && type.ends_with("+json"));
 }
 
