@@ -30,6 +30,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // When set, the answer is this file, streamed from disk a chunk at a time instead of `body`:
+    // bulk data files run to gigabytes.
+    std::string file_path;
 };
 
 }  // namespace p360::http

@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -25,6 +27,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Files are sent in chunks of this size.
+constexpr std::size_t kFileChunkBytes = 256 * 1024;
 
 std::string NewRequestId() {
     return NewId("req", std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -401,13 +406,9 @@ private:
                                std::chrono::steady_clock::now());
     }
 
-    asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, HttpResponse response,
-                                        bool keep_alive, const HttpRequest& request,
-                                        std::string_view route_pattern,
-                                        std::chrono::steady_clock::time_point started) {
-        EncodeForClient(response, AcceptsZstd(request.Header("accept-encoding")));
-        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
-                                                    11};
+    template <class Body>
+    void SetHeaders(bhttp::response<Body>& message, const HttpResponse& response,
+                    const HttpRequest& request, bool keep_alive) const {
         message.set(bhttp::field::server, "payer360");
         message.set(bhttp::field::content_type, response.content_type);
         message.set("X-Request-Id", request.request_id);
@@ -417,10 +418,70 @@ private:
             message.set(name, value);
         }
         message.keep_alive(keep_alive && !stopping_);
-        message.body() = std::move(response.body);
-        message.prepare_payload();
+    }
+
+    // A file answer, read and sent a chunk at a time, each chunk with its own timeout: a
+    // download of gigabytes neither sits in memory nor has to finish within one timeout. False
+    // when the file cannot be opened (nothing is written then).
+    asio::awaitable<bool> WriteFile(beast::tcp_stream& stream, const HttpResponse& response,
+                                    const HttpRequest& request, bool keep_alive) {
+        std::ifstream file(response.file_path, std::ios::binary);
+        std::error_code size_error;
+        const std::uint64_t size = std::filesystem::file_size(response.file_path, size_error);
+        if (!file || size_error) {
+            co_return false;
+        }
+        bhttp::response<bhttp::empty_body> message{static_cast<bhttp::status>(response.status), 11};
+        SetHeaders(message, response, request, keep_alive);
+        message.content_length(size);
+        bhttp::response_serializer<bhttp::empty_body> serializer{message};
         stream.expires_after(options_.read_timeout);
-        co_await bhttp::async_write(stream, message, kNoThrow);
+        auto [header_error, header_bytes] =
+            co_await bhttp::async_write_header(stream, serializer, kNoThrow);
+        std::vector<char> chunk(kFileChunkBytes);
+        std::uint64_t left = header_error ? 0 : size;
+        while (left > 0) {
+            file.read(chunk.data(),
+                      static_cast<std::streamsize>(std::min<std::uint64_t>(chunk.size(), left)));
+            const auto got = static_cast<std::size_t>(file.gcount());
+            if (got == 0) {
+                break;
+            }
+            stream.expires_after(options_.read_timeout);
+            auto [error, written] =
+                co_await asio::async_write(stream, asio::buffer(chunk.data(), got), kNoThrow);
+            if (error) {
+                break;
+            }
+            left -= got;
+        }
+        if (left > 0) {
+            // Shorter than its Content-Length: closing tells the client it is not whole.
+            beast::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        }
+        co_return true;
+    }
+
+    asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, HttpResponse response,
+                                        bool keep_alive, const HttpRequest& request,
+                                        std::string_view route_pattern,
+                                        std::chrono::steady_clock::time_point started) {
+        if (!response.file_path.empty() &&
+            !co_await WriteFile(stream, response, request, keep_alive)) {
+            // Gone since the handler looked (a bulk request's files expire).
+            response = ProblemResponse(Error::NotFound("No such file."), request.request_id);
+        }
+        if (response.file_path.empty()) {
+            EncodeForClient(response, AcceptsZstd(request.Header("accept-encoding")));
+            bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                                        11};
+            SetHeaders(message, response, request, keep_alive);
+            message.body() = std::move(response.body);
+            message.prepare_payload();
+            stream.expires_after(options_.read_timeout);
+            co_await bhttp::async_write(stream, message, kNoThrow);
+        }
         if (options_.access_log) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                     std::chrono::steady_clock::now() - started)

@@ -8,11 +8,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
 #include "core/background_pacing.hpp"
 #include "core/compression.hpp"
+#include "core/ids.hpp"
 
 namespace p360::http {
 namespace {
@@ -125,6 +128,42 @@ TEST(HttpServer, JsonAnswersTravelZstdCodedToClientsThatAskForIt) {
     EXPECT_EQ(*decoded, json);
     EXPECT_EQ(plain[beast::http::field::content_encoding], "");
     EXPECT_EQ(plain.body(), json);
+}
+
+TEST(HttpServer, AFileAnswerIsStreamedWholeAndAMissingOneIsAProblem) {
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("p360_stream_" + NewId("tst", 0) + ".ndjson");
+    std::string content;
+    for (int line = 0; line < 60'000; ++line) {
+        content +=
+            "{\"resourceType\":\"Patient\",\"id\":\"" + std::to_string(line * 7919) + "\"}\n";
+    }
+    std::ofstream(path, std::ios::binary) << content;
+    Router router;
+    router.Add("GET", "/file", [&](const HttpRequest&) {
+        HttpResponse response{200, "application/fhir+ndjson", "", {}};
+        response.file_path = path.string();
+        return response;
+    });
+    router.Add("GET", "/gone", [&](const HttpRequest&) {
+        HttpResponse response{200, "application/fhir+ndjson", "", {}};
+        response.file_path = (path.parent_path() / "p360_no_such_file.ndjson").string();
+        return response;
+    });
+    RunningServer server(router);
+    ASSERT_NE(server.port(), 0);
+    const auto file = Fetch(server.port(), "/file", "zstd");
+    const auto gone = Fetch(server.port(), "/gone");
+    server.Stop();
+    std::filesystem::remove(path);
+
+    ASSERT_GT(content.size(), 3u * 256 * 1024) << "more than a few chunks";
+    EXPECT_EQ(file.result_int(), 200u);
+    EXPECT_EQ(file[beast::http::field::content_length], std::to_string(content.size()));
+    EXPECT_EQ(file[beast::http::field::content_encoding], "") << "files go out as they are";
+    EXPECT_EQ(file.body(), content);
+    EXPECT_EQ(gone.result_int(), 404u);
+    EXPECT_EQ(gone[beast::http::field::content_type], "application/problem+json");
 }
 
 }  // namespace
