@@ -23,6 +23,7 @@ import time
 import urllib.parse
 
 from authz_bench import start_server, stop_server
+from records_bench import rss_kib
 PASSWORD = "export-the-members-1"
 
 
@@ -115,8 +116,13 @@ def main():
                       f"(kick-off to manifest, {polls} polls); server CPU {cpu:.2f} s = "
                       f"{cpu * 1e6 / total:.1f} us a resource; load average "
                       f"{os.getloadavg()[0]:.1f}")
+            before = rss_kib(server.pid)
             lines, size, seconds = download(manifest, token)
+            after = rss_kib(server.pid)
             print(f"download: {lines:,} lines, {size / 2**20:,.1f} MiB in {seconds:.2f} s")
+            print(f"server memory: VmRSS {before['VmRSS'] / 1024:,.0f} MiB before the download, "
+                  f"{after['VmRSS'] / 1024:,.0f} MiB after; peak VmHWM {before['VmHWM'] / 1024:,.0f} "
+                  f"MiB before it, {after['VmHWM'] / 1024:,.0f} MiB after")
         finally:
             stop_server(server)
     finally:
