@@ -54,10 +54,10 @@ public:
     // condition over the object's row under `alias`; unrestricted = every record. Applied by
     // the records layer to every load and list, and by the query compiler to every followed
     // reference, so a record outside it is indistinguishable from one that does not exist.
-    // Its text depends on the actor's grants alone; whatever is the actor's own (their id,
-    // their member, today's date) is a parameter. So a scope without parameters is the same
-    // for everyone with the same grants, and answers read through such scopes alone may be
-    // shared between them.
+    // Its text depends on the actor's grants alone (and on whether they have a user id at
+    // all); whatever is the actor's own (their id, their member, today's date) is a
+    // parameter. So a scope without parameters is the same for everyone with the same grants,
+    // and answers read through such scopes alone may be shared between them.
     virtual storage::SqlCondition RecordScope(const Actor& actor, const metadata::Catalog& catalog,
                                               const metadata::ObjectDef& object,
                                               Operation operation, std::string_view alias) const;

@@ -661,8 +661,11 @@ std::string KeyOfTheAccess(const Actor& actor, std::string_view person_id,
                            const Member360Options& options, const records::ChangeMark& mark,
                            const std::string& since) {
     std::string key;
+    // An actor without a user id reaches no records whatever their grants: never the same
+    // access as a signed-in user's.
+    const std::string_view signed_in = actor.user_id.empty() ? "-" : "+";
     for (std::string_view part :
-         {std::string_view(actor.role), std::string_view(actor.person_id),
+         {signed_in, std::string_view(actor.role), std::string_view(actor.person_id),
           std::string_view(mark.catalog_stamp), std::string_view(mark.sharing_stamp),
           std::string_view(since), person_id}) {
         key.append(part).push_back('\x1f');
