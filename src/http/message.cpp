@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 namespace p360::http {
 namespace {
 
@@ -17,6 +19,15 @@ std::optional<std::string_view> Find(const std::vector<std::pair<std::string, st
 
 std::optional<std::string_view> HttpRequest::Header(std::string_view lowercase_name) const {
     return Find(headers, lowercase_name);
+}
+
+std::optional<std::string_view> HttpResponse::Header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (boost::beast::iequals(key, name)) {
+            return std::string_view(value);
+        }
+    }
+    return std::nullopt;
 }
 
 std::optional<std::string_view> HttpRequest::Query(std::string_view name) const {

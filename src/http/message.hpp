@@ -33,6 +33,9 @@ struct HttpResponse {
     // When set, the answer is this file, streamed from disk a chunk at a time instead of `body`:
     // bulk data files run to gigabytes.
     std::string file_path;
+
+    // The first header of this name, in any case.
+    std::optional<std::string_view> Header(std::string_view name) const;
 };
 
 }  // namespace p360::http
